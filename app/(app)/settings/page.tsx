@@ -1,0 +1,48 @@
+import type { Metadata } from "next";
+import { getDb } from "@/db";
+import { listSessions } from "@/lib/auth/accounts";
+import { requireUser } from "@/lib/auth/current-user";
+import { signOutEverywhereAction } from "@/lib/actions/sign-out";
+import { ChangePasswordForm } from "@/components/settings/change-password-form";
+import { Card, PageHeader } from "@/components/ui/card";
+import { Button } from "@/components/ui/button";
+import { formatDateTime } from "@/lib/format/money";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage() {
+  const user = await requireUser();
+  const sessions = await listSessions(await getDb(), user.id);
+  return (
+    <>
+      <PageHeader title="Settings" description={`Signed in as ${user.email}`} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Password">
+          <ChangePasswordForm />
+        </Card>
+        <Card
+          title="Where you're signed in"
+          actions={
+            <form action={signOutEverywhereAction}>
+              <Button variant="secondary" type="submit">
+                Sign out everywhere
+              </Button>
+            </form>
+          }
+        >
+          <ul className="divide-y divide-stone-100 text-sm">
+            {sessions.map((s) => (
+              <li key={s.id} className="flex justify-between gap-4 py-2">
+                <span className="truncate text-stone-700" title={s.userAgent ?? undefined}>
+                  {s.userAgent?.split(" ").slice(-1)[0] ?? "Unknown browser"}
+                  {s.id === user.sessionId && <span className="ml-2 text-xs text-brand-700">(this session)</span>}
+                </span>
+                <span className="whitespace-nowrap text-stone-500">last seen {formatDateTime(s.lastSeenAt)}</span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      </div>
+    </>
+  );
+}

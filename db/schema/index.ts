@@ -1,0 +1,6 @@
+export * from "./auth";
+export * from "./catalog";
+export * from "./connections";
+export * from "./banking";
+export * from "./sync";
+export * from "./api";

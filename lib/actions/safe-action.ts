@@ -1,0 +1,95 @@
+import "server-only";
+import { unstable_rethrow } from "next/navigation";
+import { z } from "zod";
+import { currentUser } from "@/lib/auth/current-user";
+import type { SessionUser } from "@/lib/auth/accounts";
+import { getDb } from "@/db";
+import type { Db } from "@/db/client";
+import { AppError, GENERIC_ERROR_MESSAGE, type AppErrorCode } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+/** What every server action returns; forms render it with useActionState. */
+export type ActionResult<T = null> =
+  | { status: "idle" }
+  | { status: "success"; data: T; message?: string }
+  | { status: "invalid"; fieldErrors: Record<string, string[]>; formError?: string; values?: Record<string, string> }
+  | { status: "error"; code: AppErrorCode; message: string };
+
+export const idle = { status: "idle" } as const;
+
+/** FormData → plain object (repeated keys become arrays; File entries are kept). */
+export function formDataToObject(fd: FormData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(fd.keys())) {
+    if (key.startsWith("$ACTION")) continue;
+    const all = fd.getAll(key);
+    out[key] = all.length > 1 ? all : all[0];
+  }
+  return out;
+}
+
+export function invalidFrom(error: z.ZodError, values?: Record<string, string>): ActionResult<never> {
+  const fieldErrors: Record<string, string[]> = {};
+  let formError: string | undefined;
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".");
+    if (!key) formError = issue.message;
+    else (fieldErrors[key] ??= []).push(issue.message);
+  }
+  return { status: "invalid", fieldErrors, formError, values };
+}
+
+/** Non-secret fields to refill a form with after a failed submit (never passwords). */
+function safeValues(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (raw && typeof raw === "object") {
+    for (const [k, v] of Object.entries(raw)) if (typeof v === "string" && !/password|secret|token/i.test(k)) out[k] = v;
+  }
+  return out;
+}
+
+type Ctx = { user: SessionUser; db: Db };
+
+function wrap<S extends z.ZodType, T>(
+  schema: S,
+  needsUser: boolean,
+  fn: (input: z.output<S>, ctx: Ctx | { user: null; db: Db }) => Promise<ActionResult<T> | T>,
+) {
+  return async (_prev: ActionResult<T> | undefined, payload: FormData | z.input<S>): Promise<ActionResult<T>> => {
+    const raw = payload instanceof FormData ? formDataToObject(payload) : payload;
+    try {
+      const user = await currentUser();
+      if (needsUser && !user) return { status: "error", code: "unauthorized", message: "Your session has ended. Please sign in again." };
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) return invalidFrom(parsed.error, safeValues(raw));
+      const db = await getDb();
+      const out = await fn(parsed.data, { user: user as SessionUser, db });
+      if (out && typeof out === "object" && "status" in out) return out as ActionResult<T>;
+      return { status: "success", data: out as T };
+    } catch (e) {
+      unstable_rethrow(e); // redirect() / notFound() must propagate
+      if (e instanceof AppError) return { status: "error", code: e.code, message: e.message };
+      log.error("server action failed", { error: e });
+      return { status: "error", code: "internal", message: GENERIC_ERROR_MESSAGE };
+    }
+  };
+}
+
+/**
+ * Every authenticated server action goes through this: session check, zod parse of
+ * the input (FormData or object), typed errors to a status union.
+ */
+export function authedAction<S extends z.ZodType, T>(
+  schema: S,
+  fn: (input: z.output<S>, ctx: Ctx) => Promise<ActionResult<T> | T>,
+) {
+  return wrap(schema, true, fn as never);
+}
+
+/** Same shape for the few public actions (sign-up, sign-in). */
+export function publicAction<S extends z.ZodType, T>(
+  schema: S,
+  fn: (input: z.output<S>, ctx: { db: Db }) => Promise<ActionResult<T> | T>,
+) {
+  return wrap(schema, false, fn as never);
+}

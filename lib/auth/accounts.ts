@@ -1,0 +1,189 @@
+import { randomBytes } from "node:crypto";
+import { and, eq, gt, ne, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { auditLog, authThrottle, sessions, users } from "@/db/schema";
+import { dummyHash, hashPassword, verifyPassword } from "./password";
+
+/**
+ * Account, session and sign-in-throttle logic against the database. Everything
+ * takes `db` so it runs unchanged in tests on PGlite and PostgreSQL.
+ */
+
+export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+
+export type SignUpResult = { ok: true; userId: string } | { ok: false; reason: "email_taken" };
+
+export async function createUser(
+  db: Db,
+  input: { email: string; password: string; name?: string },
+): Promise<SignUpResult> {
+  const passwordHash = await hashPassword(input.password);
+  const [row] = await db
+    .insert(users)
+    .values({ email: input.email, name: input.name ?? null, passwordHash })
+    .onConflictDoNothing({ target: users.email })
+    .returning({ id: users.id });
+  if (!row) return { ok: false, reason: "email_taken" };
+  await db.insert(auditLog).values({ userId: row.id, action: "user.sign_up" });
+  return { ok: true, userId: row.id };
+}
+
+// ---------------------------------------------------------------- throttling
+
+export const THROTTLE = {
+  windowMs: 15 * 60 * 1000,
+  email: { freeFailures: 5 },
+  ip: { freeFailures: 30 },
+  baseBlockMs: 30 * 1000,
+  maxBlockMs: 15 * 60 * 1000,
+} as const;
+
+export type ThrottleKey = `email:${string}` | `ip:${string}`;
+
+/** When is this key allowed again? null = now. */
+export async function throttleBlockedUntil(db: Db, keys: ThrottleKey[], now = new Date()): Promise<Date | null> {
+  let until: Date | null = null;
+  for (const key of keys) {
+    const [row] = await db.select().from(authThrottle).where(eq(authThrottle.key, key));
+    if (row?.blockedUntil && row.blockedUntil > now && (!until || row.blockedUntil > until)) until = row.blockedUntil;
+  }
+  return until;
+}
+
+/**
+ * Count a failure. Past the free allowance the key is blocked for an exponentially
+ * growing time (30 s, 1 min, 2 min … capped at 15 min). The counter resets when its
+ * window has passed, so there is never a permanent lockout.
+ */
+export async function recordFailure(db: Db, key: ThrottleKey, now = new Date()): Promise<void> {
+  const free = key.startsWith("email:") ? THROTTLE.email.freeFailures : THROTTLE.ip.freeFailures;
+  await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(authThrottle).where(eq(authThrottle.key, key)).for("update");
+    const expired = !row || now.getTime() - row.windowStartedAt.getTime() > THROTTLE.windowMs;
+    const failures = expired ? 1 : row.failures + 1;
+    const windowStartedAt = expired ? now : row.windowStartedAt;
+    const over = failures - free;
+    const blockedUntil =
+      over > 0 ? new Date(now.getTime() + Math.min(THROTTLE.baseBlockMs * 2 ** (over - 1), THROTTLE.maxBlockMs)) : null;
+    await tx
+      .insert(authThrottle)
+      .values({ key, failures, windowStartedAt, blockedUntil })
+      .onConflictDoUpdate({ target: authThrottle.key, set: { failures, windowStartedAt, blockedUntil } });
+  });
+}
+
+export async function clearThrottle(db: Db, key: ThrottleKey): Promise<void> {
+  await db.delete(authThrottle).where(eq(authThrottle.key, key));
+}
+
+// ---------------------------------------------------------------- sign-in
+
+export type VerifyResult =
+  | { ok: true; user: { id: string; email: string; name: string | null } }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "throttled"; retryAt: Date };
+
+/**
+ * Check an email + password. Unknown emails are verified against a dummy hash so
+ * they take as long as a wrong password; throttled keys are refused before hashing.
+ */
+export async function verifyCredentials(
+  db: Db,
+  input: { email: string; password: string; ip: string },
+  now = new Date(),
+): Promise<VerifyResult> {
+  const keys: ThrottleKey[] = [`email:${input.email}`, `ip:${input.ip}`];
+  const blocked = await throttleBlockedUntil(db, keys, now);
+  if (blocked) return { ok: false, reason: "throttled", retryAt: blocked };
+
+  const [user] = await db.select().from(users).where(eq(users.email, input.email));
+  const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash()));
+  if (!user || !valid) {
+    for (const k of keys) await recordFailure(db, k, now);
+    await db.insert(auditLog).values({ userId: user?.id ?? null, action: "user.sign_in_failed", ip: input.ip });
+    return { ok: false, reason: "invalid" };
+  }
+  await clearThrottle(db, `email:${input.email}`);
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
+}
+
+// ---------------------------------------------------------------- sessions
+
+export async function createSession(
+  db: Db,
+  input: { userId: string; ip?: string; userAgent?: string },
+  now = new Date(),
+): Promise<string> {
+  const id = randomBytes(24).toString("base64url");
+  await db.insert(sessions).values({
+    id,
+    userId: input.userId,
+    ip: input.ip ?? null,
+    userAgent: input.userAgent?.slice(0, 300) ?? null,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+  });
+  await db.insert(auditLog).values({ userId: input.userId, action: "user.sign_in", ip: input.ip ?? null });
+  return id;
+}
+
+export type SessionUser = { id: string; email: string; name: string | null; baseCurrency: string; sessionId: string };
+
+/** The user behind a live session id, or null if it was revoked or has expired. */
+export async function getSessionUser(db: Db, sessionId: string, now = new Date()): Promise<SessionUser | null> {
+  const [row] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      baseCurrency: users.baseCurrency,
+      lastSeenAt: sessions.lastSeenAt,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, now)));
+  if (!row) return null;
+  if (now.getTime() - row.lastSeenAt.getTime() > 5 * 60 * 1000) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId));
+  }
+  return { id: row.id, email: row.email, name: row.name, baseCurrency: row.baseCurrency, sessionId };
+}
+
+export async function revokeSession(db: Db, sessionId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+/** Sign out everywhere (optionally keeping the current session). Returns how many ended. */
+export async function revokeUserSessions(db: Db, userId: string, keepSessionId?: string): Promise<number> {
+  const where = keepSessionId
+    ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId))
+    : eq(sessions.userId, userId);
+  const rows = await db.delete(sessions).where(where).returning({ id: sessions.id });
+  await db.insert(auditLog).values({ userId, action: "user.sessions_revoked", metadata: { count: rows.length } });
+  return rows.length;
+}
+
+export async function listSessions(db: Db, userId: string) {
+  return db
+    .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, userAgent: sessions.userAgent, ip: sessions.ip })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, sql`now()`)))
+    .orderBy(sessions.lastSeenAt);
+}
+
+export type ChangePasswordResult = { ok: true; endedSessions: number } | { ok: false; reason: "wrong_password" };
+
+/** Change the password; every other session of the user ends. */
+export async function changePassword(
+  db: Db,
+  input: { userId: string; currentPassword: string; newPassword: string; keepSessionId: string },
+): Promise<ChangePasswordResult> {
+  const [user] = await db.select().from(users).where(eq(users.id, input.userId));
+  if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) return { ok: false, reason: "wrong_password" };
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.update(users).set({ passwordHash, passwordChangedAt: new Date() }).where(eq(users.id, input.userId));
+  const endedSessions = await revokeUserSessions(db, input.userId, input.keepSessionId);
+  await db.insert(auditLog).values({ userId: input.userId, action: "user.password_changed" });
+  return { ok: true, endedSessions };
+}
