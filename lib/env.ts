@@ -76,8 +76,10 @@ function loadOrGenerateSecrets(dataDir: string): GeneratedSecrets {
   return secrets;
 }
 
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const parsed = schema.safeParse(source);
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  // An empty variable (`DATABASE_URL=`) means "not set".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);

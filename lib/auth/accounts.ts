@@ -51,7 +51,7 @@ export async function throttleBlockedUntil(db: Db, keys: ThrottleKey[], now = ne
 }
 
 /**
- * Count a failure. Past the free allowance the key is blocked for an exponentially
+ * Count a failure. From the `freeFailures`-th failure on, the key is blocked for an exponentially
  * growing time (30 s, 1 min, 2 min … capped at 15 min). The counter resets when its
  * window has passed, so there is never a permanent lockout.
  */
@@ -62,7 +62,7 @@ export async function recordFailure(db: Db, key: ThrottleKey, now = new Date()):
     const expired = !row || now.getTime() - row.windowStartedAt.getTime() > THROTTLE.windowMs;
     const failures = expired ? 1 : row.failures + 1;
     const windowStartedAt = expired ? now : row.windowStartedAt;
-    const over = failures - free;
+    const over = failures - free + 1; // the free-th failure starts the first block
     const blockedUntil =
       over > 0 ? new Date(now.getTime() + Math.min(THROTTLE.baseBlockMs * 2 ** (over - 1), THROTTLE.maxBlockMs)) : null;
     await tx

@@ -1,0 +1,15 @@
+import { getDatabase } from "@/db";
+
+/**
+ * Server start-up: open the database (a second process on the same embedded data
+ * directory stops here with a clear message) and apply migrations.
+ */
+export async function startServer(): Promise<void> {
+  try {
+    const database = await getDatabase();
+    console.info(`[ledgerlink] Database ready (${database.kind}).`);
+  } catch (e) {
+    console.error(`[ledgerlink] Cannot start: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}

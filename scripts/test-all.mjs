@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Every test: Vitest (unit + integration on PGlite AND PostgreSQL), then the production
+// build and Playwright in Chromium. Ends with one line: "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+
+fs.rmSync("reports", { recursive: true, force: true });
+fs.mkdirSync("reports", { recursive: true });
+
+const run = (cmd, args, env = {}) => {
+  console.log(`\n$ ${cmd} ${args.join(" ")}`);
+  return spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } }).status ?? 1;
+};
+const readJson = (f) => {
+  try {
+    return JSON.parse(fs.readFileSync(f, "utf8"));
+  } catch {
+    return null;
+  }
+};
+
+let passed = 0;
+let failed = 0;
+let broken = false;
+
+const vitestStatus = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile=reports/vitest.json"]);
+const v = readJson("reports/vitest.json");
+if (v) {
+  passed += v.numPassedTests;
+  failed += v.numFailedTests + (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+}
+if (!v || (vitestStatus !== 0 && v.numFailedTests === 0)) broken = true;
+
+const buildStatus = run("npx", ["next", "build"], { NODE_ENV: "production" });
+if (buildStatus !== 0) {
+  console.error("next build failed");
+  broken = true;
+} else {
+  const e2eStatus = run("npx", ["playwright", "test"]);
+  const p = readJson("reports/e2e.json");
+  if (p) {
+    passed += p.stats.expected + (p.stats.flaky ?? 0);
+    failed += p.stats.unexpected + (p.stats.skipped ?? 0);
+  }
+  if (!p || (e2eStatus !== 0 && p.stats.unexpected === 0)) broken = true;
+}
+
+if (broken) failed = Math.max(failed, 1);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,45 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const root = import.meta.dirname;
+const shared = {
+  resolve: {
+    alias: {
+      "@": root,
+      // `server-only` throws outside React Server Components; tests import server modules directly.
+      "server-only": path.join(root, "test/empty.ts"),
+    },
+  },
+};
+
+/**
+ * Three projects: unit tests once, and every integration test (`*.int.test.ts`) twice —
+ * on embedded PGlite and on the real PostgreSQL server (TEST_DATABASE_URL).
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      { ...shared, test: { name: "unit", include: ["{lib,db,emulators,components}/**/*.test.ts"], exclude: ["**/*.int.test.ts", "node_modules/**"] } },
+      {
+        ...shared,
+        test: {
+          name: "pglite",
+          include: ["{lib,db,emulators}/**/*.int.test.ts"],
+          env: { LL_TEST_DB: "pglite" },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: "postgres",
+          include: ["{lib,db,emulators}/**/*.int.test.ts"],
+          env: { LL_TEST_DB: "postgres" },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
