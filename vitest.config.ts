@@ -1,7 +1,13 @@
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const root = import.meta.dirname;
+// Throwaway secrets for this test run only (never the app's .data/secrets.json).
+process.env.AUTH_SECRET ??= randomBytes(32).toString("base64url");
+process.env.ENCRYPTION_KEYS ??= `test:${randomBytes(32).toString("base64")}`;
+process.env.LEDGERLINK_DATA_DIR ??= ".test-data/vitest";
+
 const shared = {
   resolve: {
     alias: {

@@ -1,0 +1,145 @@
+import type { z } from "zod";
+
+/**
+ * The connector contract: what every provider folder (lib/connectors/<id>/) implements.
+ * Connectors talk to the provider and normalise; they never touch the database. The
+ * sync engine (lib/sync/engine.ts) does all reconciliation.
+ *
+ * Conventions of the normalised types:
+ * - money is a decimal string, signed: negative = money out of the account;
+ * - dates are calendar dates `YYYY-MM-DD` in the bank's own day (no time zone).
+ */
+
+export type Decimal = string;
+export type IsoDate = string;
+
+export const ACCOUNT_TYPES = ["depository", "credit", "loan", "investment", "other"] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
+
+export type NormalizedAccount = {
+  providerAccountId: string;
+  name: string;
+  officialName?: string | null;
+  type: AccountType;
+  subtype?: string | null;
+  currency: string;
+  mask?: string | null;
+  iban?: string | null;
+  closed?: boolean;
+};
+
+export type NormalizedBalance = {
+  providerAccountId: string;
+  current: Decimal | null;
+  available: Decimal | null;
+  limit?: Decimal | null;
+  currency: string;
+  /** The bank's day the balance belongs to. */
+  asOf: IsoDate;
+};
+
+export type NormalizedTransaction = {
+  providerTransactionId: string;
+  providerAccountId: string;
+  pending: boolean;
+  /** For a posted transaction: the provider id of the pending one it replaces, if the provider links them. */
+  pendingTransactionId?: string | null;
+  date: IsoDate;
+  authorizedDate?: IsoDate | null;
+  amount: Decimal;
+  currency: string;
+  description: string;
+  merchant?: string | null;
+  counterparty?: string | null;
+  category?: string | null;
+  type?: string | null;
+  /** The provider's own record, kept for the row-detail view and for change detection. */
+  raw: unknown;
+};
+
+export type RemovedTransaction = { providerTransactionId: string; providerAccountId?: string | null };
+
+export type TransactionPage = {
+  added: NormalizedTransaction[];
+  modified: NormalizedTransaction[];
+  removed: RemovedTransaction[];
+  /** Position after this page; committed with the page. */
+  nextCursor: string | null;
+  hasMore: boolean;
+};
+
+export type Identity = {
+  names: string[];
+  emails: string[];
+  phones: string[];
+  addresses: string[];
+};
+
+export type Capabilities = {
+  /** cursor: the provider keeps a change log; window: we read date windows and diff (see lib/sync/window.ts). */
+  syncModel: "cursor" | "window";
+  maxHistoryDays: number | null;
+  supportsPending: boolean;
+  /** Do transaction ids survive across refreshes? If not, dedupe needs a content hash. */
+  stableIds: boolean;
+  consentLifetimeDays: number | null;
+  rateBudget: { perMinute?: number; perDay?: number } | null;
+};
+
+export type FormField =
+  | { name: string; label: string; kind: "select"; options: { value: string; label: string }[]; defaultValue?: string }
+  | { name: string; label: string; kind: "text" | "password" | "number"; defaultValue?: string; hint?: string };
+
+export type LinkStrategy =
+  | { kind: "widget"; widget: "plaid_link" | "teller_connect" }
+  | { kind: "consent_session" }
+  | { kind: "form"; fields: FormField[] }
+  | { kind: "file_upload"; accept: string[] };
+
+export type InstitutionInfo = {
+  providerInstitutionId: string;
+  name: string;
+  country?: string | null;
+  url?: string | null;
+};
+
+export type LinkResult<C> = {
+  credentials: C;
+  /** The provider's id of this login (Plaid item, Teller enrollment…), used to find it again. */
+  providerItemId: string;
+  institution: InstitutionInfo;
+  displayName: string;
+  consentExpiresAt?: Date | null;
+};
+
+export type FetchTransactionsInput = {
+  cursor: string | null;
+  /** Limit to these provider account ids (engine option). */
+  accountIds?: string[];
+};
+
+export type WebhookEvent =
+  | { kind: "sync"; providerItemId: string }
+  | { kind: "reauth_required"; providerItemId: string; reason: string }
+  | { kind: "ignored" };
+
+export interface Connector<C = unknown> {
+  readonly id: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly capabilities: Capabilities;
+  readonly link: LinkStrategy;
+  /** Validates decrypted credentials before use. */
+  readonly credentialsSchema: z.ZodType<C>;
+  /** Finish the provider's link flow with what the user submitted. Throws ConnectorError. */
+  completeLink(input: unknown, ctx: { userId: string; reconnect?: { credentials: C } }): Promise<LinkResult<C>>;
+  /** Cheap check that the credentials still work. */
+  checkAuth(credentials: C): Promise<{ ok: true } | { ok: false; code: "reauth_required" | "invalid_credentials" }>;
+  listAccounts(credentials: C): Promise<NormalizedAccount[]>;
+  getBalances(credentials: C): Promise<NormalizedBalance[]>;
+  fetchTransactions(credentials: C, input: FetchTransactionsInput): Promise<TransactionPage>;
+  getIdentity?(credentials: C): Promise<Identity>;
+  /** Revoke access at the provider. Must succeed if already revoked. */
+  disconnect(credentials: C): Promise<void>;
+  verifyWebhook?(req: { headers: Headers; rawBody: string }): Promise<WebhookEvent>;
+}

@@ -1,0 +1,58 @@
+/**
+ * The one small vocabulary every provider error maps to. The engine decides what to do
+ * from the code alone: retry (rate_limited, provider_unavailable), flip the connection
+ * to reauth_required (never retried), or fail the run.
+ */
+export const CONNECTOR_ERROR_CODES = [
+  "reauth_required",
+  "rate_limited",
+  "provider_unavailable",
+  "invalid_credentials",
+  "invalid_request",
+] as const;
+export type ConnectorErrorCode = (typeof CONNECTOR_ERROR_CODES)[number];
+
+const USER_MESSAGES: Record<ConnectorErrorCode, string> = {
+  reauth_required: "The bank needs you to sign in again. Use Reconnect to restore access.",
+  rate_limited: "The provider asked us to slow down. We'll try again later.",
+  provider_unavailable: "The provider is not responding right now. We'll retry automatically.",
+  invalid_credentials: "Those credentials were not accepted by the provider.",
+  invalid_request: "The provider rejected the request.",
+};
+
+export class ConnectorError extends Error {
+  override name = "ConnectorError";
+  constructor(
+    readonly code: ConnectorErrorCode,
+    /** Safe for users: never includes secrets or raw provider bodies. */
+    message: string = USER_MESSAGES[code],
+    /** retryAfterMs: how long the provider asked us to wait (relative, so any clock can use it). */
+    readonly opts: { retryAfterMs?: number; providerCode?: string; status?: number } = {},
+  ) {
+    super(message);
+  }
+  get retryAfterMs(): number | undefined {
+    return this.opts.retryAfterMs;
+  }
+  get retryable(): boolean {
+    return this.code === "rate_limited" || this.code === "provider_unavailable";
+  }
+}
+
+/**
+ * Thrown by a cursor connector when the provider says the data changed between pages
+ * (Plaid's TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION): the engine restarts the
+ * update from its first cursor. Safe because applying a page is idempotent.
+ */
+export class RestartPagination extends Error {
+  override name = "RestartPagination";
+}
+
+/** Parse an HTTP Retry-After header (seconds or an HTTP date) into a wait in ms. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

@@ -1,0 +1,41 @@
+import type { Connector } from "./contract";
+import { createDemoConnector } from "./demo/connector";
+import { demoEmulator } from "@/emulators/demo/server";
+
+/**
+ * Every connector, by id. Adding a provider = one folder in lib/connectors/ + one line
+ * here (+ one case below, which the `never` check enforces).
+ */
+export const CONNECTOR_IDS = ["demo"] as const;
+export type ConnectorId = (typeof CONNECTOR_IDS)[number];
+
+export function isConnectorId(id: string): id is ConnectorId {
+  return (CONNECTOR_IDS as readonly string[]).includes(id);
+}
+
+const cache = new Map<ConnectorId, Connector<unknown>>();
+
+function build(id: ConnectorId): Connector<unknown> {
+  switch (id) {
+    case "demo": {
+      // DEMO_BANK_URL points at a demo bank over HTTP; by default the emulator runs in-process.
+      const url = process.env.DEMO_BANK_URL;
+      return createDemoConnector(
+        url
+          ? { baseUrl: url }
+          : { baseUrl: "http://demo-bank.internal", fetch: (input, init) => demoEmulator().handle(new Request(input, init)) },
+      ) as Connector<unknown>;
+    }
+    default: {
+      const unreachable: never = id;
+      throw new Error(`unknown connector ${String(unreachable)}`);
+    }
+  }
+}
+
+export function getConnector(id: string): Connector<unknown> {
+  if (!isConnectorId(id)) throw new Error(`unknown connector "${id}"`);
+  let c = cache.get(id);
+  if (!c) cache.set(id, (c = build(id)));
+  return c;
+}

@@ -1,0 +1,339 @@
+import { and, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { balanceSnapshots, financialAccounts, transactions } from "@/db/schema";
+import type { NormalizedAccount, NormalizedBalance, NormalizedTransaction, TransactionPage } from "@/lib/connectors/contract";
+import { canonical, isDecimal } from "./decimal";
+
+/**
+ * Reconciliation: apply what a connector returned to the database. Every function is
+ * idempotent — applying the same accounts, balances or page twice changes nothing —
+ * which is what makes crash recovery and pagination restarts safe.
+ */
+
+export const CHUNK_SIZE = 1000;
+/** How far apart (days) a pending and its posted transaction may be to match without a provider link. */
+export const PENDING_MATCH_DAYS = 5;
+
+export type Counts = { added: number; modified: number; removed: number };
+export type Diff = Counts & { sample: { added: string[]; modified: string[]; removed: string[] } };
+
+export const emptyDiff = (): Diff => ({ added: 0, modified: 0, removed: 0, sample: { added: [], modified: [], removed: [] } });
+
+const SAMPLE_MAX = 50;
+function note(diff: Diff, kind: keyof Counts, id: string) {
+  diff[kind]++;
+  if (diff.sample[kind].length < SAMPLE_MAX) diff.sample[kind].push(id);
+}
+
+// ------------------------------------------------------------------ accounts and balances
+
+/** Upsert accounts; returns provider account id → our account id. */
+export async function applyAccounts(
+  db: Db,
+  ctx: { userId: string; connectionId: string; now: Date },
+  accounts: NormalizedAccount[],
+): Promise<Map<string, string>> {
+  const map = new Map<string, string>();
+  if (!accounts.length) return map;
+  const rows = await db
+    .insert(financialAccounts)
+    .values(
+      accounts.map((a) => ({
+        userId: ctx.userId,
+        connectionId: ctx.connectionId,
+        providerAccountId: a.providerAccountId,
+        name: a.name,
+        officialName: a.officialName ?? null,
+        type: a.type,
+        subtype: a.subtype ?? null,
+        currency: a.currency.toUpperCase(),
+        mask: a.mask ?? null,
+        iban: a.iban ?? null,
+        closedAt: a.closed ? ctx.now : null,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [financialAccounts.connectionId, financialAccounts.providerAccountId],
+      set: {
+        name: sql`excluded.name`,
+        officialName: sql`excluded.official_name`,
+        type: sql`excluded.type`,
+        subtype: sql`excluded.subtype`,
+        currency: sql`excluded.currency`,
+        mask: sql`excluded.mask`,
+        iban: sql`excluded.iban`,
+        closedAt: sql`coalesce(${financialAccounts.closedAt}, excluded.closed_at)`,
+        updatedAt: ctx.now,
+      },
+    })
+    .returning({ id: financialAccounts.id, providerAccountId: financialAccounts.providerAccountId });
+  for (const r of rows) map.set(r.providerAccountId, r.id);
+  return map;
+}
+
+/** Current balances on the account rows, and one snapshot per account per day (the latest wins). */
+export async function applyBalances(
+  db: Db,
+  ctx: { userId: string; now: Date; accountIdByProvider: Map<string, string> },
+  balances: NormalizedBalance[],
+): Promise<void> {
+  for (const b of balances) {
+    const accountId = ctx.accountIdByProvider.get(b.providerAccountId);
+    if (!accountId) continue;
+    for (const v of [b.current, b.available, b.limit]) if (v != null && !isDecimal(v)) throw new Error(`bad balance ${v}`);
+    await db
+      .update(financialAccounts)
+      .set({ currentBalance: b.current, availableBalance: b.available, creditLimit: b.limit ?? null, balanceUpdatedAt: ctx.now })
+      .where(and(eq(financialAccounts.id, accountId), eq(financialAccounts.userId, ctx.userId)));
+    await db
+      .insert(balanceSnapshots)
+      .values({ accountId, userId: ctx.userId, date: b.asOf, current: b.current, available: b.available, currency: b.currency.toUpperCase() })
+      .onConflictDoUpdate({
+        target: [balanceSnapshots.accountId, balanceSnapshots.date],
+        set: { current: sql`excluded.current`, available: sql`excluded.available`, currency: sql`excluded.currency` },
+      });
+  }
+}
+
+// ------------------------------------------------------------------ transactions
+
+export type PageContext = {
+  userId: string;
+  accountIdByProvider: Map<string, string>;
+  now: Date;
+  /** Only rows dated inside this range are written (engine option). */
+  dateRange?: { from?: string; to?: string };
+};
+
+/** Keep the user's value for a field they edited; otherwise take the provider's. */
+const keepEdited = (field: string, column: string) =>
+  sql.raw(`case when '${field}' = any(transactions.user_edited_fields) then transactions.${column} else excluded.${column} end`);
+
+type Row = typeof transactions.$inferInsert;
+
+function toRow(t: NormalizedTransaction, userId: string, accountId: string, now: Date): Row {
+  if (!isDecimal(t.amount)) throw new Error(`connector returned a non-decimal amount for ${t.providerTransactionId}`);
+  return {
+    userId,
+    accountId,
+    providerTransactionId: t.providerTransactionId,
+    pending: t.pending,
+    pendingTransactionId: t.pendingTransactionId ?? null,
+    date: t.date,
+    authorizedDate: t.authorizedDate ?? null,
+    amount: t.amount,
+    currency: t.currency.toUpperCase(),
+    description: t.description,
+    merchant: t.merchant ?? null,
+    counterparty: t.counterparty ?? null,
+    category: t.category ?? null,
+    type: t.type ?? null,
+    raw: t.raw ?? null,
+    updatedAt: now,
+  };
+}
+
+const daysBetween = (a: string, b: string) => Math.abs(Date.parse(`${a}T00:00:00Z`) - Date.parse(`${b}T00:00:00Z`)) / 86_400_000;
+
+/**
+ * Apply one page. Order: pending→posted replacements, then upserts (added + modified,
+ * in chunks), then removals (tombstones). Rows the user deleted stay deleted; fields the
+ * user edited keep the user's value.
+ */
+export async function applyTransactionPage(db: Db, ctx: PageContext, page: TransactionPage, diff: Diff): Promise<void> {
+  const inRange = (d: string) => (!ctx.dateRange?.from || d >= ctx.dateRange.from) && (!ctx.dateRange?.to || d <= ctx.dateRange.to);
+
+  // Last version of each transaction in this page wins.
+  const incoming = new Map<string, Row>();
+  for (const t of [...page.added, ...page.modified]) {
+    const accountId = ctx.accountIdByProvider.get(t.providerAccountId);
+    if (!accountId || !inRange(t.date)) continue;
+    incoming.set(`${accountId}|${t.providerTransactionId}`, toRow(t, ctx.userId, accountId, ctx.now));
+  }
+  const accountIds = [...new Set(ctx.accountIdByProvider.values())];
+  const removedKeys = new Set<string>();
+  for (const r of page.removed) {
+    if (r.providerAccountId) {
+      const a = ctx.accountIdByProvider.get(r.providerAccountId);
+      if (a) removedKeys.add(`${a}|${r.providerTransactionId}`);
+    } else for (const a of accountIds) removedKeys.add(`${a}|${r.providerTransactionId}`);
+  }
+
+  // An id both added and removed in one page is gone: providers never revive a removed id.
+  for (const key of removedKeys) incoming.delete(key);
+
+  await replacePending(db, ctx, incoming, removedKeys, diff);
+
+  const rows = [...incoming.values()];
+  for (let i = 0; i < rows.length; i += CHUNK_SIZE) {
+    const chunk = rows.slice(i, i + CHUNK_SIZE);
+    const result = await db
+      .insert(transactions)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: [transactions.accountId, transactions.providerTransactionId],
+        set: {
+          pending: sql`excluded.pending`,
+          pendingTransactionId: sql`coalesce(excluded.pending_transaction_id, transactions.pending_transaction_id)`,
+          date: sql`excluded.date`,
+          authorizedDate: sql`excluded.authorized_date`,
+          amount: sql`excluded.amount`,
+          currency: sql`excluded.currency`,
+          description: keepEdited("description", "description"),
+          merchant: keepEdited("merchant", "merchant"),
+          counterparty: sql`excluded.counterparty`,
+          category: keepEdited("category", "category"),
+          type: sql`excluded.type`,
+          raw: sql`excluded.raw`,
+          // A provider-removed row that comes back is live again; a user-deleted one stays deleted.
+          deletedAt: sql`case when transactions.deleted_reason = 'user_deleted' then transactions.deleted_at else null end`,
+          deletedReason: sql`case when transactions.deleted_reason = 'user_deleted' then transactions.deleted_reason else null end`,
+          updatedAt: sql`excluded.updated_at`,
+        },
+        // Only touch rows that really changed, so a repeated import reports (and writes) nothing.
+        setWhere: sql`transactions.raw is distinct from excluded.raw
+          or transactions.amount <> excluded.amount or transactions.date <> excluded.date
+          or transactions.pending <> excluded.pending or transactions.deleted_reason = 'provider_removed'`,
+      })
+      .returning({ providerTransactionId: transactions.providerTransactionId, inserted: sql<boolean>`(xmax = 0)` });
+    for (const r of result) note(diff, r.inserted ? "added" : "modified", r.providerTransactionId);
+  }
+
+  // Removals → tombstones (grouped per account; ids are unique per account).
+  const byAccount = new Map<string, string[]>();
+  for (const key of removedKeys) {
+    const [a, id] = key.split("|", 2) as [string, string];
+    (byAccount.get(a) ?? byAccount.set(a, []).get(a)!).push(id);
+  }
+  for (const [accountId, ids] of byAccount) {
+    for (let i = 0; i < ids.length; i += CHUNK_SIZE) {
+      const gone = await db
+        .update(transactions)
+        .set({ deletedAt: ctx.now, deletedReason: "provider_removed", updatedAt: ctx.now })
+        .where(
+          and(
+            eq(transactions.accountId, accountId),
+            eq(transactions.userId, ctx.userId),
+            inArray(transactions.providerTransactionId, ids.slice(i, i + CHUNK_SIZE)),
+            isNull(transactions.deletedAt),
+            ctx.dateRange?.from ? gte(transactions.date, ctx.dateRange.from) : undefined,
+            ctx.dateRange?.to ? sql`${transactions.date} <= ${ctx.dateRange.to}` : undefined,
+          ),
+        )
+        .returning({ providerTransactionId: transactions.providerTransactionId });
+      for (const g of gone) note(diff, "removed", g.providerTransactionId);
+    }
+  }
+}
+
+/**
+ * Pending → posted. A posted transaction replaces the stored pending one — matched by the
+ * provider's link (pendingTransactionId), or else by same account + same amount + date
+ * within PENDING_MATCH_DAYS among pendings the provider has dropped — by rewriting that
+ * row in place, so its id, the user's edits and notes carry over and both never coexist.
+ */
+async function replacePending(db: Db, ctx: PageContext, incoming: Map<string, Row>, removedKeys: Set<string>, diff: Diff) {
+  const posted = [...incoming.entries()].filter(([, r]) => !r.pending);
+  if (!posted.length) return;
+  const accountIds = [...new Set(posted.map(([, r]) => r.accountId))];
+  const minDate = posted.reduce((m, [, r]) => (r.date < m ? r.date : m), posted[0]![1].date);
+  const floor = new Date(Date.parse(`${minDate}T00:00:00Z`) - (PENDING_MATCH_DAYS + 30) * 86_400_000).toISOString().slice(0, 10);
+  const candidates = await db
+    .select({
+      id: transactions.id,
+      accountId: transactions.accountId,
+      providerTransactionId: transactions.providerTransactionId,
+      amount: transactions.amount,
+      date: transactions.date,
+      deletedReason: transactions.deletedReason,
+    })
+    .from(transactions)
+    .where(
+      and(
+        inArray(transactions.accountId, accountIds),
+        eq(transactions.pending, true),
+        or(isNull(transactions.deletedReason), eq(transactions.deletedReason, "provider_removed")),
+        gte(transactions.date, floor),
+      ),
+    );
+  if (!candidates.length) return;
+
+  const byKey = new Map(candidates.map((c) => [`${c.accountId}|${c.providerTransactionId}`, c]));
+  const used = new Set<string>();
+  const matches: { key: string; row: Row; cand: (typeof candidates)[number] }[] = [];
+  for (const [key, row] of posted) {
+    let cand = row.pendingTransactionId ? byKey.get(`${row.accountId}|${row.pendingTransactionId}`) : undefined;
+    if (!cand && !row.pendingTransactionId) {
+      const amount = canonical(row.amount);
+      cand = candidates.find(
+        (c) =>
+          !used.has(c.id) &&
+          c.accountId === row.accountId &&
+          canonical(c.amount) === amount &&
+          daysBetween(c.date, row.date) <= PENDING_MATCH_DAYS &&
+          (c.deletedReason === "provider_removed" || removedKeys.has(`${c.accountId}|${c.providerTransactionId}`)),
+      );
+    }
+    if (!cand || used.has(cand.id)) continue;
+    used.add(cand.id);
+    matches.push({ key, row, cand });
+  }
+  if (!matches.length) return;
+
+  // If the posted row already exists (e.g. a replayed page), drop the pending instead of rewriting it.
+  const existing = await db
+    .select({ accountId: transactions.accountId, providerTransactionId: transactions.providerTransactionId })
+    .from(transactions)
+    .where(
+      and(
+        inArray(transactions.accountId, accountIds),
+        inArray(
+          transactions.providerTransactionId,
+          matches.map((m) => m.row.providerTransactionId),
+        ),
+      ),
+    );
+  const exists = new Set(existing.map((e) => `${e.accountId}|${e.providerTransactionId}`));
+
+  for (const { key, row, cand } of matches) {
+    const pendingKey = `${cand.accountId}|${cand.providerTransactionId}`;
+    if (exists.has(key)) {
+      if (!cand.deletedReason) {
+        await db
+          .update(transactions)
+          .set({ deletedAt: ctx.now, deletedReason: "provider_removed", updatedAt: ctx.now })
+          .where(eq(transactions.id, cand.id));
+        note(diff, "removed", cand.providerTransactionId);
+      }
+      removedKeys.delete(pendingKey);
+      continue;
+    }
+    await db
+      .update(transactions)
+      .set({
+        providerTransactionId: row.providerTransactionId,
+        pendingTransactionId: cand.providerTransactionId,
+        pending: false,
+        date: row.date,
+        authorizedDate: row.authorizedDate,
+        amount: row.amount,
+        currency: row.currency,
+        description: keepEditedUpdate("description", row.description),
+        merchant: keepEditedUpdate("merchant", row.merchant ?? null),
+        counterparty: row.counterparty,
+        category: keepEditedUpdate("category", row.category ?? null),
+        type: row.type,
+        raw: row.raw,
+        deletedAt: null,
+        deletedReason: null,
+        updatedAt: ctx.now,
+      })
+      .where(eq(transactions.id, cand.id));
+    note(diff, "modified", row.providerTransactionId);
+    incoming.delete(key);
+    removedKeys.delete(pendingKey);
+  }
+}
+
+const keepEditedUpdate = (field: "description" | "merchant" | "category", value: string | null) =>
+  sql`case when ${field} = any(${transactions.userEditedFields}) then ${sql.identifier(field)} else ${value} end`;

@@ -1,0 +1,270 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { connections, syncRuns, type SyncTrigger } from "@/db/schema";
+import type { Connector } from "@/lib/connectors/contract";
+import { ConnectorError, RestartPagination, type ConnectorErrorCode } from "@/lib/connectors/errors";
+import { getConnector } from "@/lib/connectors/registry";
+import { openSecret } from "@/lib/crypto";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { applyAccounts, applyBalances, applyTransactionPage, emptyDiff, type Diff } from "./apply";
+import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } from "./retry";
+
+/**
+ * The sync engine: ONE entry point for first import, "refresh now", webhooks and the
+ * scheduler.
+ *
+ * - A per-connection lease (connections.locked_until/lock_owner) means two refreshes
+ *   never write at once, across processes; the second returns "already_syncing". A
+ *   crashed run's lease simply expires.
+ * - Each page is applied and its cursor committed in the same DB transaction (fenced on
+ *   the lease owner), so a crash anywhere resumes from the last committed page: no
+ *   duplicate, no gap.
+ * - Provider calls retry with backoff + jitter honouring Retry-After; reauth_required
+ *   is never retried and flips the connection's status.
+ * - Dry run: the same work inside one transaction that is rolled back.
+ */
+
+export type SyncRequest = {
+  userId: string;
+  connectionId: string;
+  trigger: SyncTrigger;
+  dryRun?: boolean;
+  /** Our account ids: only these accounts (the cursor is not advanced). */
+  accountIds?: string[];
+  /** Only transactions dated in this range (the cursor is not advanced). */
+  dateRange?: { from?: string; to?: string };
+};
+
+export type SyncProgress = { pages: number; added: number; modified: number; removed: number };
+
+export type SyncDeps = {
+  clock?: Clock;
+  retry?: RetryPolicy;
+  /** Override the registry (tests pass a connector bound to their emulator). */
+  connector?: Connector<unknown>;
+  leaseMs?: number;
+  /** Time until the next scheduled sync after a success. */
+  syncIntervalMs?: number;
+  onProgress?: (p: SyncProgress) => void;
+  /** Fault injection for crash tests: runs inside a page's transaction, before its cursor is committed. */
+  beforeCommit?: (pageNumber: number) => void | Promise<void>;
+};
+
+export type SyncResult =
+  | { status: "success"; runId: string; dryRun: boolean; diff: Diff; accounts: number; pages: number }
+  | { status: "already_syncing" }
+  | { status: "error"; runId: string; code: ConnectorErrorCode | "internal"; message: string; retryAt?: Date };
+
+export const DEFAULT_LEASE_MS = 2 * 60_000;
+export const DEFAULT_SYNC_INTERVAL_MS = 6 * 3600_000;
+const MAX_RESTARTS = 3;
+const INTERNAL_MESSAGE = "The sync failed on our side. It will be retried.";
+
+class DryRunRollback extends Error {}
+class LeaseLost extends Error {
+  override name = "LeaseLost";
+}
+
+export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = {}): Promise<SyncResult> {
+  const clock = deps.clock ?? realClock;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const at = () => new Date(clock.now());
+
+  const [conn] = await db
+    .select()
+    .from(connections)
+    .where(and(eq(connections.id, req.connectionId), eq(connections.userId, req.userId)));
+  if (!conn) throw new AppError("not_found", "That connection does not exist.");
+  if (conn.status === "disconnected") throw new AppError("invalid_request", "This connection is disconnected. Link the bank again to sync.");
+  const connector = deps.connector ?? getConnector(conn.connectorId);
+  const dryRun = Boolean(req.dryRun);
+  const partial = Boolean(req.accountIds?.length || req.dateRange);
+  const owner = randomUUID();
+
+  if (!dryRun) {
+    const leased = await db
+      .update(connections)
+      .set({ lockedUntil: new Date(clock.now() + leaseMs), lockOwner: owner, status: "syncing", lastAttemptAt: at() })
+      .where(
+        and(
+          eq(connections.id, conn.id),
+          eq(connections.userId, req.userId),
+          or(isNull(connections.lockedUntil), lt(connections.lockedUntil, at())),
+        ),
+      )
+      .returning({ id: connections.id });
+    if (!leased.length) {
+      await db.insert(syncRuns).values({
+        userId: req.userId,
+        connectionId: conn.id,
+        trigger: req.trigger,
+        status: "skipped",
+        errorCode: "already_syncing",
+        startedAt: at(),
+        finishedAt: at(),
+      });
+      return { status: "already_syncing" };
+    }
+  }
+
+  const [run] = await db
+    .insert(syncRuns)
+    .values({
+      userId: req.userId,
+      connectionId: conn.id,
+      trigger: req.trigger,
+      dryRun,
+      startedAt: at(),
+      options: { accountIds: req.accountIds ?? null, dateRange: req.dateRange ?? null },
+    })
+    .returning({ id: syncRuns.id });
+  const runId = run!.id;
+
+  const diff = emptyDiff();
+  let pages = 0;
+  let attempts = 0;
+  let accountCount = 0;
+  const retry = <T>(fn: () => Promise<T>) =>
+    withRetry(
+      () => {
+        attempts++;
+        return fn();
+      },
+      clock,
+      deps.retry ?? DEFAULT_RETRY,
+    );
+
+  const work = async (w: Db) => {
+    const credentials = connector.credentialsSchema.parse(openSecret(conn.credentials, conn.id));
+    const accounts = await retry(() => connector.listAccounts(credentials));
+    const balances = await retry(() => connector.getBalances(credentials));
+    const ctx = { userId: req.userId, connectionId: conn.id, now: at() };
+    const accountIdByProvider = await applyAccounts(w, ctx, accounts);
+    await applyBalances(w, { ...ctx, accountIdByProvider }, balances);
+    accountCount = accounts.length;
+
+    let scope = accountIdByProvider;
+    if (req.accountIds?.length) {
+      const wanted = new Set(req.accountIds);
+      scope = new Map([...accountIdByProvider].filter(([, id]) => wanted.has(id)));
+    }
+    // A partial run replays history filtered and never moves the cursor, so a later full run misses nothing.
+    const firstCursor = partial ? null : conn.syncCursor;
+    let cursor = firstCursor;
+    let restarts = 0;
+    for (;;) {
+      let page;
+      try {
+        page = await retry(() =>
+          connector.fetchTransactions(credentials, { cursor, accountIds: req.accountIds?.length ? [...scope.keys()] : undefined }),
+        );
+      } catch (e) {
+        if (!(e instanceof RestartPagination)) throw e;
+        if (++restarts > MAX_RESTARTS) throw new ConnectorError("provider_unavailable", "The provider's data kept changing during the sync. We'll retry later.");
+        cursor = firstCursor; // restart the whole update; re-applying pages is idempotent
+        continue;
+      }
+      const pageCtx = { userId: req.userId, accountIdByProvider: scope, now: at(), dateRange: req.dateRange };
+      if (dryRun) {
+        await applyTransactionPage(w, pageCtx, page, diff);
+      } else {
+        await w.transaction(async (tx) => {
+          await applyTransactionPage(tx, pageCtx, page, diff);
+          await deps.beforeCommit?.(pages + 1);
+          const fenced = await tx
+            .update(connections)
+            .set({
+              ...(partial ? {} : { syncCursor: page.nextCursor }),
+              lockedUntil: new Date(clock.now() + leaseMs),
+              updatedAt: at(),
+            })
+            .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)))
+            .returning({ id: connections.id });
+          if (!fenced.length) throw new LeaseLost("another sync took over this connection");
+          await tx
+            .update(syncRuns)
+            .set({ added: diff.added, modified: diff.modified, removed: diff.removed, pages: pages + 1 })
+            .where(eq(syncRuns.id, runId));
+        });
+      }
+      pages++;
+      deps.onProgress?.({ pages, added: diff.added, modified: diff.modified, removed: diff.removed });
+      cursor = page.nextCursor;
+      if (!page.hasMore) break;
+    }
+  };
+
+  try {
+    if (dryRun) {
+      try {
+        await db.transaction(async (tx) => {
+          await work(tx);
+          throw new DryRunRollback();
+        });
+      } catch (e) {
+        if (!(e instanceof DryRunRollback)) throw e;
+      }
+    } else {
+      await work(db);
+    }
+    const finished = at();
+    await db
+      .update(syncRuns)
+      .set({ status: "success", finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount })
+      .where(eq(syncRuns.id, runId));
+    if (!dryRun) {
+      await db
+        .update(connections)
+        .set({
+          status: "active",
+          lastSyncedAt: finished,
+          lastErrorCode: null,
+          lastErrorMessage: null,
+          retryAt: null,
+          nextSyncAt: new Date(clock.now() + (deps.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS)),
+          lockedUntil: null,
+          lockOwner: null,
+          updatedAt: finished,
+        })
+        .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)));
+    }
+    return { status: "success", runId, dryRun, diff, accounts: accountCount, pages };
+  } catch (e) {
+    const known = e instanceof ConnectorError;
+    const code: ConnectorErrorCode | "internal" = known ? e.code : "internal";
+    const message = known ? e.message : INTERNAL_MESSAGE;
+    const retryAt = known && e.retryAfterMs !== undefined ? new Date(clock.now() + e.retryAfterMs) : undefined;
+    if (!known) log.error("sync failed", { connectionId: conn.id, runId, error: e });
+    const finished = at();
+    await db
+      .update(syncRuns)
+      .set({ status: "error", finishedAt: finished, errorCode: code, errorMessage: message, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount })
+      .where(eq(syncRuns.id, runId));
+    if (!dryRun) {
+      const needsUser = code === "reauth_required" || code === "invalid_credentials";
+      await db
+        .update(connections)
+        .set({
+          status: needsUser ? "reauth_required" : "error",
+          lastErrorCode: code,
+          lastErrorMessage: message,
+          retryAt: retryAt ?? null,
+          // Reauth waits for the user; other failures are retried by the scheduler (after Retry-After if given).
+          nextSyncAt: needsUser ? null : (retryAt ?? new Date(clock.now() + 15 * 60_000)),
+          lockedUntil: null,
+          lockOwner: null,
+          updatedAt: finished,
+        })
+        .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)));
+    }
+    return { status: "error", runId, code, message, retryAt };
+  }
+}
+
+/** Is a sync of this connection under way (an unexpired lease)? */
+export function isLeased(conn: { lockedUntil: Date | null }, now = new Date()): boolean {
+  return Boolean(conn.lockedUntil && conn.lockedUntil > now);
+}
+
