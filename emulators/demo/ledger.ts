@@ -317,3 +317,6 @@ export function centsToDecimal(c: number): string {
   const abs = Math.abs(c);
   return `${neg ? "-" : ""}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 }
+
+/** Ten years at ~100k transactions: what `npm run bench` imports. */
+export const TEN_YEAR_BENCH = { historyDays: 3650, density: 6.5 } as const;
