@@ -4,7 +4,7 @@ import { PASSWORD, signIn, signOut, signUp, submitSignIn, uniqueEmail } from "./
 test("sign up → empty overview → sign out → sign in", async ({ page }) => {
   const email = await signUp(page);
   await expect(page.getByRole("heading", { name: "Link your first bank" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "Link your first bank" })).toHaveAttribute("href", "/connections");
+  await expect(page.getByRole("link", { name: "Link your first bank" })).toHaveAttribute("href", "/connections/new");
   await expect(page.getByTestId("user-email")).toHaveText(email);
 
   await signOut(page);

@@ -1,4 +1,5 @@
-import { getDatabase } from "@/db";
+import { getDatabase, getDb } from "@/db";
+import { startScheduler } from "@/lib/sync/scheduler";
 
 /**
  * Server start-up: open the database (a second process on the same embedded data
@@ -8,6 +9,7 @@ export async function startServer(): Promise<void> {
   try {
     const database = await getDatabase();
     console.info(`[ledgerlink] Database ready (${database.kind}).`);
+    if (process.env.LEDGERLINK_SCHEDULER !== "off") startScheduler(getDb);
   } catch (e) {
     console.error(`[ledgerlink] Cannot start: ${(e as Error).message}`);
     process.exit(1);

@@ -16,6 +16,7 @@ export function AccountsList({ accounts }: { accounts: AccountListItem[] }) {
         <div key={list[0]!.connectionId}>
           <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-stone-500">
             {list[0]!.institutionName ?? list[0]!.connectionName}
+            {list[0]!.connectionStatus === "disconnected" && <span className="ml-2 normal-case"><Badge tone="gray">disconnected — history kept</Badge></span>}
           </h3>
           <ul className="divide-y divide-stone-100 rounded-lg border border-stone-200">
             {list.map((a) => (

@@ -33,7 +33,7 @@ export function LinkFirstBank() {
     <EmptyState
       title="Link your first bank"
       description="Connect an account — or try the demo bank — and your balances and transactions will appear here."
-      action={{ href: "/connections", label: "Link your first bank" }}
+      action={{ href: "/connections/new", label: "Link your first bank" }}
     />
   );
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections, financialAccounts, institutions } from "@/db/schema";
 
@@ -31,7 +31,6 @@ export async function listAccounts(db: Db, { userId, includeHidden = false }: { 
       and(
         eq(financialAccounts.userId, userId),
         includeHidden ? undefined : eq(financialAccounts.hidden, false),
-        isNull(connections.disconnectedAt),
       ),
     )
     .orderBy(asc(connections.displayName), asc(financialAccounts.type), asc(financialAccounts.name));

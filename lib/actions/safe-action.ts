@@ -50,12 +50,24 @@ function safeValues(raw: unknown): Record<string, string> {
 
 type Ctx = { user: SessionUser; db: Db };
 
-function wrap<S extends z.ZodType, T>(
+/** What an action's handler returned, as the `data` of a success result. */
+export type DataOf<R> = R extends { status: "success"; data: infer D }
+  ? D
+  : R extends { status: "invalid" | "error" | "idle" }
+    ? never
+    : R;
+
+export type Action<S extends z.ZodType, R> = (
+  prev: ActionResult<DataOf<R>> | undefined,
+  payload: FormData | z.input<S>,
+) => Promise<ActionResult<DataOf<R>>>;
+
+function wrap<S extends z.ZodType, R>(
   schema: S,
   needsUser: boolean,
-  fn: (input: z.output<S>, ctx: Ctx | { user: null; db: Db }) => Promise<ActionResult<T> | T>,
-) {
-  return async (_prev: ActionResult<T> | undefined, payload: FormData | z.input<S>): Promise<ActionResult<T>> => {
+  fn: (input: z.output<S>, ctx: Ctx) => Promise<R>,
+): Action<S, R> {
+  return async (_prev, payload) => {
     const raw = payload instanceof FormData ? formDataToObject(payload) : payload;
     try {
       const user = await currentUser();
@@ -64,8 +76,8 @@ function wrap<S extends z.ZodType, T>(
       if (!parsed.success) return invalidFrom(parsed.error, safeValues(raw));
       const db = await getDb();
       const out = await fn(parsed.data, { user: user as SessionUser, db });
-      if (out && typeof out === "object" && "status" in out) return out as ActionResult<T>;
-      return { status: "success", data: out as T };
+      if (out && typeof out === "object" && "status" in out) return out as unknown as ActionResult<DataOf<R>>;
+      return { status: "success", data: out as DataOf<R> };
     } catch (e) {
       unstable_rethrow(e); // redirect() / notFound() must propagate
       if (e instanceof AppError) return { status: "error", code: e.code, message: e.message };
@@ -79,17 +91,11 @@ function wrap<S extends z.ZodType, T>(
  * Every authenticated server action goes through this: session check, zod parse of
  * the input (FormData or object), typed errors to a status union.
  */
-export function authedAction<S extends z.ZodType, T>(
-  schema: S,
-  fn: (input: z.output<S>, ctx: Ctx) => Promise<ActionResult<T> | T>,
-) {
-  return wrap(schema, true, fn as never);
+export function authedAction<S extends z.ZodType, R>(schema: S, fn: (input: z.output<S>, ctx: Ctx) => Promise<R>): Action<S, R> {
+  return wrap(schema, true, fn);
 }
 
 /** Same shape for the few public actions (sign-up, sign-in). */
-export function publicAction<S extends z.ZodType, T>(
-  schema: S,
-  fn: (input: z.output<S>, ctx: { db: Db }) => Promise<ActionResult<T> | T>,
-) {
-  return wrap(schema, false, fn as never);
+export function publicAction<S extends z.ZodType, R>(schema: S, fn: (input: z.output<S>, ctx: { db: Db }) => Promise<R>): Action<S, R> {
+  return wrap(schema, false, fn);
 }

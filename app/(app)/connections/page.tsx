@@ -1,16 +1,81 @@
 import type { Metadata } from "next";
+import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
+import { listConnections, listSyncRuns } from "@/lib/connections/service";
+import { formatDateTime } from "@/lib/format/money";
+import { DisconnectButton } from "@/components/connections/disconnect-button";
+import { ReconnectButton } from "@/components/connections/reconnect-button";
+import { RefreshButton } from "@/components/connections/refresh-button";
+import { RunHistory } from "@/components/connections/run-history";
+import { StatusBadge } from "@/components/connections/status-badge";
+import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
-import { EmptyState } from "@/components/ui/empty-state";
+import { LinkFirstBank } from "@/components/ui/empty-state";
 
 export const metadata: Metadata = { title: "Connections" };
 
 export default async function ConnectionsPage() {
-  await requireUser();
+  const user = await requireUser();
+  const db = await getDb();
+  const list = await listConnections(db, { userId: user.id });
+  const runs = await Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 })));
   return (
     <>
-      <PageHeader title="Connections" description="Banks and providers you have linked." />
-      <EmptyState title="No connections yet" description="Linking is coming next." />
+      <PageHeader
+        title="Connections"
+        description="Banks and providers you have linked, and how their syncs went."
+        actions={<ButtonLink href="/connections/new">Link a bank</ButtonLink>}
+      />
+      {list.length === 0 ? (
+        <LinkFirstBank />
+      ) : (
+        <ul className="space-y-4">
+          {list.map((c, i) => (
+            <li key={c.id} className="rounded-xl border border-stone-200 bg-white shadow-sm" data-testid="connection">
+              <div className="flex flex-wrap items-start justify-between gap-4 p-5">
+                <div className="min-w-0 space-y-1">
+                  <div className="flex items-center gap-2">
+                    <h2 className="text-base font-semibold">{c.displayName}</h2>
+                    <StatusBadge status={c.status} />
+                  </div>
+                  <dl className="grid grid-cols-[auto_1fr] gap-x-3 text-sm text-stone-600">
+                    <dt className="text-stone-400">Accounts</dt>
+                    <dd>{c.accountCount}</dd>
+                    <dt className="text-stone-400">Last successful sync</dt>
+                    <dd>{c.lastSyncedAt ? formatDateTime(c.lastSyncedAt) : "Never"}</dd>
+                    <dt className="text-stone-400">Next scheduled sync</dt>
+                    <dd>{c.status === "disconnected" || c.status === "reauth_required" ? "—" : c.nextSyncAt ? formatDateTime(c.nextSyncAt) : "After the first import"}</dd>
+                  </dl>
+                </div>
+                {c.status !== "disconnected" && (
+                  <div className="flex items-start gap-2">
+                    <RefreshButton connectionId={c.id} disabled={c.status === "reauth_required"} />
+                    <DisconnectButton connectionId={c.id} name={c.displayName} />
+                  </div>
+                )}
+              </div>
+              {c.status === "reauth_required" && (
+                <div role="alert" className="flex flex-wrap items-center justify-between gap-3 border-t border-amber-200 bg-amber-50 px-5 py-3 text-sm text-amber-900">
+                  <span>{c.lastErrorMessage ?? "The bank needs you to sign in again."}</span>
+                  <ReconnectButton connectionId={c.id} />
+                </div>
+              )}
+              {c.status === "error" && c.lastErrorMessage && (
+                <div role="alert" className="border-t border-red-200 bg-red-50 px-5 py-3 text-sm text-red-800">
+                  {c.lastErrorMessage}
+                  {c.retryAt && <> Next attempt after {formatDateTime(c.retryAt)}.</>}
+                </div>
+              )}
+              <details className="border-t border-stone-100 px-5 py-3">
+                <summary className="cursor-pointer text-sm font-medium text-stone-600">Sync history</summary>
+                <div className="mt-2">
+                  <RunHistory runs={runs[i]!} />
+                </div>
+              </details>
+            </li>
+          ))}
+        </ul>
+      )}
     </>
   );
 }

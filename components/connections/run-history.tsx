@@ -1,0 +1,32 @@
+import type { syncRuns } from "@/db/schema";
+import { runSummary } from "@/lib/connections/summary";
+import { formatDateTime } from "@/lib/format/money";
+import { Badge } from "@/components/ui/badge";
+
+type Run = typeof syncRuns.$inferSelect;
+
+const TRIGGER: Record<Run["trigger"], string> = { initial: "First import", manual: "Refresh", scheduled: "Scheduled", webhook: "Webhook" };
+
+export function RunHistory({ runs }: { runs: Run[] }) {
+  if (!runs.length) return <p className="text-sm text-stone-500">No syncs yet.</p>;
+  return (
+    <ol className="divide-y divide-stone-100 text-sm">
+      {runs.map((r) => {
+        const secs = r.finishedAt ? ((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1) : null;
+        return (
+          <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+            <span className="flex items-center gap-2">
+              <Badge tone={r.status === "success" ? "green" : r.status === "error" ? "red" : r.status === "running" ? "blue" : "gray"}>{r.status}</Badge>
+              <span className="text-stone-700">{TRIGGER[r.trigger]}{r.dryRun ? " (dry run)" : ""}</span>
+              <span className="text-stone-400">{formatDateTime(r.startedAt)}</span>
+            </span>
+            <span className="text-stone-600">
+              {r.status === "error" || r.status === "skipped" ? (r.errorMessage ?? (r.errorCode === "already_syncing" ? "Skipped: already syncing" : r.errorCode)) : runSummary(r)}
+              {secs && <span className="ml-2 text-stone-400">{secs}s</span>}
+            </span>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,26 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { linkConnection } from "@/lib/connections/service";
+import { ConnectorError } from "@/lib/connectors/errors";
+import { CONNECTOR_IDS } from "@/lib/connectors/registry";
+import { authedAction } from "./safe-action";
+
+const schema = z.object({
+  connectorId: z.enum(CONNECTOR_IDS, { error: "Choose a provider." }),
+  /** The link flow's own fields; each connector validates them itself. */
+  payload: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** Finish a link flow: store the (encrypted) credentials and create the connection. The first import is started by the caller. */
+export const linkConnectionAction = authedAction(schema, async (input, { db, user }) => {
+  try {
+    const { connectionId } = await linkConnection(db, { userId: user.id, connectorId: input.connectorId, payload: input.payload });
+    revalidatePath("/connections");
+    return { connectionId };
+  } catch (e) {
+    if (e instanceof ConnectorError) return { status: "invalid" as const, fieldErrors: {}, formError: e.message };
+    throw e;
+  }
+});

@@ -1,0 +1,21 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { reconnectConnection } from "@/lib/connections/service";
+import { ConnectorError } from "@/lib/connectors/errors";
+import { authedAction } from "./safe-action";
+
+const schema = z.object({ connectionId: z.uuid({ error: "Unknown connection." }) });
+
+/** Repair a connection that needs the user (reauth_required); the caller then refreshes it. */
+export const reconnectConnectionAction = authedAction(schema, async (input, { db, user }) => {
+  try {
+    await reconnectConnection(db, { userId: user.id, connectionId: input.connectionId });
+  } catch (e) {
+    if (e instanceof ConnectorError) return { status: "error" as const, code: "reauth_required" as const, message: e.message };
+    throw e;
+  }
+  revalidatePath("/connections");
+  return null;
+});
