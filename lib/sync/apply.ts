@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { balanceSnapshots, financialAccounts, transactions } from "@/db/schema";
 import type { NormalizedAccount, NormalizedBalance, NormalizedTransaction, TransactionPage } from "@/lib/connectors/contract";
+import { rowsOf } from "@/db/rows";
 import { canonical, isDecimal } from "./decimal";
 
 /**
@@ -105,9 +106,65 @@ export type PageContext = {
   dateRange?: { from?: string; to?: string };
 };
 
-/** Keep the user's value for a field they edited; otherwise take the provider's. */
-const keepEdited = (field: string, column: string) =>
-  sql.raw(`case when '${field}' = any(transactions.user_edited_fields) then transactions.${column} else excluded.${column} end`);
+/**
+ * One chunk as a single jsonb parameter expanded by Postgres (jsonb_to_recordset): far
+ * less driver and query-builder work than thousands of bind parameters, same SQL on
+ * PGlite and PostgreSQL. Upsert rules:
+ * - a field the user edited keeps the user's value;
+ * - a provider-removed row that comes back is live again, a user-deleted one stays deleted;
+ * - rows that did not change are not touched, so a repeated import writes (and reports) nothing.
+ */
+function upsertSql(chunk: Row[]) {
+  const payload = JSON.stringify(
+    chunk.map((r) => ({
+      user_id: r.userId,
+      account_id: r.accountId,
+      provider_transaction_id: r.providerTransactionId,
+      pending: r.pending,
+      pending_transaction_id: r.pendingTransactionId,
+      date: r.date,
+      authorized_date: r.authorizedDate,
+      amount: r.amount,
+      currency: r.currency,
+      description: r.description,
+      merchant: r.merchant,
+      counterparty: r.counterparty,
+      category: r.category,
+      type: r.type,
+      raw: r.raw,
+      updated_at: (r.updatedAt as Date).toISOString(),
+    })),
+  );
+  const edited = (f: string) => sql.raw(`case when '${f}' = any(transactions.user_edited_fields) then transactions.${f} else excluded.${f} end`);
+  return sql`
+    insert into transactions (user_id, account_id, provider_transaction_id, pending, pending_transaction_id, date, authorized_date,
+      amount, currency, description, merchant, counterparty, category, type, raw, updated_at)
+    select user_id, account_id, provider_transaction_id, pending, pending_transaction_id, date, authorized_date,
+      amount, currency, description, merchant, counterparty, category, type, raw, updated_at
+    from jsonb_to_recordset(${payload}::jsonb) as x(user_id uuid, account_id uuid, provider_transaction_id text, pending boolean,
+      pending_transaction_id text, date date, authorized_date date, amount numeric, currency text, description text, merchant text,
+      counterparty text, category text, type text, raw jsonb, updated_at timestamptz)
+    on conflict (account_id, provider_transaction_id) do update set
+      pending = excluded.pending,
+      pending_transaction_id = coalesce(excluded.pending_transaction_id, transactions.pending_transaction_id),
+      date = excluded.date,
+      authorized_date = excluded.authorized_date,
+      amount = excluded.amount,
+      currency = excluded.currency,
+      description = ${edited("description")},
+      merchant = ${edited("merchant")},
+      counterparty = excluded.counterparty,
+      category = ${edited("category")},
+      type = excluded.type,
+      raw = excluded.raw,
+      deleted_at = case when transactions.deleted_reason = 'user_deleted' then transactions.deleted_at else null end,
+      deleted_reason = case when transactions.deleted_reason = 'user_deleted' then transactions.deleted_reason else null end,
+      updated_at = excluded.updated_at
+    where transactions.raw is distinct from excluded.raw
+      or transactions.amount <> excluded.amount or transactions.date <> excluded.date
+      or transactions.pending <> excluded.pending or transactions.deleted_reason = 'provider_removed'
+    returning provider_transaction_id, (xmax = 0) as inserted`;
+}
 
 type Row = typeof transactions.$inferInsert;
 
@@ -166,37 +223,8 @@ export async function applyTransactionPage(db: Db, ctx: PageContext, page: Trans
 
   const rows = [...incoming.values()];
   for (let i = 0; i < rows.length; i += CHUNK_SIZE) {
-    const chunk = rows.slice(i, i + CHUNK_SIZE);
-    const result = await db
-      .insert(transactions)
-      .values(chunk)
-      .onConflictDoUpdate({
-        target: [transactions.accountId, transactions.providerTransactionId],
-        set: {
-          pending: sql`excluded.pending`,
-          pendingTransactionId: sql`coalesce(excluded.pending_transaction_id, transactions.pending_transaction_id)`,
-          date: sql`excluded.date`,
-          authorizedDate: sql`excluded.authorized_date`,
-          amount: sql`excluded.amount`,
-          currency: sql`excluded.currency`,
-          description: keepEdited("description", "description"),
-          merchant: keepEdited("merchant", "merchant"),
-          counterparty: sql`excluded.counterparty`,
-          category: keepEdited("category", "category"),
-          type: sql`excluded.type`,
-          raw: sql`excluded.raw`,
-          // A provider-removed row that comes back is live again; a user-deleted one stays deleted.
-          deletedAt: sql`case when transactions.deleted_reason = 'user_deleted' then transactions.deleted_at else null end`,
-          deletedReason: sql`case when transactions.deleted_reason = 'user_deleted' then transactions.deleted_reason else null end`,
-          updatedAt: sql`excluded.updated_at`,
-        },
-        // Only touch rows that really changed, so a repeated import reports (and writes) nothing.
-        setWhere: sql`transactions.raw is distinct from excluded.raw
-          or transactions.amount <> excluded.amount or transactions.date <> excluded.date
-          or transactions.pending <> excluded.pending or transactions.deleted_reason = 'provider_removed'`,
-      })
-      .returning({ providerTransactionId: transactions.providerTransactionId, inserted: sql<boolean>`(xmax = 0)` });
-    for (const r of result) note(diff, r.inserted ? "added" : "modified", r.providerTransactionId);
+    const result = rowsOf<{ provider_transaction_id: string; inserted: boolean }>(await db.execute(upsertSql(rows.slice(i, i + CHUNK_SIZE))));
+    for (const r of result) note(diff, r.inserted ? "added" : "modified", r.provider_transaction_id);
   }
 
   // Removals → tombstones (grouped per account; ids are unique per account).
