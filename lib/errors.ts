@@ -6,7 +6,7 @@ export const APP_ERROR_CODES = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
-  invalid_input: 422,
+  invalid_input: 400,
   conflict: 409,
   rate_limited: 429,
   reauth_required: 409,

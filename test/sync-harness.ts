@@ -7,7 +7,7 @@ import { openSecret } from "@/lib/crypto";
 import { linkConnection } from "@/lib/connections/service";
 import { syncConnection, type SyncDeps, type SyncRequest } from "@/lib/sync/engine";
 import type { Clock } from "@/lib/sync/retry";
-import { fromUnits, toUnits } from "@/lib/sync/decimal";
+import { fromUnits, toUnits } from "@/lib/money/decimal";
 import { centsToDecimal, type DemoItem } from "@/emulators/demo/ledger";
 import { decodeToken, DemoEmulator } from "@/emulators/demo/server";
 

@@ -266,6 +266,8 @@ CREATE INDEX "financial_accounts_user_idx" ON "financial_accounts" USING btree (
 CREATE INDEX "financial_accounts_iban_idx" ON "financial_accounts" USING btree ("user_id","iban");--> statement-breakpoint
 CREATE UNIQUE INDEX "transactions_provider_uq" ON "transactions" USING btree ("account_id","provider_transaction_id");--> statement-breakpoint
 CREATE INDEX "transactions_user_date_id_idx" ON "transactions" USING btree ("user_id","date" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "transactions_user_abs_amount_id_idx" ON "transactions" USING btree ("user_id",abs("amount"),"id");--> statement-breakpoint
+CREATE INDEX "transactions_user_merchant_id_idx" ON "transactions" USING btree ("user_id",lower(coalesce("merchant", "description")),"id");--> statement-breakpoint
 CREATE INDEX "transactions_account_date_idx" ON "transactions" USING btree ("account_id","date");--> statement-breakpoint
 CREATE INDEX "transactions_pending_idx" ON "transactions" USING btree ("account_id") WHERE "transactions"."pending" and "transactions"."deleted_at" is null;--> statement-breakpoint
 CREATE INDEX "sync_runs_connection_idx" ON "sync_runs" USING btree ("connection_id","started_at" DESC NULLS LAST);--> statement-breakpoint

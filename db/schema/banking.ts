@@ -118,6 +118,8 @@ export const transactions = pgTable(
     uniqueIndex("transactions_provider_uq").on(t.accountId, t.providerTransactionId),
     // Keyset pagination: (user, date desc, id desc).
     index("transactions_user_date_id_idx").on(t.userId, t.date.desc(), t.id.desc()),
+    index("transactions_user_abs_amount_id_idx").on(t.userId, sql`abs(${t.amount})`, t.id),
+    index("transactions_user_merchant_id_idx").on(t.userId, sql`lower(coalesce(${t.merchant}, ${t.description}))`, t.id),
     index("transactions_account_date_idx").on(t.accountId, t.date),
     index("transactions_pending_idx").on(t.accountId).where(sql`${t.pending} and ${t.deletedAt} is null`),
   ],

@@ -5,6 +5,8 @@ import { getDb } from "@/db";
 import type { Db } from "@/db/client";
 import type { SessionUser } from "@/lib/auth/accounts";
 import { currentUser } from "@/lib/auth/current-user";
+import { authenticateApiToken } from "@/lib/api-tokens/tokens";
+import { parseFilters, type TransactionFilters } from "@/lib/transactions/filters";
 import { AppError, GENERIC_ERROR_MESSAGE } from "@/lib/errors";
 import { log } from "@/lib/log";
 
@@ -16,7 +18,10 @@ export function errorResponse(e: unknown): NextResponse<ApiErrorBody> {
     for (const i of e.issues) (fieldErrors[i.path.join(".") || "_"] ??= []).push(i.message);
     return NextResponse.json({ error: { code: "invalid_input", message: "Some parameters are invalid.", fieldErrors } }, { status: 400 });
   }
-  if (e instanceof AppError) return NextResponse.json({ error: { code: e.code, message: e.message } }, { status: e.status });
+  if (e instanceof AppError) {
+    const fieldErrors = e.details?.fieldErrors as Record<string, string[]> | undefined;
+    return NextResponse.json({ error: { code: e.code, message: e.message, ...(fieldErrors ? { fieldErrors } : {}) } }, { status: e.status });
+  }
   log.error("route handler failed", { error: e });
   return NextResponse.json({ error: { code: "internal", message: GENERIC_ERROR_MESSAGE } }, { status: 500 });
 }
@@ -34,4 +39,43 @@ export function withUser<P = Record<string, string>>(handler: Handler<P>) {
       return errorResponse(e);
     }
   };
+}
+
+type ApiHandler<P> = (req: NextRequest, ctx: { userId: string; db: Db; params: P }) => Promise<Response>;
+
+/**
+ * Route handler for the public API: `Authorization: Bearer <personal token>` (tools,
+ * spreadsheets), or the browser session when no Authorization header is sent. A bad
+ * token is a 401 — it never falls back to the cookie.
+ */
+export function withApiAuth<P = Record<string, string>>(handler: ApiHandler<P>) {
+  return async (req: NextRequest, ctx: { params: Promise<P> }): Promise<Response> => {
+    try {
+      const db = await getDb();
+      const header = req.headers.get("authorization");
+      let userId: string | null = null;
+      if (header !== null) {
+        const m = /^Bearer\s+(\S+)$/i.exec(header);
+        userId = m ? await authenticateApiToken(db, m[1]!) : null;
+        if (!userId) {
+          const res = errorResponse(new AppError("unauthorized", "The API token is missing, invalid or revoked."));
+          res.headers.set("www-authenticate", 'Bearer realm="ledgerlink"');
+          return res;
+        }
+      } else {
+        userId = (await currentUser())?.id ?? null;
+        if (!userId) return errorResponse(new AppError("unauthorized", "Send a personal API token as `Authorization: Bearer <token>`."));
+      }
+      return await handler(req, { userId, db, params: await ctx.params });
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}
+
+/** The one filter schema applied to a query string; invalid values are a 400 with field errors. */
+export function filtersFromQuery(params: URLSearchParams): TransactionFilters {
+  const parsed = parseFilters(params);
+  if (!parsed.ok) throw new AppError("invalid_input", "Some filters are invalid.", { fieldErrors: parsed.fieldErrors });
+  return parsed.filters;
 }

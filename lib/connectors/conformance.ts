@@ -5,7 +5,7 @@ import { connections, financialAccounts, transactions, users } from "@/db/schema
 import { disconnectConnection, linkConnection } from "@/lib/connections/service";
 import { openSecret } from "@/lib/crypto";
 import { syncConnection } from "@/lib/sync/engine";
-import { fromUnits, toUnits } from "@/lib/sync/decimal";
+import { fromUnits, toUnits } from "@/lib/money/decimal";
 import type { Clock } from "@/lib/sync/retry";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import type { Connector } from "./contract";

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { balanceSnapshots, financialAccounts, transactions } from "@/db/schema";
 import type { NormalizedAccount, NormalizedBalance, NormalizedTransaction, TransactionPage } from "@/lib/connectors/contract";
 import { rowsOf } from "@/db/rows";
-import { canonical, isDecimal } from "./decimal";
+import { canonical, isDecimal } from "@/lib/money/decimal";
 
 /**
  * Reconciliation: apply what a connector returned to the database. Every function is

@@ -1,48 +1,175 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, gte, ilike, inArray, isNotNull, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { financialAccounts, transactions } from "@/db/schema";
-
-export type TransactionCursor = { date: string; id: string };
+import { AppError } from "@/lib/errors";
+import type { SortKey, TransactionFilters } from "./filters";
 
 /**
- * Live (non-tombstoned) transactions of one user, newest first, keyset-paginated on
- * (date desc, id desc) — the index transactions_user_date_id_idx serves it.
+ * The transaction query layer. Every function takes the owner; every query is scoped by
+ * `transactions.user_id`. The table, the JSON API, the export and the charts all build
+ * their WHERE from `whereForFilters`.
  */
-export async function listTransactions(
-  db: Db,
-  { userId, accountId, limit = 50, after }: { userId: string; accountId?: string; limit?: number; after?: TransactionCursor },
-) {
-  const rows = await db
-    .select({
-      id: transactions.id,
-      date: transactions.date,
-      description: transactions.description,
-      merchant: transactions.merchant,
-      category: transactions.category,
-      amount: transactions.amount,
-      currency: transactions.currency,
-      pending: transactions.pending,
-      accountId: transactions.accountId,
-      accountName: financialAccounts.name,
-    })
-    .from(transactions)
-    .innerJoin(financialAccounts, eq(financialAccounts.id, transactions.accountId))
-    .where(
-      and(
-        eq(transactions.userId, userId),
-        isNull(transactions.deletedAt),
-        accountId ? eq(transactions.accountId, accountId) : undefined,
-        after
-          ? or(lt(transactions.date, after.date), and(eq(transactions.date, after.date), lt(transactions.id, after.id)))
-          : undefined,
-      ),
-    )
-    .orderBy(desc(transactions.date), desc(transactions.id))
-    .limit(limit + 1);
-  const hasMore = rows.length > limit;
-  const page = hasMore ? rows.slice(0, limit) : rows;
-  const last = page[page.length - 1];
-  return { rows: page, next: hasMore && last ? { date: last.date, id: last.id } : null };
+
+/** `%`, `_` and `\` typed by the user are literal. */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export type TransactionListItem = Awaited<ReturnType<typeof listTransactions>>["rows"][number];
+export function whereForFilters(userId: string, f: Partial<TransactionFilters>): SQL {
+  const t = transactions;
+  return and(
+    eq(t.userId, userId),
+    isNull(t.deletedAt),
+    f.from ? gte(t.date, f.from) : undefined,
+    f.to ? lte(t.date, f.to) : undefined,
+    f.account?.length ? inArray(t.accountId, f.account) : undefined,
+    f.min ? sql`abs(${t.amount}) >= ${f.min}::numeric` : undefined,
+    f.max ? sql`abs(${t.amount}) <= ${f.max}::numeric` : undefined,
+    f.direction === "in" ? sql`${t.amount} > 0` : f.direction === "out" ? sql`${t.amount} < 0` : undefined,
+    f.q ? or(ilike(t.merchant, `%${escapeLike(f.q)}%`), ilike(t.description, `%${escapeLike(f.q)}%`)) : undefined,
+    f.category?.length ? inArray(t.category, f.category) : undefined,
+    f.type?.length ? inArray(t.type, f.type) : undefined,
+    f.pending === "exclude" ? eq(t.pending, false) : f.pending === "only" ? eq(t.pending, true) : undefined,
+  )!;
+}
+
+// ------------------------------------------------------------------ keyset pagination
+
+/** Sort key expressions; each has an index (user_id, key, id) — see db/schema/banking.ts. */
+const SORT_EXPR: Record<SortKey, { expr: SQL; cast: string }> = {
+  date: { expr: sql`${transactions.date}`, cast: "date" },
+  amount: { expr: sql`abs(${transactions.amount})`, cast: "numeric" },
+  merchant: { expr: sql`lower(coalesce(${transactions.merchant}, ${transactions.description}))`, cast: "text" },
+};
+
+type CursorData = { s: SortKey; o: "asc" | "desc"; k: string; i: string };
+
+export function encodeCursor(c: CursorData): string {
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+function decodeCursor(raw: string, sort: SortKey, order: "asc" | "desc"): CursorData {
+  let c: CursorData;
+  try {
+    c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as CursorData;
+  } catch {
+    throw new AppError("invalid_input", "That page link is not valid. Start again from the first page.");
+  }
+  if (!c || typeof c.k !== "string" || typeof c.i !== "string" || !/^[0-9a-f-]{36}$/i.test(c.i))
+    throw new AppError("invalid_input", "That page link is not valid. Start again from the first page.");
+  if (c.s !== sort || c.o !== order) throw new AppError("invalid_input", "That page link belongs to another sort order. Start again from the first page.");
+  return c;
+}
+
+const rowColumns = {
+  id: transactions.id,
+  date: transactions.date,
+  authorizedDate: transactions.authorizedDate,
+  description: transactions.description,
+  merchant: transactions.merchant,
+  counterparty: transactions.counterparty,
+  category: transactions.category,
+  type: transactions.type,
+  note: transactions.note,
+  amount: transactions.amount,
+  currency: transactions.currency,
+  pending: transactions.pending,
+  userEditedFields: transactions.userEditedFields,
+  accountId: transactions.accountId,
+  accountName: financialAccounts.name,
+};
+
+export type TransactionRow = {
+  id: string;
+  date: string;
+  authorizedDate: string | null;
+  description: string;
+  merchant: string | null;
+  counterparty: string | null;
+  category: string | null;
+  type: string | null;
+  note: string | null;
+  amount: string;
+  currency: string;
+  pending: boolean;
+  userEditedFields: string[];
+  accountId: string;
+  accountName: string;
+  raw?: unknown;
+};
+
+export type TransactionPage = { rows: TransactionRow[]; nextCursor: string | null };
+
+/**
+ * One page of transactions: server-side filter + sort + keyset pagination on
+ * (sort key, id). No OFFSET and no COUNT: `limit + 1` rows tell whether more follow.
+ */
+export async function queryTransactions(
+  db: Db,
+  { userId, filters, withRaw = false }: { userId: string; filters: TransactionFilters; withRaw?: boolean },
+): Promise<TransactionPage> {
+  const { expr, cast } = SORT_EXPR[filters.sort];
+  const dir = filters.order === "asc" ? sql`asc` : sql`desc`;
+  const cmp = filters.order === "asc" ? sql`>` : sql`<`;
+  const after = filters.cursor ? decodeCursor(filters.cursor, filters.sort, filters.order) : null;
+  const rows = await db
+    .select({ ...rowColumns, ...(withRaw ? { raw: transactions.raw } : {}), sortKey: sql<string>`(${expr})::text` })
+    .from(transactions)
+    .innerJoin(financialAccounts, and(eq(financialAccounts.id, transactions.accountId), eq(financialAccounts.userId, userId)))
+    .where(
+      and(
+        whereForFilters(userId, filters),
+        after ? sql`(${expr}, ${transactions.id}) ${cmp} (${after.k}::${sql.raw(cast)}, ${after.i}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(sql`${expr} ${dir}`, sql`${transactions.id} ${dir}`)
+    .limit(filters.limit + 1);
+  const more = rows.length > filters.limit;
+  const page = more ? rows.slice(0, filters.limit) : rows;
+  const last = page[page.length - 1];
+  return {
+    rows: page.map(({ sortKey: _k, ...r }) => r as TransactionRow),
+    nextCursor: more && last ? encodeCursor({ s: filters.sort, o: filters.order, k: last.sortKey, i: last.id }) : null,
+  };
+}
+
+/** Totals per merchant (or description when there is none) for the same filters. */
+export async function groupByMerchant(db: Db, { userId, filters, limit = 200 }: { userId: string; filters: TransactionFilters; limit?: number }) {
+  const name = sql<string>`coalesce(${transactions.merchant}, ${transactions.description})`;
+  return db
+    .select({
+      merchant: name,
+      currency: transactions.currency,
+      count: sql<number>`count(*)::int`,
+      total: sql<string>`sum(${transactions.amount})::text`,
+      spent: sql<string>`coalesce(sum(${transactions.amount}) filter (where ${transactions.amount} < 0), 0)::text`,
+      received: sql<string>`coalesce(sum(${transactions.amount}) filter (where ${transactions.amount} > 0), 0)::text`,
+      lastDate: sql<string>`max(${transactions.date})::text`,
+    })
+    .from(transactions)
+    .where(whereForFilters(userId, filters))
+    .groupBy(name, transactions.currency)
+    .orderBy(sql`abs(sum(${transactions.amount})) desc`, name)
+    .limit(limit);
+}
+
+/** Distinct categories in use, for the filter picker. */
+export async function listCategories(db: Db, { userId }: { userId: string }): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ c: transactions.category })
+    .from(transactions)
+    .where(and(eq(transactions.userId, userId), isNull(transactions.deletedAt), isNotNull(transactions.category)))
+    .orderBy(transactions.category);
+  return rows.map((r) => r.c!).filter(Boolean);
+}
+
+/** One transaction of this user (or null): the only way to reach a single row. */
+export async function getTransaction(db: Db, { userId, id }: { userId: string; id: string }) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  const [row] = await db
+    .select({ ...rowColumns, raw: transactions.raw })
+    .from(transactions)
+    .innerJoin(financialAccounts, eq(financialAccounts.id, transactions.accountId))
+    .where(and(eq(transactions.id, id), eq(transactions.userId, userId), isNull(transactions.deletedAt)));
+  return row ?? null;
+}

@@ -1,0 +1,58 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { apiTokens, auditLog } from "@/db/schema";
+
+/**
+ * Personal API tokens for spreadsheets and other tools. The token is shown once; only
+ * its SHA-256 is stored (a 256-bit random token needs no slow hash), so a database leak
+ * does not leak usable tokens.
+ */
+const PREFIX = "ll_";
+
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export async function createApiToken(db: Db, { userId, name }: { userId: string; name: string }) {
+  const token = `${PREFIX}${randomBytes(32).toString("base64url")}`;
+  const [row] = await db
+    .insert(apiTokens)
+    .values({ userId, name, tokenHash: hashToken(token), prefix: token.slice(0, 10) })
+    .returning({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt });
+  await db.insert(auditLog).values({ userId, action: "api_token.created", targetType: "api_token", targetId: row!.id });
+  return { ...row!, token };
+}
+
+export async function listApiTokens(db: Db, { userId }: { userId: string }) {
+  return db
+    .select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .orderBy(desc(apiTokens.createdAt));
+}
+
+export async function revokeApiToken(db: Db, { userId, id }: { userId: string; id: string }): Promise<boolean> {
+  const rows = await db
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id });
+  if (rows.length) await db.insert(auditLog).values({ userId, action: "api_token.revoked", targetType: "api_token", targetId: id });
+  return rows.length > 0;
+}
+
+/** The user a bearer token belongs to, or null (unknown, revoked or expired). Records last use (at most once a minute). */
+export async function authenticateApiToken(db: Db, token: string, now = new Date()): Promise<string | null> {
+  if (!token.startsWith(PREFIX) || token.length > 200) return null;
+  const [row] = await db
+    .select({ id: apiTokens.id, userId: apiTokens.userId, expiresAt: apiTokens.expiresAt, lastUsedAt: apiTokens.lastUsedAt })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
+  if (!row || (row.expiresAt && row.expiresAt <= now)) return null;
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await db
+      .update(apiTokens)
+      .set({ lastUsedAt: now })
+      .where(and(eq(apiTokens.id, row.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - 60_000)))));
+  }
+  return row.userId;
+}
