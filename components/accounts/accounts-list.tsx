@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { AccountListItem } from "@/lib/accounts/query";
 import { formatMoney, isNegative } from "@/lib/format/money";
 import { Badge } from "@/components/ui/badge";
@@ -22,7 +23,9 @@ export function AccountsList({ accounts }: { accounts: AccountListItem[] }) {
             {list.map((a) => (
               <li key={a.id} className="flex items-center justify-between gap-4 px-4 py-3">
                 <div className="min-w-0">
-                  <div className="truncate font-medium">{a.name}</div>
+                  <Link href={`/accounts/${a.id}`} className="truncate font-medium hover:underline">
+                    {a.name}
+                  </Link>
                   <div className="text-xs text-stone-500">
                     {[a.subtype ?? a.type, a.mask && `•••• ${a.mask}`, a.currency].filter(Boolean).join(" · ")}
                     {a.closedAt && <Badge tone="gray">closed</Badge>}

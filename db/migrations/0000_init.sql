@@ -110,6 +110,7 @@ CREATE TABLE "balance_snapshots" (
 	"current" numeric(19, 4),
 	"available" numeric(19, 4),
 	"currency" char(3) NOT NULL,
+	"derived" boolean DEFAULT false NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "balance_snapshots_account_id_date_pk" PRIMARY KEY("account_id","date")
 );

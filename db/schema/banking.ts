@@ -70,6 +70,8 @@ export const balanceSnapshots = pgTable(
     current: money("current"),
     available: money("available"),
     currency: char("currency", { length: 3 }).notNull(),
+    /** True when computed back from transactions (history before we linked); provider balances win. */
+    derived: boolean("derived").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.date] }), index("balance_snapshots_user_date_idx").on(t.userId, t.date)],

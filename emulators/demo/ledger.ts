@@ -124,7 +124,9 @@ export function demoAccounts(item: DemoItem): DemoAccount[] {
 
 type Draft = Omit<DemoTransaction, "transaction_id" | "pending" | "pending_transaction_id" | "authorized_date">;
 
-function historyDay(item: DemoItem, dayMs: number, accts: DemoAccount[]): Draft[] {
+type DayState = { cardOwedCents: number };
+
+function historyDay(item: DemoItem, dayMs: number, accts: DemoAccount[], state: DayState): Draft[] {
   const [chk, sav, cc, eur] = accts as [DemoAccount, DemoAccount, DemoAccount, DemoAccount];
   const r = rng(hash(`${item.seed}:${dayMs}`));
   const d = new Date(dayMs);
@@ -144,8 +146,10 @@ function historyDay(item: DemoItem, dayMs: number, accts: DemoAccount[]): Draft[
     add(sav, 50_000, "TRANSFER FROM CHECKING", "Transfer", "transfer", null, "Everyday Checking");
   }
   if (dom === 28) add(sav, cents(r, 20, 45), "INTEREST PAYMENT", "Interest", "interest");
-  if (dom === 20) {
-    const amt = cents(r, 600, 1400);
+  if (dom === 20 && state.cardOwedCents > 0) {
+    // Autopay the full statement balance.
+    const amt = state.cardOwedCents;
+    state.cardOwedCents = 0;
     add(chk, -amt, "RWRDS VISA AUTOPAY", "Credit card payment", "transfer", null, "Rewards Visa");
     add(cc, amt, "PAYMENT - THANK YOU", "Credit card payment", "transfer", null, "Everyday Checking");
   }
@@ -168,14 +172,15 @@ function historyDay(item: DemoItem, dayMs: number, accts: DemoAccount[]): Draft[
     }
     return n;
   };
-  spend(times(dow === 6 || dow === 0 ? 1.2 : 0.5), GROCERIES, 18, 160, "Groceries");
-  spend(times(1.4), RESTAURANTS, 4, 65, "Restaurants");
-  spend(times(0.5), SHOPPING, 9, 220, "Shopping");
+  spend(times(dow === 6 || dow === 0 ? 1.2 : 0.5), GROCERIES, 18, 120, "Groceries");
+  spend(times(1.0), RESTAURANTS, 4, 45, "Restaurants");
+  spend(times(0.25), SHOPPING, 9, 220, "Shopping");
   spend(times(0.6), TRANSPORT, 3, 55, "Transport");
-  spend(times(0.8), EU_MERCHANTS, 2, 90, "Travel", eur);
+  spend(times(0.35), EU_MERCHANTS, 2, 90, "Groceries", eur);
   if (r() < 0.02 * item.density) add(cc, -cents(r, 1, 4), "FOREIGN TRANSACTION FEE", "Fees", "fee");
   if (r() < 0.05 * item.density) add(chk, -cents(r, 20, 200), `ATM WITHDRAWAL ${pick(r, ["5TH AVE", "MAIN ST", "UNION SQ"])}`, "Cash", "payment");
-  if (dom === 10) add(eur, 50_000, "ÜBERWEISUNG GEHALT TEILZEIT", "Income", "deposit", null, "Beispiel GmbH");
+  if (dom === 10) add(eur, 90_000, "ÜBERWEISUNG GEHALT TEILZEIT", "Income", "deposit", null, "Beispiel GmbH");
+  for (const d of out) if (d.account_id === cc.account_id && d.amount_cents < 0) state.cardOwedCents -= d.amount_cents;
   return out;
 }
 
@@ -217,9 +222,10 @@ export function buildLedger(item: DemoItem, now: number): Ledger {
 
   const linkDay = dayStart(item.linkedAt);
   let pendingQueue: DemoTransaction[] = [];
+  const state: DayState = { cardOwedCents: 0 };
   for (let i = item.historyDays - 1; i >= 0; i--) {
     const dayMs = linkDay - i * DAY_MS;
-    historyDay(item, dayMs, accounts).forEach((d, n) => {
+    historyDay(item, dayMs, accounts, state).forEach((d, n) => {
       const isPending = i < PENDING_DAYS && d.type === "card";
       const tx: DemoTransaction = {
         ...d,
@@ -272,7 +278,7 @@ export function buildLedger(item: DemoItem, now: number): Ledger {
         description: `${m.toUpperCase()} #${100 + Math.floor(r() * 900)}`,
         merchant_name: m,
         counterparty: null,
-        category: GROCERIES.includes(m) ? "Groceries" : TRANSPORT.includes(m) ? "Transport" : eu ? "Travel" : "Restaurants",
+        category: GROCERIES.includes(m) || (eu && !m.startsWith("Café") && m !== "Deutsche Bahn") ? "Groceries" : TRANSPORT.includes(m) || m === "Deutsche Bahn" ? "Transport" : "Restaurants",
         type: "card",
       };
       emit({ kind: "add", tx });
@@ -319,4 +325,4 @@ export function centsToDecimal(c: number): string {
 }
 
 /** Ten years at ~100k transactions: what `npm run bench` imports. */
-export const TEN_YEAR_BENCH = { historyDays: 3650, density: 6.5 } as const;
+export const TEN_YEAR_BENCH = { historyDays: 3650, density: 9 } as const;

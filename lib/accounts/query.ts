@@ -1,6 +1,6 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gte } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { connections, financialAccounts, institutions } from "@/db/schema";
+import { balanceSnapshots, connections, financialAccounts, institutions } from "@/db/schema";
 
 /** Accounts of one user, with their connection and institution, for lists and pickers. */
 export async function listAccounts(db: Db, { userId, includeHidden = false }: { userId: string; includeHidden?: boolean }) {
@@ -37,3 +37,19 @@ export async function listAccounts(db: Db, { userId, includeHidden = false }: { 
 }
 
 export type AccountListItem = Awaited<ReturnType<typeof listAccounts>>[number];
+
+/** One account of this user, or null. */
+export async function getAccount(db: Db, { userId, id }: { userId: string; id: string }) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  const rows = await listAccounts(db, { userId, includeHidden: true });
+  return rows.find((a) => a.id === id) ?? null;
+}
+
+/** Daily balances of one account (provider snapshots and derived history). */
+export async function balanceHistory(db: Db, { userId, accountId, from }: { userId: string; accountId: string; from?: string }) {
+  return db
+    .select({ date: balanceSnapshots.date, current: balanceSnapshots.current })
+    .from(balanceSnapshots)
+    .where(and(eq(balanceSnapshots.userId, userId), eq(balanceSnapshots.accountId, accountId), from ? gte(balanceSnapshots.date, from) : undefined))
+    .orderBy(asc(balanceSnapshots.date));
+}

@@ -91,7 +91,7 @@ export async function applyBalances(
       .values({ accountId, userId: ctx.userId, date: b.asOf, current: b.current, available: b.available, currency: b.currency.toUpperCase() })
       .onConflictDoUpdate({
         target: [balanceSnapshots.accountId, balanceSnapshots.date],
-        set: { current: sql`excluded.current`, available: sql`excluded.available`, currency: sql`excluded.currency` },
+        set: { current: sql`excluded.current`, available: sql`excluded.available`, currency: sql`excluded.currency`, derived: false },
       });
   }
 }
@@ -365,3 +365,48 @@ async function replacePending(db: Db, ctx: PageContext, incoming: Map<string, Ro
 
 const keepEditedUpdate = (field: "description" | "merchant" | "category", value: string | null) =>
   sql`case when ${field} = any(${transactions.userEditedFields}) then ${sql.identifier(field)} else ${value} end`;
+
+/**
+ * Daily balance history before (and between) provider snapshots, derived from the
+ * transactions: balance at the end of day d = the latest provider balance minus every
+ * posted amount after d. Provider snapshots are never overwritten; derived ones are
+ * recomputed, so a removed or corrected transaction fixes the history too.
+ */
+export async function backfillSnapshots(db: Db, { userId, connectionId }: { userId: string; connectionId: string }): Promise<void> {
+  await db.execute(sql`
+    with anchors as (
+      select a.id as account_id, a.user_id, a.currency, s.date as anchor_date, s.current as anchor
+      from financial_accounts a
+      join lateral (
+        select b.date, b.current from balance_snapshots b
+        where b.account_id = a.id and not b.derived and b.current is not null
+        order by b.date desc limit 1
+      ) s on true
+      where a.connection_id = ${connectionId} and a.user_id = ${userId}
+    ),
+    bounds as (
+      select an.*, (select min(t.date) from transactions t where t.account_id = an.account_id and t.deleted_at is null and not t.pending) as first_date
+      from anchors an
+    ),
+    days as (
+      select b.account_id, b.user_id, b.currency, b.anchor, b.anchor_date, gs::date as d
+      from bounds b, generate_series(b.first_date, b.anchor_date, interval '1 day') gs
+      where b.first_date is not null and b.first_date < b.anchor_date
+    ),
+    daily as (
+      select t.account_id, t.date, sum(t.amount) as s
+      from transactions t join anchors an on an.account_id = t.account_id
+      where not t.pending and t.deleted_at is null and t.date <= an.anchor_date
+      group by t.account_id, t.date
+    ),
+    series as (
+      select days.account_id, days.user_id, days.currency, days.d, days.anchor_date,
+        days.anchor - coalesce(sum(coalesce(daily.s, 0)) over (
+          partition by days.account_id order by days.d desc rows between unbounded preceding and 1 preceding), 0) as bal
+      from days left join daily on daily.account_id = days.account_id and daily.date = days.d
+    )
+    insert into balance_snapshots (account_id, user_id, date, current, currency, derived)
+    select account_id, user_id, d, bal, currency, true from series where d < anchor_date
+    on conflict (account_id, date) do update set current = excluded.current
+      where balance_snapshots.derived and balance_snapshots.current is distinct from excluded.current`);
+}

@@ -44,7 +44,11 @@ describe("first import and idempotency", () => {
     await h.sync(id);
     await h.sync(id);
     const snaps = await t.db.select().from(balanceSnapshots);
-    expect(snaps).toHaveLength(4);
+    expect(snaps.filter((s) => !s.derived)).toHaveLength(4);
+    // History before the link is derived from transactions, one row per account per day.
+    const derived = snaps.filter((s) => s.derived);
+    expect(derived.length).toBeGreaterThan(4 * 50);
+    expect(new Set(derived.map((s) => `${s.accountId}|${s.date}`)).size).toBe(derived.length);
     const accts = await t.db.select().from(financialAccounts).where(eq(financialAccounts.connectionId, id));
     expect(new Set(accts.map((a) => a.currency))).toEqual(new Set(["USD", "EUR"]));
     for (const a of accts) expect(a.currentBalance).toMatch(/^-?\d+\.\d{4}$/);
@@ -55,6 +59,14 @@ describe("first import and idempotency", () => {
       .from(transactions)
       .where(and(eq(transactions.accountId, chk.id), eq(transactions.pending, false), isNull(transactions.deletedAt)));
     expect(chk.currentBalance).toBe(sum!.s);
+    // A derived day equals the opening balance plus everything posted up to that day.
+    const day = "2025-12-31";
+    const [snap] = await t.db.select().from(balanceSnapshots).where(and(eq(balanceSnapshots.accountId, chk.id), eq(balanceSnapshots.date, day)));
+    const [upTo] = await t.db
+      .select({ s: sql<string>`(2500 + coalesce(sum(${transactions.amount}), 0))::numeric(19,4)::text` })
+      .from(transactions)
+      .where(and(eq(transactions.accountId, chk.id), eq(transactions.pending, false), isNull(transactions.deletedAt), sql`${transactions.date} <= ${day}`));
+    expect(snap!.current).toBe(upTo!.s);
   });
 });
 

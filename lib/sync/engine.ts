@@ -8,7 +8,7 @@ import { getConnector } from "@/lib/connectors/registry";
 import { openSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { applyAccounts, applyBalances, applyTransactionPage, emptyDiff, type Diff } from "./apply";
+import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, type Diff } from "./apply";
 import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } from "./retry";
 
 /**
@@ -194,6 +194,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       cursor = page.nextCursor;
       if (!page.hasMore) break;
     }
+    if (diff.added + diff.modified + diff.removed > 0) await backfillSnapshots(w, { userId: req.userId, connectionId: conn.id });
   };
 
   try {

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { listSessions } from "@/lib/auth/accounts";
+import { listApiTokens } from "@/lib/api-tokens/tokens";
+import { ApiTokens } from "@/components/settings/api-tokens";
 import { requireUser } from "@/lib/auth/current-user";
 import { signOutEverywhereAction } from "@/lib/actions/sign-out";
 import { ChangePasswordForm } from "@/components/settings/change-password-form";
@@ -12,7 +14,8 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const user = await requireUser();
-  const sessions = await listSessions(await getDb(), user.id);
+  const db = await getDb();
+  const [sessions, tokens] = await Promise.all([listSessions(db, user.id), listApiTokens(db, { userId: user.id })]);
   return (
     <>
       <PageHeader title="Settings" description={`Signed in as ${user.email}`} />
@@ -41,6 +44,11 @@ export default async function SettingsPage() {
               </li>
             ))}
           </ul>
+        </Card>
+        <Card title="API tokens" className="lg:col-span-2">
+          <ApiTokens
+            tokens={tokens.map((t) => ({ ...t, createdAt: formatDateTime(t.createdAt), lastUsedAt: t.lastUsedAt ? formatDateTime(t.lastUsedAt) : null }))}
+          />
         </Card>
       </div>
     </>
