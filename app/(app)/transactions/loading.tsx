@@ -1,3 +1,4 @@
+/** Skeleton while a filtered page loads. (Pages that may 404, like /accounts/[id], have no loading boundary so the status code stays real.) */
 export default function Loading() {
   return (
     <div className="animate-pulse space-y-4" aria-busy="true" aria-label="Loading">
