@@ -266,13 +266,13 @@ CREATE UNIQUE INDEX "financial_accounts_provider_uq" ON "financial_accounts" USI
 CREATE INDEX "financial_accounts_user_idx" ON "financial_accounts" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "financial_accounts_iban_idx" ON "financial_accounts" USING btree ("user_id","iban");--> statement-breakpoint
 CREATE UNIQUE INDEX "transactions_provider_uq" ON "transactions" USING btree ("account_id","provider_transaction_id");--> statement-breakpoint
-CREATE INDEX "transactions_user_date_id_idx" ON "transactions" USING btree ("user_id","date" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "transactions_user_date_id_idx" ON "transactions" USING btree ("user_id","date","id");--> statement-breakpoint
 CREATE INDEX "transactions_user_abs_amount_id_idx" ON "transactions" USING btree ("user_id",abs("amount"),"id");--> statement-breakpoint
 CREATE INDEX "transactions_user_merchant_id_idx" ON "transactions" USING btree ("user_id",lower(coalesce("merchant", "description")),"id");--> statement-breakpoint
 CREATE INDEX "transactions_account_date_idx" ON "transactions" USING btree ("account_id","date");--> statement-breakpoint
 CREATE INDEX "transactions_pending_idx" ON "transactions" USING btree ("account_id") WHERE "transactions"."pending" and "transactions"."deleted_at" is null;--> statement-breakpoint
-CREATE INDEX "sync_runs_connection_idx" ON "sync_runs" USING btree ("connection_id","started_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "sync_runs_connection_idx" ON "sync_runs" USING btree ("connection_id","started_at");--> statement-breakpoint
 CREATE INDEX "api_tokens_user_idx" ON "api_tokens" USING btree ("user_id");--> statement-breakpoint
-CREATE INDEX "audit_log_user_idx" ON "audit_log" USING btree ("user_id","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "audit_log_user_idx" ON "audit_log" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_pending_idx" ON "webhook_deliveries" USING btree ("status","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "webhook_subscriptions_user_idx" ON "webhook_subscriptions" USING btree ("user_id");

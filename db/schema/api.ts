@@ -71,5 +71,5 @@ export const auditLog = pgTable(
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("audit_log_user_idx").on(t.userId, t.createdAt.desc())],
+  (t) => [index("audit_log_user_idx").on(t.userId, t.createdAt)],
 );

@@ -118,8 +118,9 @@ export const transactions = pgTable(
   },
   (t) => [
     uniqueIndex("transactions_provider_uq").on(t.accountId, t.providerTransactionId),
-    // Keyset pagination: (user, date desc, id desc).
-    index("transactions_user_date_id_idx").on(t.userId, t.date.desc(), t.id.desc()),
+    // Keyset pagination by (user, date, id), scanned in either direction. (Plain ascending
+    // columns on purpose: drizzle's .desc() emits NULLS LAST, which ORDER BY … DESC cannot use.)
+    index("transactions_user_date_id_idx").on(t.userId, t.date, t.id),
     index("transactions_user_abs_amount_id_idx").on(t.userId, sql`abs(${t.amount})`, t.id),
     index("transactions_user_merchant_id_idx").on(t.userId, sql`lower(coalesce(${t.merchant}, ${t.description}))`, t.id),
     index("transactions_account_date_idx").on(t.accountId, t.date),

@@ -32,5 +32,5 @@ export const syncRuns = pgTable(
     errorMessage: text("error_message"),
     options: jsonb("options").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index("sync_runs_connection_idx").on(t.connectionId, t.startedAt.desc())],
+  (t) => [index("sync_runs_connection_idx").on(t.connectionId, t.startedAt)],
 );

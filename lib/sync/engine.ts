@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections, syncRuns, type SyncTrigger } from "@/db/schema";
 import type { Connector } from "@/lib/connectors/contract";
@@ -60,6 +60,7 @@ export type SyncResult =
 export const DEFAULT_LEASE_MS = 2 * 60_000;
 export const DEFAULT_SYNC_INTERVAL_MS = 6 * 3600_000;
 const MAX_RESTARTS = 3;
+const ANALYZE_AFTER_ROWS = 2000;
 const INTERNAL_MESSAGE = "The sync failed on our side. It will be retried.";
 
 class DryRunRollback extends Error {}
@@ -195,6 +196,9 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       if (!page.hasMore) break;
     }
     if (diff.added + diff.modified + diff.removed > 0) await backfillSnapshots(w, { userId: req.userId, connectionId: conn.id });
+    // Big imports change the data's shape: refresh planner statistics now (PGlite has no
+    // autovacuum, and Postgres's may come much later), so pages use their indexes.
+    if (!dryRun && diff.added > ANALYZE_AFTER_ROWS) await w.execute(sql`analyze transactions, balance_snapshots`);
   };
 
   try {

@@ -61,7 +61,7 @@ function decodeCursor(raw: string, sort: SortKey, order: "asc" | "desc"): Cursor
   return c;
 }
 
-const rowColumns = {
+const pageColumns = {
   id: transactions.id,
   date: transactions.date,
   authorizedDate: transactions.authorizedDate,
@@ -76,7 +76,6 @@ const rowColumns = {
   pending: transactions.pending,
   userEditedFields: transactions.userEditedFields,
   accountId: transactions.accountId,
-  accountName: financialAccounts.name,
 };
 
 export type TransactionRow = {
@@ -112,10 +111,11 @@ export async function queryTransactions(
   const dir = filters.order === "asc" ? sql`asc` : sql`desc`;
   const cmp = filters.order === "asc" ? sql`>` : sql`<`;
   const after = filters.cursor ? decodeCursor(filters.cursor, filters.sort, filters.order) : null;
+  // Page on transactions alone (so the planner walks the (user, key, id) index), then
+  // name the accounts of just this page.
   const rows = await db
-    .select({ ...rowColumns, ...(withRaw ? { raw: transactions.raw } : {}), sortKey: sql<string>`(${expr})::text` })
+    .select({ ...pageColumns, ...(withRaw ? { raw: transactions.raw } : {}), sortKey: sql<string>`(${expr})::text` })
     .from(transactions)
-    .innerJoin(financialAccounts, and(eq(financialAccounts.id, transactions.accountId), eq(financialAccounts.userId, userId)))
     .where(
       and(
         whereForFilters(userId, filters),
@@ -126,11 +126,21 @@ export async function queryTransactions(
     .limit(filters.limit + 1);
   const more = rows.length > filters.limit;
   const page = more ? rows.slice(0, filters.limit) : rows;
+  const names = await accountNames(db, userId, [...new Set(page.map((r) => r.accountId))]);
   const last = page[page.length - 1];
   return {
-    rows: page.map(({ sortKey: _k, ...r }) => r as TransactionRow),
+    rows: page.map(({ sortKey: _k, ...r }) => ({ ...r, accountName: names.get(r.accountId) ?? "" }) as TransactionRow),
     nextCursor: more && last ? encodeCursor({ s: filters.sort, o: filters.order, k: last.sortKey, i: last.id }) : null,
   };
+}
+
+async function accountNames(db: Db, userId: string, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db
+    .select({ id: financialAccounts.id, name: financialAccounts.name })
+    .from(financialAccounts)
+    .where(and(eq(financialAccounts.userId, userId), inArray(financialAccounts.id, ids)));
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
 /** Totals per merchant (or description when there is none) for the same filters. */
@@ -167,7 +177,7 @@ export async function listCategories(db: Db, { userId }: { userId: string }): Pr
 export async function getTransaction(db: Db, { userId, id }: { userId: string; id: string }) {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
   const [row] = await db
-    .select({ ...rowColumns, raw: transactions.raw })
+    .select({ ...pageColumns, accountName: financialAccounts.name, raw: transactions.raw })
     .from(transactions)
     .innerJoin(financialAccounts, eq(financialAccounts.id, transactions.accountId))
     .where(and(eq(transactions.id, id), eq(transactions.userId, userId), isNull(transactions.deletedAt)));
