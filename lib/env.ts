@@ -27,6 +27,11 @@ const schema = z.object({
     )
     .optional(),
   APP_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Plaid: with both keys set the official SDK talks to Plaid; without, to the local emulator. */
+  PLAID_CLIENT_ID: z.string().min(1).optional(),
+  PLAID_SECRET: z.string().min(1).optional(),
+  PLAID_ENV: z.enum(["sandbox", "production"]).default("sandbox"),
   LEDGERLINK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
@@ -38,7 +43,9 @@ export type Env = {
   dataDir: string;
   authSecret: string;
   keyring: EncryptionKeyring;
-  appUrl: string | undefined;
+  /** Where this app is reachable (links, provider webhooks, loopback calls to its own emulators). */
+  appUrl: string;
+  plaid: { clientId: string; secret: string; env: "sandbox" | "production" } | null;
   logLevel: "debug" | "info" | "warn" | "error";
 };
 
@@ -106,7 +113,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     dataDir,
     authSecret,
     keyring: parseKeyring(keys),
-    appUrl: e.APP_URL,
+    appUrl: (e.APP_URL ?? `http://127.0.0.1:${e.PORT ?? 3000}`).replace(/\/$/, ""),
+    plaid: e.PLAID_CLIENT_ID && e.PLAID_SECRET ? { clientId: e.PLAID_CLIENT_ID, secret: e.PLAID_SECRET, env: e.PLAID_ENV } : null,
     logLevel: e.LEDGERLINK_LOG_LEVEL,
   };
 }

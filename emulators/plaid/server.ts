@@ -72,6 +72,8 @@ export class PlaidEmulator {
   private currentKid: string;
   private faults: { code: PlaidErrorCode; path: string; times: number }[] = [];
   private mutateNextPage = false;
+  /** How many TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION errors were sent (tests check restarts happened). */
+  mutationErrorsSent = 0;
   /** Every webhook the emulator sent (tests inspect it). */
   readonly sentWebhooks: { url: string; body: string; headers: Record<string, string> }[] = [];
 
@@ -355,7 +357,10 @@ export class PlaidEmulator {
       this.advance(item.accessToken, 1);
     }
     // A continuing page must see the same data as the update's first page.
-    if (midUpdate && version !== item.log.length) return this.error("TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION");
+    if (midUpdate && version !== item.log.length) {
+      this.mutationErrorsSent++;
+      return this.error("TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION");
+    }
     const slice = item.log.slice(offset, offset + count);
     const added = [];
     const modified = [];

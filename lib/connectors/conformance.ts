@@ -22,12 +22,12 @@ export type Truth = Map<string, { amount: string; pending: boolean; date: string
 export type ConformanceHarness = {
   connector: Connector<unknown>;
   clock: Clock;
-  /** What the user submits in the link flow. */
-  linkPayload: Record<string, unknown>;
+  /** What the user's link flow hands the server (fresh each time: tokens may be one-time). */
+  linkPayload(): Promise<Record<string, unknown>>;
   /** Secret strings that must never appear in the database in clear. */
   secretsOf(credentials: unknown): string[];
   /** Let the provider move on: new, modified, removed and pending→posted transactions. */
-  advance(): Promise<void>;
+  advance(credentials: unknown): Promise<void>;
   /** The provider's own view of the login's live transactions (provider id → fields). */
   groundTruth(credentials: unknown): Promise<Truth>;
   /** Make the next data request fail like the provider does for this code. */
@@ -67,7 +67,7 @@ export function describeConformance(name: string, makeHarness: () => Promise<Con
       userId = u!.id;
     });
 
-    const link = async () => (await linkConnection(t.db, { userId, connectorId: h.connector.id, payload: h.linkPayload }, { connector: h.connector })).connectionId;
+    const link = async () => (await linkConnection(t.db, { userId, connectorId: h.connector.id, payload: await h.linkPayload() }, { connector: h.connector })).connectionId;
     const sync = (connectionId: string) => syncConnection(t.db, { userId, connectionId, trigger: "manual" }, { connector: h.connector, clock: h.clock });
     const creds = async (connectionId: string) => {
       const [c] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
@@ -98,7 +98,7 @@ export function describeConformance(name: string, makeHarness: () => Promise<Con
       await sync(id);
       const totals = { added: 0, modified: 0, removed: 0 };
       for (let i = 0; i < 6; i++) {
-        await h.advance();
+        await h.advance(await creds(id));
         const r = await sync(id);
         if (r.status !== "success") throw new Error(`sync failed: ${JSON.stringify(r)}`);
         totals.added += r.diff.added;
@@ -114,9 +114,9 @@ export function describeConformance(name: string, makeHarness: () => Promise<Con
     it("pending→posted never leaves both", async () => {
       const id = await link();
       await sync(id);
-      await h.advance();
+      await h.advance(await creds(id));
       await sync(id);
-      await h.advance();
+      await h.advance(await creds(id));
       await sync(id);
       const both = await t.db.execute(sql`
         select p.id from transactions p join transactions q on q.account_id = p.account_id and q.id <> p.id

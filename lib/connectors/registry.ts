@@ -1,12 +1,16 @@
 import type { Connector } from "./contract";
 import { createDemoConnector } from "./demo/connector";
+import { createPlaidConnector } from "./plaid/connector";
+import { plaidBasePath } from "./plaid/client";
 import { demoEmulator } from "@/emulators/demo/server";
+import { EMULATOR_CLIENT_ID, EMULATOR_SECRET } from "@/emulators/plaid/server";
+import { env } from "@/lib/env";
 
 /**
  * Every connector, by id. Adding a provider = one folder in lib/connectors/ + one line
  * here (+ one case below, which the `never` check enforces).
  */
-export const CONNECTOR_IDS = ["demo"] as const;
+export const CONNECTOR_IDS = ["demo", "plaid"] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 export function isConnectorId(id: string): id is ConnectorId {
@@ -24,6 +28,15 @@ function build(id: ConnectorId): Connector<unknown> {
         url
           ? { baseUrl: url }
           : { baseUrl: "http://demo-bank.internal", fetch: (input, init) => demoEmulator().handle(new Request(input, init)) },
+      ) as Connector<unknown>;
+    }
+    case "plaid": {
+      // Real keys → Plaid itself; otherwise the local Plaid mounted at /sandbox/plaid.
+      const e = env();
+      return (
+        e.plaid
+          ? createPlaidConnector({ clientId: e.plaid.clientId, secret: e.plaid.secret, environment: e.plaid.env, basePath: plaidBasePath(e.plaid.env) })
+          : createPlaidConnector({ clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, environment: "emulator", basePath: `${e.appUrl}/sandbox/plaid` })
       ) as Connector<unknown>;
     }
     default: {

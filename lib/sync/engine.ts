@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { connections, syncRuns, type SyncTrigger } from "@/db/schema";
+import { connections, financialAccounts, syncRuns, type SyncTrigger } from "@/db/schema";
 import type { Connector } from "@/lib/connectors/contract";
 import { ConnectorError, RestartPagination, type ConnectorErrorCode } from "@/lib/connectors/errors";
 import { getConnector } from "@/lib/connectors/registry";
-import { openSecret } from "@/lib/crypto";
+import { openSecret, sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, type Diff } from "./apply";
@@ -66,6 +66,24 @@ const INTERNAL_MESSAGE = "The sync failed on our side. It will be retried.";
 class DryRunRollback extends Error {}
 class LeaseLost extends Error {
   override name = "LeaseLost";
+}
+
+/** Owner identity (names, emails, phones, addresses), fetched once per account, stored encrypted. */
+async function storeIdentityOnce(
+  db: Db,
+  connector: Connector<unknown>,
+  credentials: unknown,
+  accountIds: string[],
+  retry: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  if (!accountIds.length) return;
+  const missing = await db
+    .select({ id: financialAccounts.id })
+    .from(financialAccounts)
+    .where(and(inArray(financialAccounts.id, accountIds), isNull(financialAccounts.identity)));
+  if (!missing.length) return;
+  const identity = await retry(() => connector.getIdentity!(credentials));
+  for (const a of missing) await db.update(financialAccounts).set({ identity: sealSecret(identity, a.id) }).where(eq(financialAccounts.id, a.id));
 }
 
 export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = {}): Promise<SyncResult> {
@@ -144,6 +162,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     const ctx = { userId: req.userId, connectionId: conn.id, now: at() };
     const accountIdByProvider = await applyAccounts(w, ctx, accounts);
     await applyBalances(w, { ...ctx, accountIdByProvider }, balances);
+    if (connector.getIdentity) await storeIdentityOnce(w, connector, credentials, [...accountIdByProvider.values()], retry);
     accountCount = accounts.length;
 
     let scope = accountIdByProvider;

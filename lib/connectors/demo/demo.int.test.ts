@@ -21,7 +21,7 @@ describeConformance("demo bank", async () => {
   return {
     connector: connector as Connector<unknown>,
     clock,
-    linkPayload: { institutionId: "demo_northwind", historyDays: 45, seed: 7 },
+    linkPayload: async () => ({ institutionId: "demo_northwind", historyDays: 45, seed: 7 }),
     secretsOf: (c) => [(c as DemoCredentials).accessToken],
     advance: async () => clock.advance(60_000 * 3),
     groundTruth: async (c) => {

@@ -1,0 +1,26 @@
+import { NextResponse } from "next/server";
+import { getDb } from "@/db";
+import { applyWebhookEvent } from "@/lib/connections/webhooks";
+import { getConnector } from "@/lib/connectors/registry";
+import { log } from "@/lib/log";
+import { enqueueSync } from "@/lib/sync/queue";
+
+/**
+ * Plaid webhooks. The JWT in Plaid-Verification is checked against the RAW body (any
+ * failure → 401); then the event updates the connection or enqueues a sync, and we
+ * answer at once.
+ */
+export async function POST(req: Request) {
+  const rawBody = await req.text();
+  const connector = getConnector("plaid");
+  let event;
+  try {
+    event = await connector.verifyWebhook!({ headers: req.headers, rawBody });
+  } catch (e) {
+    log.warn("rejected Plaid webhook", { reason: (e as Error).message });
+    return NextResponse.json({ error: { code: "unauthorized", message: "Webhook verification failed." } }, { status: 401 });
+  }
+  const next = await applyWebhookEvent(await getDb(), "plaid", event);
+  if (next.action === "sync") enqueueSync({ userId: next.userId, connectionId: next.connectionId, trigger: "webhook" });
+  return NextResponse.json({ received: true });
+}

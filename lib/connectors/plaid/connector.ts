@@ -1,0 +1,144 @@
+import { CountryCode, Products, type PlaidApi } from "plaid";
+import { z } from "zod";
+import type { Connector } from "../contract";
+import { ConnectorError } from "../errors";
+import { createPlaidApi, plaidCall, type PlaidSettings } from "./client";
+import { normalizeAccount, normalizeBalance, normalizeTransaction } from "./normalize";
+import { createKeyCache, plaidWebhookEvent, verifyPlaidWebhook } from "./webhook";
+
+const credentialsSchema = z.object({ accessToken: z.string().min(1), itemId: z.string().min(1) });
+export type PlaidCredentials = z.infer<typeof credentialsSchema>;
+
+const linkInput = z.object({
+  public_token: z.string().min(1, "Plaid Link did not return a public token."),
+  metadata: z.object({ institution: z.object({ name: z.string(), institution_id: z.string() }).nullable().optional() }).passthrough().optional(),
+});
+
+export const PLAID_PAGE_SIZE = 500;
+
+export type PlaidConnector = Connector<PlaidCredentials> & {
+  /** A Link token for a new Item, or (with credentials) for update mode: no products, same access token. */
+  createLinkToken(input: { userId: string; credentials?: PlaidCredentials; webhookUrl: string | null }): Promise<{ linkToken: string; expiration: string }>;
+  readonly mode: PlaidSettings["environment"];
+};
+
+export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () => number; pageSize?: number } = {}): PlaidConnector {
+  const api: PlaidApi = createPlaidApi(settings);
+  const keyFor = createKeyCache(() => api);
+  const today = () => new Date(opts.now?.() ?? Date.now()).toISOString().slice(0, 10);
+  return {
+    id: "plaid",
+    mode: settings.environment,
+    displayName: "Plaid",
+    description: settings.environment === "emulator" ? "Thousands of US and EU banks through Plaid Link (local Plaid sandbox: user_good / pass_good)." : `Thousands of US and EU banks through Plaid Link (${settings.environment}).`,
+    capabilities: {
+      syncModel: "cursor",
+      maxHistoryDays: 730,
+      supportsPending: true,
+      stableIds: true,
+      consentLifetimeDays: null,
+      rateBudget: { perMinute: 15 },
+    },
+    link: { kind: "widget", widget: "plaid_link" },
+    credentialsSchema,
+
+    async createLinkToken({ userId, credentials, webhookUrl }) {
+      const res = await plaidCall(() =>
+        api.linkTokenCreate({
+          client_name: "Ledgerlink",
+          language: "en",
+          country_codes: [CountryCode.Us],
+          user: { client_user_id: userId },
+          ...(credentials ? { access_token: credentials.accessToken } : { products: [Products.Transactions], optional_products: [Products.Identity] }),
+          ...(webhookUrl ? { webhook: webhookUrl } : {}),
+          transactions: credentials ? undefined : { days_requested: 730 },
+        }),
+      );
+      return { linkToken: res.link_token, expiration: res.expiration };
+    },
+
+    async completeLink(raw, ctx) {
+      if (ctx.reconnect) {
+        // Update mode keeps the access token; confirm the Item is healthy again.
+        const item = await plaidCall(() => api.itemGet({ access_token: ctx.reconnect!.credentials.accessToken }));
+        if (item.item.error) throw new ConnectorError("reauth_required", item.item.error.display_message ?? undefined);
+        return {
+          credentials: ctx.reconnect.credentials,
+          providerItemId: item.item.item_id,
+          institution: { providerInstitutionId: item.item.institution_id ?? "unknown", name: item.item.institution_name ?? "Plaid" },
+          displayName: item.item.institution_name ?? "Plaid",
+        };
+      }
+      const parsed = linkInput.safeParse(raw);
+      if (!parsed.success) throw new ConnectorError("invalid_request", parsed.error.issues[0]?.message);
+      const ex = await plaidCall(() => api.itemPublicTokenExchange({ public_token: parsed.data.public_token }));
+      const item = await plaidCall(() => api.itemGet({ access_token: ex.access_token }));
+      const institutionId = item.item.institution_id ?? parsed.data.metadata?.institution?.institution_id ?? "unknown";
+      const name = item.item.institution_name ?? parsed.data.metadata?.institution?.name ?? "Plaid";
+      return {
+        credentials: { accessToken: ex.access_token, itemId: ex.item_id },
+        providerItemId: ex.item_id,
+        institution: { providerInstitutionId: institutionId, name, country: "US" },
+        displayName: name,
+      };
+    },
+
+    async checkAuth(c) {
+      try {
+        const item = await plaidCall(() => api.itemGet({ access_token: c.accessToken }));
+        return item.item.error?.error_code === "ITEM_LOGIN_REQUIRED" ? { ok: false, code: "reauth_required" } : { ok: true };
+      } catch (e) {
+        if (e instanceof ConnectorError && (e.code === "reauth_required" || e.code === "invalid_credentials")) return { ok: false, code: e.code };
+        throw e;
+      }
+    },
+
+    async listAccounts(c) {
+      return (await plaidCall(() => api.accountsGet({ access_token: c.accessToken }))).accounts.map(normalizeAccount);
+    },
+
+    async getBalances(c) {
+      const res = await plaidCall(() => api.accountsBalanceGet({ access_token: c.accessToken }));
+      return res.accounts.map((a) => normalizeBalance(a, today()));
+    },
+
+    async fetchTransactions(c, { cursor, accountIds }) {
+      const res = await plaidCall(() => api.transactionsSync({ access_token: c.accessToken, cursor: cursor ?? undefined, count: opts.pageSize ?? PLAID_PAGE_SIZE }));
+      // "" while Plaid is still preparing data: nothing yet, keep our cursor.
+      if (res.next_cursor === "") return { added: [], modified: [], removed: [], nextCursor: cursor, hasMore: false };
+      const keep = accountIds ? new Set(accountIds) : null;
+      const inScope = (a: string) => !keep || keep.has(a);
+      return {
+        added: res.added.filter((t) => inScope(t.account_id)).map(normalizeTransaction),
+        modified: res.modified.filter((t) => inScope(t.account_id)).map(normalizeTransaction),
+        removed: res.removed.filter((r) => inScope(r.account_id ?? "")).map((r) => ({ providerTransactionId: r.transaction_id, providerAccountId: r.account_id ?? null })),
+        nextCursor: res.next_cursor,
+        hasMore: res.has_more,
+      };
+    },
+
+    async getIdentity(c) {
+      const res = await plaidCall(() => api.identityGet({ access_token: c.accessToken }));
+      const owners = res.accounts.flatMap((a) => a.owners);
+      const uniq = (xs: string[]) => [...new Set(xs)];
+      return {
+        names: uniq(owners.flatMap((o) => o.names)),
+        emails: uniq(owners.flatMap((o) => o.emails.map((e) => e.data))),
+        phones: uniq(owners.flatMap((o) => o.phone_numbers.map((p) => p.data))),
+        addresses: uniq(owners.flatMap((o) => o.addresses.map((a) => [a.data.street, a.data.city, a.data.region, a.data.postal_code, a.data.country].filter(Boolean).join(", ")))),
+      };
+    },
+
+    async disconnect(c) {
+      try {
+        await plaidCall(() => api.itemRemove({ access_token: c.accessToken }));
+      } catch (e) {
+        if (!(e instanceof ConnectorError && e.code === "reauth_required")) throw e; // already gone
+      }
+    },
+
+    async verifyWebhook(req) {
+      return plaidWebhookEvent(await verifyPlaidWebhook(req, keyFor, Math.floor((opts.now?.() ?? Date.now()) / 1000)));
+    },
+  };
+}
