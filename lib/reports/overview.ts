@@ -1,0 +1,113 @@
+import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { balanceSnapshots, financialAccounts, transactions } from "@/db/schema";
+import type { TransactionFilters } from "@/lib/transactions/filters";
+import { whereForFilters } from "@/lib/transactions/query";
+
+/**
+ * Overview aggregations, all in SQL (never JS over every row), all scoped by user and
+ * built on the same transaction filters as the table. Amounts come back as decimal
+ * strings, per currency: nothing is converted between currencies.
+ * Transfers (type = 'transfer') are left out of cash flow and spending: money moving
+ * between your own accounts is neither income nor spending.
+ */
+
+type Scope = { userId: string; filters: Partial<TransactionFilters> };
+
+const notTransfer = sql`coalesce(${transactions.type}, '') <> 'transfer'`;
+
+export const PERIODS = { "3m": 3, "1y": 12, all: null } as const;
+export type Period = keyof typeof PERIODS;
+
+/** First day of the period (a calendar date), counted back from `today`. */
+export function periodStart(period: Period, today: string): string | undefined {
+  const months = PERIODS[period];
+  if (months === null) return undefined;
+  const [y, m, d] = today.split("-").map(Number) as [number, number, number];
+  const start = new Date(Date.UTC(y, m - 1 - months, d + 1));
+  return start.toISOString().slice(0, 10);
+}
+
+/** Sum of daily balance snapshots per currency (net worth over time). */
+export async function netWorthSeries(db: Db, { userId, filters }: Scope) {
+  return db
+    .select({
+      date: balanceSnapshots.date,
+      currency: balanceSnapshots.currency,
+      total: sql<string>`sum(${balanceSnapshots.current})::text`,
+    })
+    .from(balanceSnapshots)
+    .innerJoin(financialAccounts, eq(financialAccounts.id, balanceSnapshots.accountId))
+    .where(
+      and(
+        eq(balanceSnapshots.userId, userId),
+        eq(financialAccounts.hidden, false),
+        filters.from ? gte(balanceSnapshots.date, filters.from) : undefined,
+        filters.to ? lte(balanceSnapshots.date, filters.to) : undefined,
+        filters.account?.length ? inArray(balanceSnapshots.accountId, filters.account) : undefined,
+      ),
+    )
+    .groupBy(balanceSnapshots.date, balanceSnapshots.currency)
+    .orderBy(balanceSnapshots.date);
+}
+
+/** Money in and out per calendar month (the transaction's own date; no time zone shift). */
+export async function cashflowByMonth(db: Db, { userId, filters }: Scope) {
+  // Group on the truncated date (cheap), format only the ~N month rows.
+  const month = sql`date_trunc('month', ${transactions.date})`;
+  return db
+    .select({
+      month: sql<string>`to_char(${month}, 'YYYY-MM')`,
+      currency: transactions.currency,
+      moneyIn: sql<string>`coalesce(sum(${transactions.amount}) filter (where ${transactions.amount} > 0), 0)::text`,
+      moneyOut: sql<string>`coalesce(-sum(${transactions.amount}) filter (where ${transactions.amount} < 0), 0)::text`,
+    })
+    .from(transactions)
+    .where(and(whereForFilters(userId, filters), notTransfer))
+    .groupBy(month, transactions.currency)
+    .orderBy(month);
+}
+
+export async function spendingByCategory(db: Db, { userId, filters }: Scope, limit = 10) {
+  const cat = sql<string>`coalesce(${transactions.category}, 'Uncategorised')`;
+  return db
+    .select({ category: cat, currency: transactions.currency, spent: sql<string>`(-sum(${transactions.amount}))::text` })
+    .from(transactions)
+    .where(and(whereForFilters(userId, filters), notTransfer, sql`${transactions.amount} < 0`))
+    .groupBy(cat, transactions.currency)
+    .orderBy(sql`sum(${transactions.amount})`)
+    .limit(limit);
+}
+
+export async function topMerchants(db: Db, { userId, filters }: Scope, limit = 10) {
+  const name = sql<string>`coalesce(${transactions.merchant}, ${transactions.description})`;
+  return db
+    .select({ merchant: name, currency: transactions.currency, spent: sql<string>`(-sum(${transactions.amount}))::text`, count: sql<number>`count(*)::int` })
+    .from(transactions)
+    .where(and(whereForFilters(userId, filters), notTransfer, sql`${transactions.amount} < 0`))
+    .groupBy(name, transactions.currency)
+    .orderBy(sql`sum(${transactions.amount})`)
+    .limit(limit);
+}
+
+/** Bank fees: transactions typed as fees or categorised as such. */
+export async function feesPaid(db: Db, { userId, filters }: Scope) {
+  return db
+    .select({ currency: transactions.currency, total: sql<string>`(-sum(${transactions.amount}))::text`, count: sql<number>`count(*)::int` })
+    .from(transactions)
+    .where(and(whereForFilters(userId, filters), sql`${transactions.amount} < 0`, sql`(${transactions.type} = 'fee' or ${transactions.category} ilike 'fee%')`))
+    .groupBy(transactions.currency);
+}
+
+export async function overview(db: Db, scope: Scope) {
+  const [netWorth, cashflow, categories, merchants, fees] = await Promise.all([
+    netWorthSeries(db, scope),
+    cashflowByMonth(db, scope),
+    spendingByCategory(db, scope),
+    topMerchants(db, scope),
+    feesPaid(db, scope),
+  ]);
+  return { netWorth, cashflow, categories, merchants, fees };
+}
+
+export type Overview = Awaited<ReturnType<typeof overview>>;
