@@ -37,7 +37,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,
-    env: { LEDGERLINK_DATA_DIR: ".test-data/e2e", NODE_ENV: "production", DATABASE_URL: "" },
+    // Loopback only: the local Plaid calls back into this server (SDK base path, webhooks).
+    env: { LEDGERLINK_DATA_DIR: ".test-data/e2e", NODE_ENV: "production", DATABASE_URL: "", APP_URL: `http://127.0.0.1:${PORT}`, PLAID_CLIENT_ID: "", PLAID_SECRET: "" },
     stdout: "ignore",
     stderr: "pipe",
   },

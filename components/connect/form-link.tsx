@@ -2,63 +2,28 @@
 
 import { useState, useTransition } from "react";
 import type { FormField } from "@/lib/connectors/contract";
-import { linkConnectionAction } from "@/lib/actions/link-connection";
-import { refreshConnectionAction } from "@/lib/actions/refresh-connection";
-import { Button, ButtonLink } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
-import { progressText, useSyncProgress } from "@/components/connections/use-sync-progress";
-
-type Phase = { step: "form" } | { step: "importing"; connectionId: string } | { step: "done"; summary: string; ok: boolean };
+import { ImportStatus, useLinkAndImport } from "./link-and-import";
 
 /** Link flow for connectors whose strategy is a plain form (the demo bank, credentials forms). */
-export function FormLink({ connectorId, fields }: { connectorId: string; fields: FormField[] }) {
-  const [phase, setPhase] = useState<Phase>({ step: "form" });
+export function FormLink({ connectorId, fields }: { connectorId: "demo"; fields: FormField[] }) {
+  const { phase, run, linkAndImport } = useLinkAndImport();
   const [error, setError] = useState<string | undefined>();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const [pending, start] = useTransition();
-  const run = useSyncProgress(phase.step === "importing" ? phase.connectionId : null, phase.step === "importing");
 
   const submit = (fd: FormData) =>
     start(async () => {
       setError(undefined);
       setFieldErrors({});
       const payload = Object.fromEntries(fields.map((f) => [f.name, String(fd.get(f.name) ?? "")]));
-      const linked = await linkConnectionAction(undefined, { connectorId: connectorId as "demo", payload });
-      if (linked.status !== "success") {
-        setError(linked.status === "error" ? linked.message : linked.status === "invalid" ? linked.formError : undefined);
-        if (linked.status === "invalid") setFieldErrors(linked.fieldErrors);
-        return;
-      }
-      const connectionId = linked.data.connectionId;
-      setPhase({ step: "importing", connectionId });
-      const r = await refreshConnectionAction(undefined, { connectionId, initial: true });
-      if (r.status === "success" && r.data.outcome === "success") setPhase({ step: "done", ok: true, summary: `First import finished: ${r.data.summary}.` });
-      else setPhase({ step: "done", ok: false, summary: r.status === "success" ? r.data.summary : "The first import could not start." });
+      const r = await linkAndImport(connectorId, payload);
+      setError(r.error);
+      setFieldErrors(r.fieldErrors ?? {});
     });
 
-  if (phase.step === "importing")
-    return (
-      <div role="status" aria-live="polite" className="flex items-center gap-3 rounded-lg bg-brand-50 px-4 py-3 text-sm text-brand-700">
-        <span className="inline-block h-4 w-4 animate-spin rounded-full border-2 border-brand-600 border-t-transparent" aria-hidden />
-        <span data-testid="import-progress">{progressText(run)}</span>
-      </div>
-    );
-
-  if (phase.step === "done")
-    return (
-      <div className="space-y-4">
-        <p role="status" className={`rounded-lg px-4 py-3 text-sm ${phase.ok ? "bg-emerald-50 text-emerald-800" : "bg-amber-50 text-amber-900"}`}>
-          {phase.summary}
-          {!phase.ok && " The connection was saved; you can retry from Connections."}
-        </p>
-        <div className="flex gap-2">
-          <ButtonLink href="/transactions">See transactions</ButtonLink>
-          <ButtonLink href="/connections" variant="secondary">
-            Back to connections
-          </ButtonLink>
-        </div>
-      </div>
-    );
+  if (phase.step !== "idle") return <ImportStatus phase={phase} run={run} />;
 
   return (
     <form action={submit} className="max-w-md space-y-4" noValidate>

@@ -136,8 +136,19 @@ export class PlaidEmulator {
   // ------------------------------------------------------------ HTTP
 
   readonly handle = async (req: Request): Promise<Response> => {
-    const path = new URL(req.url).pathname.replace(/^.*?(?=\/(link|item|sandbox|accounts|transactions|identity|webhook_verification_key|institutions)\/)/, "");
-    if (req.method === "GET" && path === "/link/sandbox/institutions") return this.json({ institutions: PLAID_INSTITUTIONS });
+    // Plaid's own paths; the app mounts the emulator under /sandbox/plaid.
+    const path = new URL(req.url).pathname.replace(/^\/sandbox\/plaid(?=\/)/, "");
+    if (req.method === "GET" && path === "/link/sandbox/institutions") {
+      // The Link stand-in asks what to show for its link token: a bank picker, or (update mode) the login of one Item.
+      const lt = this.linkTokens.get(new URL(req.url).searchParams.get("link_token") ?? "");
+      if (!lt || lt.expiresAt < this.now()) return this.error("INVALID_LINK_TOKEN");
+      const item = lt.accessToken ? this.byToken.get(lt.accessToken) : undefined;
+      return this.json({ institutions: PLAID_INSTITUTIONS, update_mode: Boolean(item), institution: item ? PLAID_INSTITUTIONS.find((i) => i.institution_id === item.institutionId) : null });
+    }
+    if (req.method === "GET" && path === "/link/sandbox/items") {
+      // Emulator dashboard (not a Plaid endpoint): the Items this sandbox holds, for tests and demos.
+      return this.json({ items: [...this.items.values()].map((i) => ({ item_id: i.itemId, access_token: i.accessToken, username: i.username, institution_id: i.institutionId, removed: i.removed })) });
+    }
     if (req.method !== "POST") return this.error("INVALID_FIELD", 405, "Plaid endpoints accept POST only");
     let body: Record<string, unknown>;
     try {

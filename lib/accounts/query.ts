@@ -1,5 +1,7 @@
 import { and, asc, eq, gte } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import type { Identity } from "@/lib/connectors/contract";
+import { openSecret } from "@/lib/crypto";
 import { balanceSnapshots, connections, financialAccounts, institutions } from "@/db/schema";
 
 /** Accounts of one user, with their connection and institution, for lists and pickers. */
@@ -52,4 +54,13 @@ export async function balanceHistory(db: Db, { userId, accountId, from }: { user
     .from(balanceSnapshots)
     .where(and(eq(balanceSnapshots.userId, userId), eq(balanceSnapshots.accountId, accountId), from ? gte(balanceSnapshots.date, from) : undefined))
     .orderBy(asc(balanceSnapshots.date));
+}
+
+/** The account owner's identity (names, emails, phones, addresses), decrypted, or null. */
+export async function getAccountIdentity(db: Db, { userId, id }: { userId: string; id: string }): Promise<Identity | null> {
+  const [row] = await db
+    .select({ identity: financialAccounts.identity })
+    .from(financialAccounts)
+    .where(and(eq(financialAccounts.id, id), eq(financialAccounts.userId, userId)));
+  return row?.identity ? openSecret<Identity>(row.identity, id) : null;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditLog, connections, financialAccounts, institutions, syncRuns } from "@/db/schema";
 import type { Connector } from "@/lib/connectors/contract";
@@ -42,6 +42,16 @@ export async function linkConnection(
     .from(connections)
     .where(and(eq(connections.connectorId, connector.id), eq(connections.providerItemId, result.providerItemId)));
   if (existing && existing.userId !== input.userId) throw new AppError("conflict", "This login is already linked to another account.");
+  if (!existing && connector.capabilities.oneLoginPerInstitution) {
+    const [same] = await db
+      .select({ id: connections.id, name: connections.displayName })
+      .from(connections)
+      .where(and(eq(connections.userId, input.userId), eq(connections.connectorId, connector.id), eq(connections.institutionId, inst!.id), ne(connections.status, "disconnected")));
+    if (same) {
+      await connector.disconnect(result.credentials).catch((e) => log.warn("could not revoke duplicate login", { error: e }));
+      throw new AppError("conflict", `${same.name} is already linked. Use Reconnect on that connection instead of linking it twice.`);
+    }
+  }
   const id = existing?.id ?? randomUUID();
   const credentials = sealSecret(result.credentials, id);
   if (existing) {

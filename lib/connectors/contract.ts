@@ -84,6 +84,12 @@ export type Capabilities = {
   stableIds: boolean;
   consentLifetimeDays: number | null;
   rateBudget: { perMinute?: number; perDay?: number } | null;
+  /**
+   * Linking an institution the user already linked would create a second login with new
+   * account and transaction ids (duplicates). When true, such a link is refused (and the
+   * new login revoked) in favour of reconnecting the existing connection.
+   */
+  oneLoginPerInstitution?: boolean;
 };
 
 export type FormField =

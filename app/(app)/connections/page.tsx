@@ -7,6 +7,8 @@ import { DisconnectButton } from "@/components/connections/disconnect-button";
 import { ReconnectButton } from "@/components/connections/reconnect-button";
 import { RefreshButton } from "@/components/connections/refresh-button";
 import { RunHistory } from "@/components/connections/run-history";
+import { PlaidLinkFlow } from "@/components/connect/plaid-link";
+import { env } from "@/lib/env";
 import { StatusBadge } from "@/components/connections/status-badge";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
@@ -18,6 +20,7 @@ export default async function ConnectionsPage() {
   const user = await requireUser();
   const db = await getDb();
   const list = await listConnections(db, { userId: user.id });
+  const plaidEmulatorMode = env().plaid === null;
   const runs = await Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 })));
   return (
     <>
@@ -57,7 +60,11 @@ export default async function ConnectionsPage() {
               {c.status === "reauth_required" && (
                 <div role="alert" className="flex flex-wrap items-center justify-between gap-3 border-t border-amber-200 bg-amber-50 px-5 py-3 text-sm text-amber-900">
                   <span>{c.lastErrorMessage ?? "The bank needs you to sign in again."}</span>
-                  <ReconnectButton connectionId={c.id} />
+                  {c.connectorId === "plaid" ? (
+                    <PlaidLinkFlow emulator={plaidEmulatorMode} connectionId={c.id} label="Reconnect" />
+                  ) : (
+                    <ReconnectButton connectionId={c.id} />
+                  )}
                 </div>
               )}
               {c.status === "error" && c.lastErrorMessage && (

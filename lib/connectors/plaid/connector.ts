@@ -38,6 +38,7 @@ export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () =
       stableIds: true,
       consentLifetimeDays: null,
       rateBudget: { perMinute: 15 },
+      oneLoginPerInstitution: true,
     },
     link: { kind: "widget", widget: "plaid_link" },
     credentialsSchema,

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
-import { balanceHistory, getAccount } from "@/lib/accounts/query";
+import { balanceHistory, getAccount, getAccountIdentity } from "@/lib/accounts/query";
 import { requireUser } from "@/lib/auth/current-user";
 import { formatMoney } from "@/lib/format/money";
 import { NetWorthChart } from "@/components/charts/overview-charts";
@@ -22,7 +22,7 @@ export default async function AccountPage({
   const { id } = await params;
   const account = await getAccount(db, { userId: user.id, id });
   if (!account) notFound(); // another user's account looks exactly like a missing one
-  const history = await balanceHistory(db, { userId: user.id, accountId: account.id });
+  const [history, identity] = await Promise.all([balanceHistory(db, { userId: user.id, accountId: account.id }), getAccountIdentity(db, { userId: user.id, id: account.id })]);
   return (
     <>
       <PageHeader
@@ -35,6 +35,25 @@ export default async function AccountPage({
           </div>
         }
       />
+      {identity && (
+        <Card title="Account owner (from the bank)" className="mb-6">
+          <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[auto_1fr]" data-testid="identity">
+            {(
+              [
+                ["Name", identity.names],
+                ["Email", identity.emails],
+                ["Phone", identity.phones],
+                ["Address", identity.addresses],
+              ] as const
+            ).map(([k, v]) => (
+              <div key={k} className="contents">
+                <dt className="text-stone-400">{k}</dt>
+                <dd>{v.length ? v.join("; ") : "—"}</dd>
+              </div>
+            ))}
+          </dl>
+        </Card>
+      )}
       <Card className="mb-6">
         <NetWorthChart title={`Balance history (${account.currency})`} currency={account.currency} data={history.map((h) => ({ date: h.date, total: Number(h.current ?? "0") }))} />
       </Card>

@@ -3,6 +3,8 @@ import Link from "next/link";
 import { requireUser } from "@/lib/auth/current-user";
 import { CONNECTOR_IDS, getConnector, isConnectorId } from "@/lib/connectors/registry";
 import { FormLink } from "@/components/connect/form-link";
+import { PlaidLinkFlow } from "@/components/connect/plaid-link";
+import type { PlaidConnector } from "@/lib/connectors/plaid/connector";
 import { Card, PageHeader } from "@/components/ui/card";
 
 export const metadata: Metadata = { title: "Link a bank" };
@@ -31,8 +33,10 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
         </nav>
         {selected ? (
           <Card title={`Link with ${selected.displayName}`}>
-            {selected.link.kind === "form" ? (
-              <FormLink connectorId={selected.id} fields={selected.link.fields} />
+            {selected.link.kind === "form" && selected.id === "demo" ? (
+              <FormLink connectorId="demo" fields={selected.link.fields} />
+            ) : selected.link.kind === "widget" && selected.link.widget === "plaid_link" ? (
+              <PlaidLinkFlow emulator={(selected as PlaidConnector).mode === "emulator"} />
             ) : (
               <p className="text-sm text-stone-500">This provider&apos;s link flow is not available yet.</p>
             )}

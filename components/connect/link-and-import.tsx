@@ -1,0 +1,65 @@
+"use client";
+
+import { useCallback, useState } from "react";
+import { linkConnectionAction } from "@/lib/actions/link-connection";
+import { refreshConnectionAction } from "@/lib/actions/refresh-connection";
+import { ButtonLink } from "@/components/ui/button";
+import { progressText, useSyncProgress } from "@/components/connections/use-sync-progress";
+
+export type LinkPhase = { step: "idle" } | { step: "importing"; connectionId: string } | { step: "done"; summary: string; ok: boolean };
+
+/**
+ * The second half of every link flow: store the connection (server action), then run
+ * the first import with live progress and a result summary.
+ */
+export function useLinkAndImport() {
+  const [phase, setPhase] = useState<LinkPhase>({ step: "idle" });
+  const run = useSyncProgress(phase.step === "importing" ? phase.connectionId : null, phase.step === "importing");
+
+  /** Returns an error message when linking was refused (nothing stored). */
+  const linkAndImport = useCallback(
+    async (connectorId: "demo" | "plaid", payload: Record<string, unknown>): Promise<{ error?: string; fieldErrors?: Record<string, string[]> }> => {
+      const linked = await linkConnectionAction(undefined, { connectorId, payload });
+      if (linked.status !== "success") {
+        return {
+          error: linked.status === "error" ? linked.message : linked.status === "invalid" ? (linked.formError ?? "Please check the form.") : undefined,
+          fieldErrors: linked.status === "invalid" ? linked.fieldErrors : undefined,
+        };
+      }
+      const connectionId = linked.data.connectionId;
+      setPhase({ step: "importing", connectionId });
+      const r = await refreshConnectionAction(undefined, { connectionId, initial: true });
+      if (r.status === "success" && r.data.outcome === "success") setPhase({ step: "done", ok: true, summary: `First import finished: ${r.data.summary}.` });
+      else setPhase({ step: "done", ok: false, summary: r.status === "success" ? r.data.summary : "The first import could not start." });
+      return {};
+    },
+    [],
+  );
+  return { phase, run, linkAndImport };
+}
+
+export function ImportStatus({ phase, run }: { phase: LinkPhase; run: ReturnType<typeof useSyncProgress> }) {
+  if (phase.step === "importing")
+    return (
+      <div role="status" aria-live="polite" className="flex items-center gap-3 rounded-lg bg-brand-50 px-4 py-3 text-sm text-brand-700">
+        <span className="inline-block h-4 w-4 animate-spin rounded-full border-2 border-brand-600 border-t-transparent" aria-hidden />
+        <span data-testid="import-progress">{progressText(run)}</span>
+      </div>
+    );
+  if (phase.step === "done")
+    return (
+      <div className="space-y-4">
+        <p role="status" className={`rounded-lg px-4 py-3 text-sm ${phase.ok ? "bg-emerald-50 text-emerald-800" : "bg-amber-50 text-amber-900"}`}>
+          {phase.summary}
+          {!phase.ok && " The connection was saved; you can retry from Connections."}
+        </p>
+        <div className="flex gap-2">
+          <ButtonLink href="/transactions">See transactions</ButtonLink>
+          <ButtonLink href="/connections" variant="secondary">
+            Back to connections
+          </ButtonLink>
+        </div>
+      </div>
+    );
+  return null;
+}
