@@ -66,6 +66,12 @@ export type TransactionPage = {
   /** Position after this page; committed with the page. */
   nextCursor: string | null;
   hasMore: boolean;
+  /**
+   * Window providers (no change log): this page holds ALL of the account's transactions
+   * dated `from` or later. The engine diffs the window against what is stored: rows
+   * missing from it (a pending that vanished, a reversed charge) become removals.
+   */
+  window?: { providerAccountId: string; from: IsoDate };
 };
 
 export type Identity = {

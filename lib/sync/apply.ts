@@ -198,6 +198,7 @@ const daysBetween = (a: string, b: string) => Math.abs(Date.parse(`${a}T00:00:00
  * user edited keep the user's value.
  */
 export async function applyTransactionPage(db: Db, ctx: PageContext, page: TransactionPage, diff: Diff): Promise<void> {
+  if (page.window) page = { ...page, removed: [...page.removed, ...(await windowRemovals(db, ctx, page))] };
   const inRange = (d: string) => (!ctx.dateRange?.from || d >= ctx.dateRange.from) && (!ctx.dateRange?.to || d <= ctx.dateRange.to);
 
   // Last version of each transaction in this page wins.
@@ -409,4 +410,21 @@ export async function backfillSnapshots(db: Db, { userId, connectionId }: { user
     select account_id, user_id, d, bal, currency, true from series where d < anchor_date
     on conflict (account_id, date) do update set current = excluded.current
       where balance_snapshots.derived and balance_snapshots.current is distinct from excluded.current`);
+}
+
+/**
+ * For a window page: the stored, live rows of that account dated inside the window that
+ * the provider no longer returns. They are removals (and, for a pending row, the
+ * pending→posted matcher gets its chance first).
+ */
+async function windowRemovals(db: Db, ctx: PageContext, page: TransactionPage) {
+  const w = page.window!;
+  const accountId = ctx.accountIdByProvider.get(w.providerAccountId);
+  if (!accountId) return [];
+  const present = new Set([...page.added, ...page.modified].map((t) => t.providerTransactionId));
+  const stored = await db
+    .select({ id: transactions.providerTransactionId })
+    .from(transactions)
+    .where(and(eq(transactions.accountId, accountId), eq(transactions.userId, ctx.userId), isNull(transactions.deletedAt), gte(transactions.date, w.from)));
+  return stored.filter((r) => !present.has(r.id)).map((r) => ({ providerTransactionId: r.id, providerAccountId: w.providerAccountId }));
 }

@@ -13,7 +13,7 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
   await requireUser();
   const { connector: chosen } = await searchParams;
   const connectors = CONNECTOR_IDS.map((id) => getConnector(id));
-  const selected = chosen && isConnectorId(chosen) ? getConnector(chosen) : connectors.length === 1 ? connectors[0]! : null;
+  const selected = chosen && isConnectorId(chosen) ? getConnector(chosen) : connectors[0]!;
   return (
     <>
       <PageHeader title="Link a bank" description="Choose how to connect. Ledgerlink stores provider secrets encrypted and never shows them again." />

@@ -1,0 +1,165 @@
+import { z } from "zod";
+import type { Connector, NormalizedTransaction, WebhookEvent } from "../contract";
+import { ConnectorError } from "../errors";
+import { TellerClient, TellerGone, type TellerClientOptions } from "./client";
+import { normalizeAccount, normalizeBalance, normalizeTransaction, type TellerAccount, type TellerBalances, type TellerTransaction } from "./normalize";
+import { tellerWebhookEvent, verifyTellerSignature, type TellerWebhook } from "./webhook";
+
+const credentialsSchema = z.object({ accessToken: z.string().min(1), enrollmentId: z.string().min(1) });
+export type TellerCredentials = z.infer<typeof credentialsSchema>;
+
+/** What Teller Connect's onSuccess hands the browser. */
+const enrollmentSchema = z.object({
+  accessToken: z.string().min(1, "Teller Connect did not return an access token."),
+  user: z.object({ id: z.string() }).optional(),
+  enrollment: z.object({ id: z.string().min(1), institution: z.object({ name: z.string() }) }),
+});
+
+export const TELLER_PAGE = 100;
+/** Pending rows can change or vanish within this many days before the newest synced date. */
+export const TELLER_OVERLAP_DAYS = 10;
+
+type Cursor = { since: string | null; i: number; max: string | null };
+
+const minusDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+
+export type TellerConnector = Connector<TellerCredentials> & {
+  readonly mode: "emulator" | "sandbox" | "development" | "production";
+  readonly applicationId: string;
+  parseWebhook(req: { headers: Headers; rawBody: string }): { webhook: TellerWebhook; event: WebhookEvent };
+};
+
+/**
+ * Teller: no change log, so each sync pages back through every account (newest first,
+ * `count` + `from_id`, stop on a short page) to the last synced date minus an overlap
+ * window, and hands the engine each account's window to diff (see TransactionPage.window).
+ */
+export function createTellerConnector(opts: TellerClientOptions & { applicationId: string; mode: TellerConnector["mode"]; webhookSecrets: () => string[]; now?: () => number; pageSize?: number }): TellerConnector {
+  const client = new TellerClient(opts);
+  const pageSize = opts.pageSize ?? TELLER_PAGE;
+  const today = () => new Date(opts.now?.() ?? Date.now()).toISOString().slice(0, 10);
+
+  const accounts = (c: TellerCredentials) => client.request<TellerAccount[]>("GET", "/accounts", c.accessToken);
+
+  /** Page back from the newest transaction until `from` (inclusive) or the start of history. */
+  async function window(c: TellerCredentials, accountId: string, from: string | null): Promise<TellerTransaction[]> {
+    const out: TellerTransaction[] = [];
+    let fromId: string | undefined;
+    for (;;) {
+      const q = new URLSearchParams({ count: String(pageSize), ...(fromId ? { from_id: fromId } : {}) });
+      const page = await client.request<TellerTransaction[]>("GET", `/accounts/${accountId}/transactions?${q}`, c.accessToken);
+      for (const t of page) if (!from || t.date >= from) out.push(t);
+      const last = page[page.length - 1];
+      if (page.length < pageSize || !last || (from && last.date < from)) return out;
+      fromId = last.id;
+    }
+  }
+
+  return {
+    id: "teller",
+    mode: opts.mode,
+    applicationId: opts.applicationId,
+    displayName: "Teller",
+    description: opts.mode === "emulator" ? "US banks through Teller Connect (local Teller sandbox: username / password, or otp, challenge)." : `US banks through Teller Connect (${opts.mode}).`,
+    capabilities: { syncModel: "window", maxHistoryDays: null, supportsPending: true, stableIds: true, consentLifetimeDays: null, rateBudget: null, oneLoginPerInstitution: true },
+    link: { kind: "widget", widget: "teller_connect" },
+    credentialsSchema,
+
+    async completeLink(raw, ctx) {
+      const parsed = enrollmentSchema.safeParse(raw);
+      if (!parsed.success) throw new ConnectorError("invalid_request", parsed.error.issues[0]?.message);
+      const e = parsed.data;
+      if (ctx.reconnect && ctx.reconnect.credentials.enrollmentId !== e.enrollment.id)
+        throw new ConnectorError("invalid_request", "Teller repaired a different enrollment than this connection's.");
+      const creds = { accessToken: e.accessToken, enrollmentId: e.enrollment.id };
+      const list = await accounts(creds); // proves the token works (and the mTLS setup)
+      const inst = list[0]?.institution ?? { id: e.enrollment.institution.name.toLowerCase().replace(/\W+/g, "_"), name: e.enrollment.institution.name };
+      return { credentials: creds, providerItemId: e.enrollment.id, institution: { providerInstitutionId: inst.id, name: inst.name, country: "US" }, displayName: inst.name };
+    },
+
+    async checkAuth(c) {
+      try {
+        await accounts(c);
+        return { ok: true };
+      } catch (e) {
+        if (e instanceof ConnectorError && (e.code === "reauth_required" || e.code === "invalid_credentials")) return { ok: false, code: e.code };
+        throw e;
+      }
+    },
+
+    async listAccounts(c) {
+      return (await accounts(c)).map(normalizeAccount);
+    },
+
+    async getBalances(c) {
+      const out = [];
+      for (const a of await accounts(c)) {
+        if (a.status !== "open") continue;
+        try {
+          out.push(normalizeBalance(a, await client.request<TellerBalances>("GET", `/accounts/${a.id}/balances`, c.accessToken), today()));
+        } catch (e) {
+          if (!(e instanceof TellerGone)) throw e; // closed since we listed it: keep, no balance
+        }
+      }
+      return out;
+    },
+
+    async fetchTransactions(c, { cursor, accountIds }) {
+      const state: Cursor = cursor ? (JSON.parse(cursor) as Cursor) : { since: null, i: 0, max: null };
+      const all = (await accounts(c)).filter((a) => a.status === "open").sort((a, b) => (a.id < b.id ? -1 : 1));
+      const list = accountIds ? all.filter((a) => accountIds.includes(a.id)) : all;
+      const acct = list[state.i];
+      if (!acct) return { added: [], modified: [], removed: [], nextCursor: JSON.stringify({ since: state.max ?? state.since, i: 0, max: null }), hasMore: false };
+      const from = state.since ? minusDays(state.since, TELLER_OVERLAP_DAYS) : null;
+      let txs: TellerTransaction[];
+      try {
+        txs = await window(c, acct.id, from);
+      } catch (e) {
+        if (!(e instanceof TellerGone)) throw e;
+        txs = []; // closed mid-sync: keep its history, diff nothing
+      }
+      const added: NormalizedTransaction[] = txs.map((t) => normalizeTransaction(t, acct.currency));
+      const posted = txs.filter((t) => t.status === "posted").map((t) => t.date);
+      const newest = posted.reduce<string | null>((m, d) => (!m || d > m ? d : m), null);
+      const max = [state.max, newest].reduce<string | null>((m, d) => (d && (!m || d > m) ? d : m), null);
+      const last = state.i + 1 >= list.length;
+      return {
+        added,
+        modified: [],
+        removed: [],
+        window: { providerAccountId: acct.id, from: from ?? "0001-01-01" },
+        nextCursor: JSON.stringify(last ? { since: max ?? state.since, i: 0, max: null } : { since: state.since, i: state.i + 1, max }),
+        hasMore: !last,
+      };
+    },
+
+    async getIdentity(c) {
+      const res = await client.request<{ owners: { names: { data: string }[]; emails: { data: string }[]; phone_numbers: { data: string }[]; addresses: { data: Record<string, string> }[] }[] }[]>("GET", "/identity", c.accessToken);
+      const owners = res.flatMap((r) => r.owners);
+      const uniq = (xs: string[]) => [...new Set(xs)];
+      return {
+        names: uniq(owners.flatMap((o) => o.names.map((n) => n.data))),
+        emails: uniq(owners.flatMap((o) => o.emails.map((e) => e.data))),
+        phones: uniq(owners.flatMap((o) => o.phone_numbers.map((p) => p.data))),
+        addresses: uniq(owners.flatMap((o) => o.addresses.map((a) => [a.data.street, a.data.city, a.data.region, a.data.postal_code, a.data.country].filter(Boolean).join(", ")))),
+      };
+    },
+
+    async disconnect(c) {
+      try {
+        await client.request("DELETE", "/accounts", c.accessToken);
+      } catch (e) {
+        if (!(e instanceof ConnectorError && e.code === "reauth_required")) throw e;
+      }
+    },
+
+    parseWebhook(req) {
+      const webhook = verifyTellerSignature(req, opts.webhookSecrets(), Math.floor((opts.now?.() ?? Date.now()) / 1000));
+      return { webhook, event: tellerWebhookEvent(webhook) };
+    },
+
+    async verifyWebhook(req) {
+      return this.parseWebhook(req).event;
+    },
+  };
+}
