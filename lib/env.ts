@@ -32,6 +32,13 @@ const schema = z.object({
   PLAID_CLIENT_ID: z.string().min(1).optional(),
   PLAID_SECRET: z.string().min(1).optional(),
   PLAID_ENV: z.enum(["sandbox", "production"]).default("sandbox"),
+  /** Teller: with a certificate and key the client talks to Teller over mTLS; without, to the local Teller. */
+  TELLER_CERTIFICATE_PATH: z.string().min(1).optional(),
+  TELLER_PRIVATE_KEY_PATH: z.string().min(1).optional(),
+  TELLER_ENV: z.enum(["sandbox", "development", "production"]).default("sandbox"),
+  TELLER_APPLICATION_ID: z.string().min(1).optional(),
+  /** Comma-separated webhook signing secrets (several during rotation). */
+  TELLER_SIGNING_SECRETS: z.string().min(1).optional(),
   LEDGERLINK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
@@ -46,6 +53,7 @@ export type Env = {
   /** Where this app is reachable (links, provider webhooks, loopback calls to its own emulators). */
   appUrl: string;
   plaid: { clientId: string; secret: string; env: "sandbox" | "production" } | null;
+  teller: { certificatePath: string; privateKeyPath: string; env: "sandbox" | "development" | "production"; applicationId: string; signingSecrets: string[] } | null;
   logLevel: "debug" | "info" | "warn" | "error";
 };
 
@@ -115,6 +123,16 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     keyring: parseKeyring(keys),
     appUrl: (e.APP_URL ?? `http://127.0.0.1:${e.PORT ?? 3000}`).replace(/\/$/, ""),
     plaid: e.PLAID_CLIENT_ID && e.PLAID_SECRET ? { clientId: e.PLAID_CLIENT_ID, secret: e.PLAID_SECRET, env: e.PLAID_ENV } : null,
+    teller:
+      e.TELLER_CERTIFICATE_PATH && e.TELLER_PRIVATE_KEY_PATH
+        ? {
+            certificatePath: e.TELLER_CERTIFICATE_PATH,
+            privateKeyPath: e.TELLER_PRIVATE_KEY_PATH,
+            env: e.TELLER_ENV,
+            applicationId: e.TELLER_APPLICATION_ID ?? "",
+            signingSecrets: (e.TELLER_SIGNING_SECRETS ?? "").split(",").map((x) => x.trim()).filter(Boolean),
+          }
+        : null,
     logLevel: e.LEDGERLINK_LOG_LEVEL,
   };
 }

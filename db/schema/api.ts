@@ -1,4 +1,4 @@
-import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 
 /** Personal API tokens: only a SHA-256 of the token is stored; the token is shown once. */
@@ -72,4 +72,15 @@ export const auditLog = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("audit_log_user_idx").on(t.userId, t.createdAt)],
+);
+
+/** Provider webhook ids already processed: a replayed webhook is refused. */
+export const inboundWebhooks = pgTable(
+  "inbound_webhooks",
+  {
+    provider: text("provider").notNull(),
+    webhookId: text("webhook_id").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.webhookId] })],
 );

@@ -319,7 +319,7 @@ export class TellerEmulator {
   };
 
   /** New enrollment, or repair of an existing one in place (Connect with enrollmentId). */
-  private enroll(username: string, institutionId: string, existing?: Enrollment) {
+  private enroll(username: string, institutionId: string, existing?: Enrollment, mode: DemoItem["mode"] = "default") {
     if (existing) {
       existing.disconnected = null;
       existing.revoked = false;
@@ -332,7 +332,7 @@ export class TellerEmulator {
       userId: `usr_${randomBytes(10).toString("hex")}`,
       accessToken: `test_token_${randomBytes(16).toString("hex")}`,
       institution: { id: inst.id, name: inst.name },
-      demo: { itemId: id, institutionId: inst.id, seed: parseInt(short(id).slice(0, 8), 16), mode: "default", historyDays: this.historyDays, linkedAt: this.now(), density: 1, tickMs: 60_000 },
+      demo: { itemId: id, institutionId: inst.id, seed: parseInt(short(id).slice(0, 8), 16), mode, historyDays: this.historyDays, linkedAt: this.now(), density: 1, tickMs: 60_000 },
       ticks: 0,
       disconnectOnFirstRequest: username === "username" || username === "otp" || username === "challenge" ? null : username.replace(/^enrollment\./, "").startsWith("disconnected") ? username.replace(/^enrollment\./, "") : `disconnected.${username}`,
       disconnected: null,
@@ -349,9 +349,9 @@ export class TellerEmulator {
     return { accessToken: e.accessToken, user: { id: e.userId }, enrollment: { id: e.id, institution: { name: e.institution.name } } };
   }
 
-  /** Server-side sandbox enrollment without the Connect UI (tests). */
-  enrollDirect(username = "username", institutionId = "chase") {
-    return this.enroll(username, institutionId);
+  /** Server-side sandbox enrollment without the Connect UI (tests); mode "empty" gives accounts with no transactions. */
+  enrollDirect(username = "username", institutionId = "chase", mode: DemoItem["mode"] = "default") {
+    return this.enroll(username, institutionId, undefined, mode);
   }
 
   // ------------------------------------------------------------ webhooks

@@ -1,6 +1,6 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { auditLog, connections } from "@/db/schema";
+import { auditLog, connections, inboundWebhooks } from "@/db/schema";
 import type { WebhookEvent } from "@/lib/connectors/contract";
 
 /**
@@ -28,4 +28,10 @@ export async function applyWebhookEvent(
     return { action: "none" };
   }
   return { action: "sync", userId: conn.userId, connectionId: conn.id };
+}
+
+/** Record a provider webhook id; false if it was seen before (a replay). */
+export async function firstDelivery(db: Db, provider: string, webhookId: string): Promise<boolean> {
+  const rows = await db.insert(inboundWebhooks).values({ provider, webhookId }).onConflictDoNothing().returning({ id: inboundWebhooks.webhookId });
+  return rows.length > 0;
 }

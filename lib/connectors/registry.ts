@@ -1,6 +1,9 @@
 import type { Connector } from "./contract";
 import { createDemoConnector } from "./demo/connector";
+import fs from "node:fs";
 import { createPlaidConnector } from "./plaid/connector";
+import { createTellerConnector } from "./teller/connector";
+import { localTeller, TELLER_APP_ID } from "@/emulators/teller/server";
 import { plaidBasePath } from "./plaid/client";
 import { demoEmulator } from "@/emulators/demo/server";
 import { EMULATOR_CLIENT_ID, EMULATOR_SECRET } from "@/emulators/plaid/server";
@@ -10,7 +13,7 @@ import { env } from "@/lib/env";
  * Every connector, by id. Adding a provider = one folder in lib/connectors/ + one line
  * here (+ one case below, which the `never` check enforces).
  */
-export const CONNECTOR_IDS = ["demo", "plaid"] as const;
+export const CONNECTOR_IDS = ["demo", "plaid", "teller"] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 export function isConnectorId(id: string): id is ConnectorId {
@@ -38,6 +41,33 @@ function build(id: ConnectorId): Connector<unknown> {
           ? createPlaidConnector({ clientId: e.plaid.clientId, secret: e.plaid.secret, environment: e.plaid.env, basePath: plaidBasePath(e.plaid.env) })
           : createPlaidConnector({ clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, environment: "emulator", basePath: `${e.appUrl}/sandbox/plaid` })
       ) as Connector<unknown>;
+    }
+    case "teller": {
+      // A certificate → Teller itself over mTLS; otherwise the local Teller (HTTPS + test CA, started on first use).
+      const e = env();
+      const t = e.teller;
+      if (t) {
+        return createTellerConnector({
+          mode: t.env,
+          applicationId: t.applicationId,
+          settings: async () => ({ baseUrl: "https://api.teller.io", tls: { cert: fs.readFileSync(t.certificatePath, "utf8"), key: fs.readFileSync(t.privateKeyPath, "utf8") } }),
+          webhookSecrets: async () => t.signingSecrets,
+        }) as Connector<unknown>;
+      }
+      const local = async () => {
+        const running = await localTeller();
+        running.emulator.webhookUrl = `${e.appUrl}/api/webhooks/teller`;
+        return running;
+      };
+      return createTellerConnector({
+        mode: "emulator",
+        applicationId: TELLER_APP_ID,
+        settings: async () => {
+          const r = await local();
+          return { baseUrl: r.url, tls: { cert: r.pki.clientCert, key: r.pki.clientKey, ca: r.pki.caCert } };
+        },
+        webhookSecrets: async () => (await local()).emulator.webhookSecrets,
+      }) as Connector<unknown>;
     }
     default: {
       const unreachable: never = id;

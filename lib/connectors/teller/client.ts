@@ -32,20 +32,25 @@ export function disconnectMessage(reason: string): string {
 }
 
 export class TellerClient {
-  private readonly agent: https.Agent;
-  constructor(private readonly opts: TellerClientOptions) {
-    this.agent = new https.Agent({ keepAlive: true, ...(opts.tls ?? {}) });
+  private resolved?: Promise<{ opts: TellerClientOptions; agent: https.Agent }>;
+  /** Settings may be resolved lazily (the local Teller starts on first use). */
+  constructor(private readonly settings: () => Promise<TellerClientOptions>) {}
+
+  private connection() {
+    this.resolved ??= this.settings().then((opts) => ({ opts, agent: new https.Agent({ keepAlive: true, ...(opts.tls ?? {}) }) }));
+    return this.resolved;
   }
 
-  request<T>(method: "GET" | "DELETE", path: string, token: string): Promise<T> {
-    const url = new URL(path, this.opts.baseUrl);
+  async request<T>(method: "GET" | "DELETE", path: string, token: string): Promise<T> {
+    const { opts, agent } = await this.connection();
+    const url = new URL(path, opts.baseUrl);
     return new Promise<T>((resolve, reject) => {
       const req = https.request(
         url,
         {
           method,
-          agent: this.agent,
-          timeout: this.opts.timeoutMs ?? 30_000,
+          agent,
+          timeout: opts.timeoutMs ?? 30_000,
           headers: { authorization: `Basic ${Buffer.from(`${token}:`).toString("base64")}`, accept: "application/json", "teller-version": "2020-10-12" },
         },
         (res) => {

@@ -26,7 +26,7 @@ const minusDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`
 export type TellerConnector = Connector<TellerCredentials> & {
   readonly mode: "emulator" | "sandbox" | "development" | "production";
   readonly applicationId: string;
-  parseWebhook(req: { headers: Headers; rawBody: string }): { webhook: TellerWebhook; event: WebhookEvent };
+  parseWebhook(req: { headers: Headers; rawBody: string }): Promise<{ webhook: TellerWebhook; event: WebhookEvent }>;
 };
 
 /**
@@ -34,8 +34,15 @@ export type TellerConnector = Connector<TellerCredentials> & {
  * `count` + `from_id`, stop on a short page) to the last synced date minus an overlap
  * window, and hands the engine each account's window to diff (see TransactionPage.window).
  */
-export function createTellerConnector(opts: TellerClientOptions & { applicationId: string; mode: TellerConnector["mode"]; webhookSecrets: () => string[]; now?: () => number; pageSize?: number }): TellerConnector {
-  const client = new TellerClient(opts);
+export function createTellerConnector(opts: {
+  settings: () => Promise<TellerClientOptions>;
+  applicationId: string;
+  mode: TellerConnector["mode"];
+  webhookSecrets: () => Promise<string[]>;
+  now?: () => number;
+  pageSize?: number;
+}): TellerConnector {
+  const client = new TellerClient(opts.settings);
   const pageSize = opts.pageSize ?? TELLER_PAGE;
   const today = () => new Date(opts.now?.() ?? Date.now()).toISOString().slice(0, 10);
 
@@ -153,13 +160,13 @@ export function createTellerConnector(opts: TellerClientOptions & { applicationI
       }
     },
 
-    parseWebhook(req) {
-      const webhook = verifyTellerSignature(req, opts.webhookSecrets(), Math.floor((opts.now?.() ?? Date.now()) / 1000));
+    async parseWebhook(req) {
+      const webhook = verifyTellerSignature(req, await opts.webhookSecrets(), Math.floor((opts.now?.() ?? Date.now()) / 1000));
       return { webhook, event: tellerWebhookEvent(webhook) };
     },
 
     async verifyWebhook(req) {
-      return this.parseWebhook(req).event;
+      return (await this.parseWebhook(req)).event;
     },
   };
 }

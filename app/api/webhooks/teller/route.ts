@@ -1,0 +1,31 @@
+import { NextResponse } from "next/server";
+import { getDb } from "@/db";
+import { applyWebhookEvent, firstDelivery } from "@/lib/connections/webhooks";
+import type { TellerConnector } from "@/lib/connectors/teller/connector";
+import { getConnector } from "@/lib/connectors/registry";
+import { log } from "@/lib/log";
+import { enqueueSync } from "@/lib/sync/queue";
+
+/**
+ * Teller webhooks: HMAC signature over the raw body against every configured secret,
+ * 3-minute timestamp window, and a webhook id seen before is a replay — all → 401.
+ */
+export async function POST(req: Request) {
+  const rawBody = await req.text();
+  const teller = getConnector("teller") as unknown as TellerConnector;
+  const db = await getDb();
+  let parsed;
+  try {
+    parsed = await teller.parseWebhook({ headers: req.headers, rawBody });
+  } catch (e) {
+    log.warn("rejected Teller webhook", { reason: (e as Error).message });
+    return NextResponse.json({ error: { code: "unauthorized", message: "Webhook verification failed." } }, { status: 401 });
+  }
+  if (!(await firstDelivery(db, "teller", parsed.webhook.id))) {
+    log.warn("rejected replayed Teller webhook", { id: parsed.webhook.id });
+    return NextResponse.json({ error: { code: "unauthorized", message: "Webhook already received." } }, { status: 401 });
+  }
+  const next = await applyWebhookEvent(db, "teller", parsed.event);
+  if (next.action === "sync") enqueueSync({ userId: next.userId, connectionId: next.connectionId, trigger: "webhook" });
+  return NextResponse.json({ received: true });
+}
