@@ -6,12 +6,16 @@ import { reconnectConnection } from "@/lib/connections/service";
 import { ConnectorError } from "@/lib/connectors/errors";
 import { authedAction } from "./safe-action";
 
-const schema = z.object({ connectionId: z.uuid({ error: "Unknown connection." }) });
+const schema = z.object({
+  connectionId: z.uuid({ error: "Unknown connection." }),
+  /** What the provider's widget returned when repairing (e.g. Teller's enrollment); validated by the connector. */
+  payload: z.record(z.string(), z.unknown()).optional(),
+});
 
 /** Repair a connection that needs the user (reauth_required); the caller then refreshes it. */
 export const reconnectConnectionAction = authedAction(schema, async (input, { db, user }) => {
   try {
-    await reconnectConnection(db, { userId: user.id, connectionId: input.connectionId });
+    await reconnectConnection(db, { userId: user.id, connectionId: input.connectionId, payload: input.payload });
   } catch (e) {
     if (e instanceof ConnectorError) return { status: "error" as const, code: "reauth_required" as const, message: e.message };
     throw e;

@@ -168,6 +168,7 @@ export async function listConnections(db: Db, { userId }: { userId: string }) {
       lastErrorCode: connections.lastErrorCode,
       lastErrorMessage: connections.lastErrorMessage,
       retryAt: connections.retryAt,
+      providerItemId: connections.providerItemId,
       lockedUntil: connections.lockedUntil,
       consentExpiresAt: connections.consentExpiresAt,
       createdAt: connections.createdAt,

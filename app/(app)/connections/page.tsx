@@ -9,6 +9,8 @@ import { RefreshButton } from "@/components/connections/refresh-button";
 import { RunHistory } from "@/components/connections/run-history";
 import { PlaidLinkFlow } from "@/components/connect/plaid-link";
 import { env } from "@/lib/env";
+import { TellerConnectFlow } from "@/components/connect/teller-connect";
+import { TELLER_APP_ID } from "@/emulators/teller/server";
 import { StatusBadge } from "@/components/connections/status-badge";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
@@ -21,6 +23,12 @@ export default async function ConnectionsPage() {
   const db = await getDb();
   const list = await listConnections(db, { userId: user.id });
   const plaidEmulatorMode = env().plaid === null;
+  const tellerEnv = env().teller;
+  const teller = {
+    applicationId: tellerEnv?.applicationId ?? TELLER_APP_ID,
+    environment: tellerEnv?.env ?? ("sandbox" as const),
+    emulator: tellerEnv === null,
+  };
   const runs = await Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 })));
   return (
     <>
@@ -62,6 +70,8 @@ export default async function ConnectionsPage() {
                   <span>{c.lastErrorMessage ?? "The bank needs you to sign in again."}</span>
                   {c.connectorId === "plaid" ? (
                     <PlaidLinkFlow emulator={plaidEmulatorMode} connectionId={c.id} label="Reconnect" />
+                  ) : c.connectorId === "teller" ? (
+                    <TellerConnectFlow {...teller} connectionId={c.id} enrollmentId={c.providerItemId ?? undefined} institutionName={c.institutionName ?? undefined} label="Reconnect" />
                   ) : (
                     <ReconnectButton connectionId={c.id} />
                   )}

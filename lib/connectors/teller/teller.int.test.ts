@@ -2,6 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connections, financialAccounts, transactions, users } from "@/db/schema";
 import { linkConnection } from "@/lib/connections/service";
+import { firstDelivery } from "@/lib/connections/webhooks";
 import { openSecret } from "@/lib/crypto";
 import { syncConnection } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
@@ -55,6 +56,12 @@ describe("teller specifics", () => {
           .where(and(eq(financialAccounts.connectionId, connectionId), isNull(transactions.deletedAt)))
       ).map((r) => r.id),
     );
+
+  it("a webhook id is processed once: a replay is refused", async () => {
+    expect(await firstDelivery(t.db, "teller", "wh_abc")).toBe(true);
+    expect(await firstDelivery(t.db, "teller", "wh_abc")).toBe(false);
+    expect(await firstDelivery(t.db, "plaid", "wh_abc")).toBe(true);
+  });
 
   it("mutual TLS: without a client certificate Teller answers 400 bad_request, mapped to invalid_request", async () => {
     const h = await tellerHarness({ withClientCert: false });

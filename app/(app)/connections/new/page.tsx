@@ -5,6 +5,10 @@ import { CONNECTOR_IDS, getConnector, isConnectorId } from "@/lib/connectors/reg
 import { FormLink } from "@/components/connect/form-link";
 import { PlaidLinkFlow } from "@/components/connect/plaid-link";
 import type { PlaidConnector } from "@/lib/connectors/plaid/connector";
+import type { TellerConnector } from "@/lib/connectors/teller/connector";
+import { TellerConnectFlow } from "@/components/connect/teller-connect";
+
+const tellerProps = (t: TellerConnector) => ({ applicationId: t.applicationId, environment: t.mode === "emulator" ? ("sandbox" as const) : t.mode, emulator: t.mode === "emulator" });
 import { Card, PageHeader } from "@/components/ui/card";
 
 export const metadata: Metadata = { title: "Link a bank" };
@@ -37,6 +41,8 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
               <FormLink connectorId="demo" fields={selected.link.fields} />
             ) : selected.link.kind === "widget" && selected.link.widget === "plaid_link" ? (
               <PlaidLinkFlow emulator={(selected as PlaidConnector).mode === "emulator"} />
+            ) : selected.link.kind === "widget" && selected.link.widget === "teller_connect" ? (
+              <TellerConnectFlow {...tellerProps(selected as TellerConnector)} />
             ) : (
               <p className="text-sm text-stone-500">This provider&apos;s link flow is not available yet.</p>
             )}

@@ -1,0 +1,94 @@
+"use client";
+
+import Script from "next/script";
+import { useRouter } from "next/navigation";
+import { useEffect, useState, useTransition } from "react";
+import { useTellerConnect } from "teller-connect-react";
+import { reconnectConnectionAction } from "@/lib/actions/reconnect-connection";
+import { refreshConnectionAction } from "@/lib/actions/refresh-connection";
+import { Button } from "@/components/ui/button";
+import { FormError } from "@/components/ui/field";
+import { ImportStatus, useLinkAndImport } from "./link-and-import";
+
+type Enrollment = { accessToken: string; user: { id: string }; enrollment: { id: string; institution: { name: string } } };
+
+/**
+ * Teller Connect with teller-connect-react. With a Teller certificate configured the hook
+ * loads Teller's CDN script; in emulator mode a local stand-in with the same
+ * TellerConnect.setup API is loaded first. With `enrollmentId`, Connect repairs that
+ * enrollment in place (reconnect).
+ */
+export function TellerConnectFlow({
+  applicationId,
+  environment,
+  emulator,
+  connectionId,
+  enrollmentId,
+  institutionName,
+  label = "Connect with Teller",
+}: {
+  applicationId: string;
+  environment: "sandbox" | "development" | "production";
+  emulator: boolean;
+  connectionId?: string;
+  enrollmentId?: string;
+  institutionName?: string;
+  label?: string;
+}) {
+  const router = useRouter();
+  const [scriptReady, setScriptReady] = useState(!emulator || (typeof window !== "undefined" && Boolean((window as { TellerConnect?: unknown }).TellerConnect)));
+  const [opening, setOpening] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const [pending, start] = useTransition();
+  const { phase, run, linkAndImport } = useLinkAndImport();
+
+  const onSuccess = (enrollment: Enrollment) => {
+    setOpening(false);
+    start(async () => {
+      if (connectionId) {
+        const r = await reconnectConnectionAction(undefined, { connectionId, payload: enrollment });
+        if (r.status !== "success") {
+          setError(r.status === "error" ? r.message : "Could not reconnect.");
+          return;
+        }
+        const s = await refreshConnectionAction(undefined, { connectionId });
+        setMessage(s.status === "success" ? `Reconnected. ${s.data.summary}` : "Reconnected.");
+        router.refresh();
+        return;
+      }
+      const r = await linkAndImport("teller", enrollment as unknown as Record<string, unknown>);
+      if (r.error) setError(r.error);
+    });
+  };
+
+  if (phase.step !== "idle") return <ImportStatus phase={phase} run={run} />;
+  return (
+    <div className="space-y-3">
+      {emulator && <Script src="/sandbox/teller-connect-standin.js" strategy="afterInteractive" onReady={() => setScriptReady(true)} />}
+      <FormError message={error} />
+      {message && (
+        <p role="status" className="text-sm text-stone-600">
+          {message}
+        </p>
+      )}
+      <Button onClick={() => { setError(undefined); setMessage(undefined); setOpening(true); }} disabled={pending || !scriptReady || opening}>
+        {pending ? "Working…" : label}
+      </Button>
+      {opening && scriptReady && (
+        <OpenConnect
+          options={{ applicationId, environment, enrollmentId, ...({ institutionName } as object), onSuccess, onExit: () => { setOpening(false); setMessage("Teller Connect was closed before finishing. Nothing was linked."); } }}
+        />
+      )}
+      {emulator && !connectionId && <p className="text-xs text-stone-500">Local Teller sandbox: username / password; otp (code 0000) and challenge (answer blue) add a verification step.</p>}
+    </div>
+  );
+}
+
+function OpenConnect({ options }: { options: Parameters<typeof useTellerConnect>[0] }) {
+  const { open, ready } = useTellerConnect(options);
+  useEffect(() => {
+    if (ready) open();
+  }, [ready, open]);
+  return null;
+}
