@@ -1,12 +1,10 @@
 "use client";
 
 import Script from "next/script";
-import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import { usePlaidLink, type PlaidLinkOnExit, type PlaidLinkOnSuccess } from "react-plaid-link";
 import { createPlaidLinkTokenAction } from "@/lib/actions/create-plaid-link-token";
-import { reconnectConnectionAction } from "@/lib/actions/reconnect-connection";
-import { refreshConnectionAction } from "@/lib/actions/refresh-connection";
+import { useReconnect } from "@/components/connections/use-reconnect";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/field";
 import { ImportStatus, useLinkAndImport } from "./link-and-import";
@@ -21,7 +19,7 @@ import { ImportStatus, useLinkAndImport } from "./link-and-import";
  * so we only mark the connection repaired and sync from the saved cursor.
  */
 export function PlaidLinkFlow({ emulator, connectionId, label = "Connect with Plaid" }: { emulator: boolean; connectionId?: string; label?: string }) {
-  const router = useRouter();
+  const reconnect = useReconnect(connectionId ?? "");
   const [scriptReady, setScriptReady] = useState(!emulator || (typeof window !== "undefined" && Boolean((window as { Plaid?: unknown }).Plaid)));
   const [token, setToken] = useState<string | null>(null);
   const [error, setError] = useState<string | undefined>();
@@ -42,14 +40,9 @@ export function PlaidLinkFlow({ emulator, connectionId, label = "Connect with Pl
     setToken(null);
     start(async () => {
       if (connectionId) {
-        const r = await reconnectConnectionAction(undefined, { connectionId });
-        if (r.status !== "success") {
-          setError(r.status === "error" ? r.message : "Could not reconnect.");
-          return;
-        }
-        const s = await refreshConnectionAction(undefined, { connectionId });
-        setMessage(s.status === "success" ? `Reconnected. ${s.data.summary}` : "Reconnected.");
-        router.refresh();
+        const r = await reconnect();
+        if (r.ok) setMessage(r.message);
+        else setError(r.message);
         return;
       }
       const r = await linkAndImport("plaid", { public_token: publicToken, metadata: { institution: metadata.institution } });

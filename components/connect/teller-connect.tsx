@@ -1,11 +1,9 @@
 "use client";
 
 import Script from "next/script";
-import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import { useTellerConnect } from "teller-connect-react";
-import { reconnectConnectionAction } from "@/lib/actions/reconnect-connection";
-import { refreshConnectionAction } from "@/lib/actions/refresh-connection";
+import { useReconnect } from "@/components/connections/use-reconnect";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/field";
 import { ImportStatus, useLinkAndImport } from "./link-and-import";
@@ -35,7 +33,7 @@ export function TellerConnectFlow({
   institutionName?: string;
   label?: string;
 }) {
-  const router = useRouter();
+  const reconnect = useReconnect(connectionId ?? "");
   const [scriptReady, setScriptReady] = useState(!emulator || (typeof window !== "undefined" && Boolean((window as { TellerConnect?: unknown }).TellerConnect)));
   const [opening, setOpening] = useState(false);
   const [error, setError] = useState<string | undefined>();
@@ -47,14 +45,9 @@ export function TellerConnectFlow({
     setOpening(false);
     start(async () => {
       if (connectionId) {
-        const r = await reconnectConnectionAction(undefined, { connectionId, payload: enrollment });
-        if (r.status !== "success") {
-          setError(r.status === "error" ? r.message : "Could not reconnect.");
-          return;
-        }
-        const s = await refreshConnectionAction(undefined, { connectionId });
-        setMessage(s.status === "success" ? `Reconnected. ${s.data.summary}` : "Reconnected.");
-        router.refresh();
+        const r = await reconnect(enrollment as unknown as Record<string, unknown>);
+        if (r.ok) setMessage(r.message);
+        else setError(r.message);
         return;
       }
       const r = await linkAndImport("teller", enrollment as unknown as Record<string, unknown>);

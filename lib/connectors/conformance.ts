@@ -34,7 +34,8 @@ export type ConformanceHarness = {
   failNext(code: Extract<ConnectorErrorCode, "reauth_required" | "provider_unavailable" | "rate_limited">): void;
 };
 
-async function stored(db: Db, connectionId: string): Promise<Truth> {
+/** A connection's live transactions as stored (provider id → amount/pending/date). */
+export async function stored(db: Db, connectionId: string): Promise<Truth> {
   const rows = await db
     .select({ id: transactions.providerTransactionId, amount: transactions.amount, pending: transactions.pending, date: transactions.date })
     .from(transactions)

@@ -1,13 +1,13 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { connections, financialAccounts, transactions, users } from "@/db/schema";
+import { connections, financialAccounts, users } from "@/db/schema";
 import { linkConnection, reconnectConnection } from "@/lib/connections/service";
 import { openSecret } from "@/lib/crypto";
 import { syncConnection } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { plaidHarness } from "@/test/plaid-harness";
 import { fakeClock } from "@/test/sync-harness";
-import { describeConformance } from "../conformance";
+import { describeConformance, stored } from "../conformance";
 import type { PlaidCredentials } from "./connector";
 
 describeConformance("plaid (official SDK → local Plaid over HTTP)", async () => {
@@ -37,16 +37,7 @@ describe("plaid specifics", () => {
     userId = u!.id;
   });
 
-  const live = async (connectionId: string) =>
-    new Map(
-      (
-        await t.db
-          .select({ id: transactions.providerTransactionId, amount: transactions.amount })
-          .from(transactions)
-          .innerJoin(financialAccounts, eq(financialAccounts.id, transactions.accountId))
-          .where(and(eq(financialAccounts.connectionId, connectionId), isNull(transactions.deletedAt)))
-      ).map((r) => [r.id, r.amount]),
-    );
+  const live = (connectionId: string) => stored(t.db, connectionId);
 
   it("restarts the whole update from its first cursor when data changes mid-pagination", async () => {
     const h = await plaidHarness({ pageSize: 60 });

@@ -8,7 +8,7 @@ import { syncConnection } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { fakeClock } from "@/test/sync-harness";
 import { tellerHarness } from "@/test/teller-harness";
-import { describeConformance } from "../conformance";
+import { describeConformance, stored } from "../conformance";
 import type { TellerCredentials } from "./connector";
 
 describeConformance("teller (mTLS client → local Teller over HTTPS)", async () => {
@@ -46,16 +46,7 @@ describe("teller specifics", () => {
     const [c] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
     return openSecret<TellerCredentials>(c!.credentials, c!.id);
   };
-  const live = async (connectionId: string) =>
-    new Set(
-      (
-        await t.db
-          .select({ id: transactions.providerTransactionId })
-          .from(transactions)
-          .innerJoin(financialAccounts, eq(financialAccounts.id, transactions.accountId))
-          .where(and(eq(financialAccounts.connectionId, connectionId), isNull(transactions.deletedAt)))
-      ).map((r) => r.id),
-    );
+  const live = async (connectionId: string) => new Set((await stored(t.db, connectionId)).keys());
 
   it("a webhook id is processed once: a replay is refused", async () => {
     expect(await firstDelivery(t.db, "teller", "wh_abc")).toBe(true);
