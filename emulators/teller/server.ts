@@ -207,7 +207,7 @@ export class TellerEmulator {
     const token = Buffer.from(auth.slice(6), "base64").toString("utf8").replace(/:$/, "");
     const e = this.byToken.get(token);
     if (!e || e.revoked) return this.error(403, "forbidden", "The access token is invalid or was revoked.");
-    const fault = this.faults.find((f) => f.path.test(url.pathname));
+    const fault = this.faults.find((f) => f.path.test(url.pathname + url.search));
     if (fault) {
       if (--fault.times <= 0) this.faults = this.faults.filter((f) => f !== fault);
       return this.error(fault.status, fault.code, fault.message);
