@@ -106,6 +106,10 @@ export class TellerEmulator {
   failNext(status: number, code: string, opts: { path?: RegExp; times?: number; message?: string } = {}): void {
     this.faults.push({ status, code, message: opts.message ?? code, path: opts.path ?? /.*/, times: opts.times ?? 1 });
   }
+  /** Faults injected and not yet triggered. */
+  get pendingFaults(): number {
+    return this.faults.length;
+  }
   advance(enrollmentId: string, ticks = 1): void {
     this.enrollments.get(enrollmentId)!.ticks += ticks;
   }

@@ -75,6 +75,7 @@ describe("teller specifics", () => {
       if (pageSize === 7) h.emulator.failNext(500, "internal_server_error", { path: /transactions\?.*from_id=/ });
       const r = await syncConnection(t.db, { userId: u!.id, connectionId, trigger: "initial" }, deps);
       expect(r.status).toBe("success");
+      expect(h.emulator.pendingFaults).toBe(0); // the injected 500 really happened
       const truth = await h.groundTruth(await creds(connectionId));
       expect([...(await live(connectionId))].sort()).toEqual([...truth.keys()].sort());
       await h.close();
