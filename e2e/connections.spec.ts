@@ -15,11 +15,12 @@ test("link the demo bank → accounts and transactions appear → refresh now �
   expect(await page.getByTestId("transactions-table").locator("tbody tr").count()).toBeGreaterThan(20);
   await expect(page.getByTestId("transactions-table").getByText("pending").first()).toBeVisible();
 
-  await page.getByRole("link", { name: "Accounts" }).click();
-  for (const name of ["Everyday Checking", "High-Yield Savings", "Rewards Visa", "Euro Girokonto"]) await expect(page.getByText(name, { exact: true })).toBeVisible();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Accounts" }).click();
+  await expect(page.getByRole("heading", { name: "Accounts", level: 1 })).toBeVisible();
+  for (const name of ["Everyday Checking", "High-Yield Savings", "Rewards Visa", "Euro Girokonto"]) await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
   await expect(page.getByText(/€[\d,]+\.\d\d/).first()).toBeVisible();
 
-  await page.getByRole("link", { name: "Connections" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Connections" }).click();
   const conn = page.getByTestId("connection");
   await expect(conn.getByRole("heading", { name: "First Platypus Bank" })).toBeVisible();
   await expect(conn.getByText("Active", { exact: true })).toBeVisible();
@@ -34,7 +35,7 @@ test("link the demo bank → accounts and transactions appear → refresh now �
   await dialog.getByLabel(/Delete every account/).check();
   await dialog.getByRole("button", { name: "Disconnect" }).click();
   await expect(page.getByRole("heading", { name: "Link your first bank" })).toBeVisible();
-  await page.getByRole("link", { name: "Transactions" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Transactions" }).click();
   await expect(page.getByRole("heading", { name: "Link your first bank" })).toBeVisible();
 });
 
