@@ -63,6 +63,23 @@ test("Teller Connect (stand-in) with OTP and a security question → data → we
     .toBeGreaterThan(0);
 });
 
+test("the sandbox dashboards only show a user their own enrollments and Items", async ({ page, browser }) => {
+  await signUp(page);
+  await connect(page, "Bank of America", "username");
+  const mine = (await (await page.request.get("/sandbox/teller/enrollments")).json()) as { enrollments: { id: string }[] };
+  expect(mine.enrollments).toHaveLength(1);
+  const ctx = await browser.newContext();
+  const other = await ctx.newPage();
+  await signUp(other);
+  expect(((await (await other.request.get("/sandbox/teller/enrollments")).json()) as { enrollments: unknown[] }).enrollments).toEqual([]);
+  expect((await other.request.post(`/sandbox/teller/enrollments/${mine.enrollments[0]!.id}/disconnect`)).status()).toBe(404);
+  expect(((await (await other.request.get("/sandbox/plaid/link/sandbox/items")).json()) as { items: unknown[] }).items).toEqual([]);
+  await ctx.close();
+  const anon = await browser.newContext();
+  expect((await anon.request.get(`${page.url().split("/connections")[0]}/sandbox/teller/enrollments`)).status()).toBe(401);
+  await anon.close();
+});
+
 test("a forged or unsigned Teller webhook is refused", async ({ request }) => {
   const body = JSON.stringify({ id: "wh_forged", type: "transactions.processed", timestamp: new Date().toISOString(), payload: { enrollment_id: "enr_x" } });
   const t = Math.floor(Date.now() / 1000);
