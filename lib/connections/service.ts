@@ -49,7 +49,7 @@ export async function linkConnection(
       .where(and(eq(connections.userId, input.userId), eq(connections.connectorId, connector.id), eq(connections.institutionId, inst!.id), ne(connections.status, "disconnected")));
     if (same) {
       await connector.disconnect(result.credentials).catch((e) => log.warn("could not revoke duplicate login", { error: e }));
-      throw new AppError("conflict", `${same.name} is already linked. Use Reconnect on that connection instead of linking it twice.`);
+      throw new AppError("conflict", `${same.name} is already linked. Use Reconnect (or Renew consent) on that connection instead of linking it twice.`);
     }
   }
   const id = existing?.id ?? randomUUID();

@@ -89,7 +89,8 @@ export type Capabilities = {
   /** Do transaction ids survive across refreshes? If not, dedupe needs a content hash. */
   stableIds: boolean;
   consentLifetimeDays: number | null;
-  rateBudget: { perMinute?: number; perDay?: number } | null;
+  /** syncsPerDay: refreshes the provider allows per day (PSD2: 4 reads per account per day); the engine will not attempt more. */
+  rateBudget: { perMinute?: number; perDay?: number; syncsPerDay?: number } | null;
   /**
    * Linking an institution the user already linked would create a second login with new
    * account and transaction ids (duplicates). When true, such a link is refused (and the

@@ -3,6 +3,8 @@ import { createDemoConnector } from "./demo/connector";
 import fs from "node:fs";
 import { createPlaidConnector } from "./plaid/connector";
 import { createTellerConnector } from "./teller/connector";
+import { createFinqwareConnector } from "./finqware/connector";
+import { FQ_APP_KEY, FQ_CLIENT_ID, FQ_CLIENT_SECRET, finqwareEmulator } from "@/emulators/finqware/server";
 import { localTeller, TELLER_APP_ID } from "@/emulators/teller/server";
 import { plaidBasePath } from "./plaid/client";
 import { demoEmulator } from "@/emulators/demo/server";
@@ -13,7 +15,7 @@ import { env } from "@/lib/env";
  * Every connector, by id. Adding a provider = one folder in lib/connectors/ + one line
  * here (+ one case below, which the `never` check enforces).
  */
-export const CONNECTOR_IDS = ["demo", "plaid", "teller"] as const;
+export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware"] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 export function isConnectorId(id: string): id is ConnectorId {
@@ -67,6 +69,17 @@ function build(id: ConnectorId): Connector<unknown> {
           return { baseUrl: r.url, tls: { cert: r.pki.clientCert, key: r.pki.clientKey, ca: r.pki.caCert } };
         },
         webhookSecrets: async () => (await local()).emulator.webhookSecrets,
+      }) as Connector<unknown>;
+    }
+    case "finqware": {
+      // The local Finqware, mounted at /sandbox/finqware (real tenant keys are not wired yet).
+      const e = env();
+      return createFinqwareConnector({
+        baseUrl: `${e.appUrl}/sandbox/finqware`,
+        clientId: FQ_CLIENT_ID,
+        clientSecret: FQ_CLIENT_SECRET,
+        appKey: FQ_APP_KEY,
+        fetch: (input, init) => finqwareEmulator().handle(new Request(input, init)),
       }) as Connector<unknown>;
     }
     default: {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections, financialAccounts, syncRuns, type SyncTrigger } from "@/db/schema";
 import type { Connector } from "@/lib/connectors/contract";
@@ -86,6 +86,51 @@ async function storeIdentityOnce(
   for (const a of missing) await db.update(financialAccounts).set({ identity: sealSecret(identity, a.id) }).where(eq(financialAccounts.id, a.id));
 }
 
+/**
+ * Refuse, without calling the provider, a sync that cannot succeed or is not allowed: an
+ * expired consent (→ reauth_required, data kept) or a daily refresh budget already spent
+ * (PSD2's access limit; → rate_limited with the time the next one is possible).
+ */
+async function preflight(
+  db: Db,
+  conn: typeof connections.$inferSelect,
+  connector: Connector<unknown>,
+  req: SyncRequest,
+  clock: Clock,
+): Promise<SyncResult | null> {
+  const now = new Date(clock.now());
+  const skip = async (code: "reauth_required" | "rate_limited", message: string) => {
+    const [run] = await db
+      .insert(syncRuns)
+      .values({ userId: req.userId, connectionId: conn.id, trigger: req.trigger, status: "skipped", errorCode: code, errorMessage: message, startedAt: now, finishedAt: now })
+      .returning({ id: syncRuns.id });
+    return run!.id;
+  };
+  if (conn.consentExpiresAt && conn.consentExpiresAt <= now) {
+    const message = `Your consent with the bank expired on ${conn.consentExpiresAt.toISOString().slice(0, 10)}. Renew it to resume syncing — your data is kept.`;
+    await db
+      .update(connections)
+      .set({ status: "reauth_required", lastErrorCode: "reauth_required", lastErrorMessage: message, nextSyncAt: null, updatedAt: now })
+      .where(eq(connections.id, conn.id));
+    return { status: "error", runId: await skip("reauth_required", message), code: "reauth_required", message };
+  }
+  const budget = connector.capabilities.rateBudget?.syncsPerDay;
+  if (budget) {
+    const dayStart = new Date(Math.floor(clock.now() / 86_400_000) * 86_400_000);
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(syncRuns)
+      .where(and(eq(syncRuns.connectionId, conn.id), eq(syncRuns.dryRun, false), inArray(syncRuns.status, ["success", "error"]), gte(syncRuns.startedAt, dayStart), gt(syncRuns.attempts, 0)));
+    if ((row?.n ?? 0) >= budget) {
+      const retryAt = new Date(dayStart.getTime() + 86_400_000);
+      const message = `The bank allows ${budget} refreshes a day. The next one is possible after ${retryAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`;
+      await db.update(connections).set({ retryAt, nextSyncAt: retryAt, updatedAt: now }).where(eq(connections.id, conn.id));
+      return { status: "error", runId: await skip("rate_limited", message), code: "rate_limited", message, retryAt };
+    }
+  }
+  return null;
+}
+
 export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = {}): Promise<SyncResult> {
   const clock = deps.clock ?? realClock;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
@@ -101,6 +146,11 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
   const dryRun = Boolean(req.dryRun);
   const partial = Boolean(req.accountIds?.length || req.dateRange);
   const owner = randomUUID();
+
+  if (!dryRun) {
+    const refused = await preflight(db, conn, connector, req, clock);
+    if (refused) return refused;
+  }
 
   if (!dryRun) {
     const leased = await db

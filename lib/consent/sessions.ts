@@ -1,0 +1,182 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { connections, consentSessions, consentSessionSteps } from "@/db/schema";
+import { linkConnection, reconnectConnection } from "@/lib/connections/service";
+import type { FinqwareConnector } from "@/lib/connectors/finqware/connector";
+import { ConnectorError } from "@/lib/connectors/errors";
+import { getConnector } from "@/lib/connectors/registry";
+import { AppError } from "@/lib/errors";
+import { skillByCode } from "./catalog";
+
+/**
+ * Guided PSD2 consent, persisted as a state machine:
+ *   created (choose duration and scope) → awaiting_sca (the bank's page, or approve in the
+ *   banking app while we poll) → completed | rejected | expired.
+ * Every screen carries a one-time nonce (only its hash is stored): a replayed or
+ * out-of-order submission is refused. Sessions expire after 30 minutes. Reloading
+ * re-renders the current step with a fresh nonce. On completion the temp token is
+ * exchanged server-side and the connection created — or, for a renewal, updated in place.
+ */
+export const SESSION_TTL_MS = 30 * 60_000;
+
+type Deps = { connector?: FinqwareConnector; now?: () => number };
+const conn = (d: Deps) => d.connector ?? (getConnector("finqware") as unknown as FinqwareConnector);
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+const newNonce = () => randomBytes(24).toString("base64url");
+
+export type ConsentView = {
+  id: string;
+  status: "created" | "in_progress" | "awaiting_sca" | "completed" | "rejected" | "expired";
+  step: string;
+  bank: string;
+  maxConsentDays: number;
+  consentDays: number | null;
+  scaUrl: string | null;
+  connectionId: string | null;
+  renewal: boolean;
+  expiresAt: Date;
+  /** Fresh one-time nonce for the current screen (none once finished). */
+  nonce: string | null;
+};
+
+async function load(db: Db, userId: string, id: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("not_found", "That consent session does not exist.");
+  const [s] = await db.select().from(consentSessions).where(and(eq(consentSessions.id, id), eq(consentSessions.userId, userId)));
+  if (!s) throw new AppError("not_found", "That consent session does not exist.");
+  return s;
+}
+
+async function rotateNonce(db: Db, id: string): Promise<string> {
+  const nonce = newNonce();
+  await db.update(consentSessions).set({ nonceHash: sha(nonce) }).where(eq(consentSessions.id, id));
+  return nonce;
+}
+
+/** Check and consume the screen's nonce, and that the session is live and at `step`. */
+async function guard(db: Db, s: typeof consentSessions.$inferSelect, nonce: string, step: string, now: number) {
+  if (["completed", "rejected", "expired"].includes(s.status)) throw new AppError("conflict", "This consent session is already finished. Start a new one.");
+  if (s.expiresAt.getTime() <= now) {
+    await db.update(consentSessions).set({ status: "expired", nonceHash: null }).where(eq(consentSessions.id, s.id));
+    throw new AppError("conflict", "This consent session expired after 30 minutes. Start again.");
+  }
+  const ok = s.nonceHash !== null && sha(nonce).length === s.nonceHash.length && timingSafeEqual(Buffer.from(sha(nonce)), Buffer.from(s.nonceHash));
+  if (!ok || s.currentStep !== step) {
+    await db.insert(consentSessionSteps).values({ sessionId: s.id, step, status: "refused", data: { reason: ok ? "out_of_order" : "bad_nonce" } });
+    throw new AppError("conflict", "This step was already submitted or is out of order. Reload the page to continue.");
+  }
+}
+
+export async function startConsent(db: Db, input: { userId: string; skillCode: string; renewConnectionId?: string }, deps: Deps = {}): Promise<{ sessionId: string }> {
+  const skill = await skillByCode(db, input.skillCode);
+  if (!skill) throw new AppError("not_found", "That bank is not in the catalogue.");
+  if (input.renewConnectionId) {
+    const [c] = await db.select().from(connections).where(and(eq(connections.id, input.renewConnectionId), eq(connections.userId, input.userId), eq(connections.connectorId, "finqware")));
+    if (!c || c.status === "disconnected") throw new AppError("not_found", "That connection does not exist.");
+  }
+  const provider = await conn(deps).startSession({ tenantUserId: input.userId, skill: skill.code });
+  const now = deps.now?.() ?? Date.now();
+  const [row] = await db
+    .insert(consentSessions)
+    .values({
+      userId: input.userId,
+      connectorId: "finqware",
+      institutionId: skill.institutionId,
+      skillId: skill.skillId,
+      connectionId: input.renewConnectionId ?? null,
+      status: "created",
+      currentStep: "consent",
+      providerSessionId: provider.sessionId,
+      scope: { providerNonce: provider.nonce, skill: skill.code },
+      expiresAt: new Date(now + SESSION_TTL_MS),
+      createdAt: new Date(now),
+    })
+    .returning({ id: consentSessions.id });
+  return { sessionId: row!.id };
+}
+
+export async function viewConsent(db: Db, input: { userId: string; sessionId: string }, deps: Deps = {}): Promise<ConsentView> {
+  let s = await load(db, input.userId, input.sessionId);
+  const now = deps.now?.() ?? Date.now();
+  if (!["completed", "rejected", "expired"].includes(s.status) && s.expiresAt.getTime() <= now) {
+    await db.update(consentSessions).set({ status: "expired", nonceHash: null }).where(eq(consentSessions.id, s.id));
+    s = { ...s, status: "expired" };
+  }
+  const skill = await skillByCode(db, String(s.scope.skill));
+  const live = !["completed", "rejected", "expired"].includes(s.status);
+  return {
+    id: s.id,
+    status: s.status,
+    step: s.currentStep,
+    bank: skill?.name ?? "your bank",
+    maxConsentDays: skill?.maxConsentDays ?? 90,
+    consentDays: s.consentDays,
+    scaUrl: (s.scope.scaUrl as string | undefined) ?? null,
+    connectionId: s.connectionId,
+    renewal: Boolean(s.scope.renewal ?? s.connectionId),
+    expiresAt: s.expiresAt,
+    nonce: live ? await rotateNonce(db, s.id) : null,
+  };
+}
+
+/** Step 1: consent duration (bounded by the bank's maximum) and scope → the bank's SCA page. */
+export async function submitConsent(
+  db: Db,
+  input: { userId: string; sessionId: string; nonce: string; consentDays: number; returnUrl: string },
+  deps: Deps = {},
+): Promise<{ scaUrl: string; nonce: string }> {
+  const s = await load(db, input.userId, input.sessionId);
+  const now = deps.now?.() ?? Date.now();
+  await guard(db, s, input.nonce, "consent", now);
+  const skill = await skillByCode(db, String(s.scope.skill));
+  const max = skill?.maxConsentDays ?? 90;
+  if (!Number.isInteger(input.consentDays) || input.consentDays < 1 || input.consentDays > max) {
+    throw new AppError("invalid_input", `${skill?.name ?? "This bank"} grants consents of at most ${max} days. Choose 1–${max}.`, { fieldErrors: { consentDays: [`Choose 1–${max} days.`] } });
+  }
+  const r = await conn(deps).step({ sessionId: s.providerSessionId!, nonce: String(s.scope.providerNonce), skill: String(s.scope.skill), step: "consent", data: { consent_days: input.consentDays, accounts: "all", redirect_url: input.returnUrl } });
+  const scaUrl = String(r.data.sca_redirect);
+  const nonce = newNonce();
+  await db
+    .update(consentSessions)
+    .set({ status: "awaiting_sca", currentStep: "sca", consentDays: input.consentDays, nonceHash: sha(nonce), scope: { ...s.scope, providerNonce: r.nonce, scaUrl } })
+    .where(eq(consentSessions.id, s.id));
+  await db.insert(consentSessionSteps).values({ sessionId: s.id, step: "consent", status: "accepted", data: { consentDays: input.consentDays, accounts: "all" } });
+  return { scaUrl, nonce };
+}
+
+export type FinishResult = { status: "pending"; nonce: string } | { status: "completed"; connectionId: string; renewed: boolean } | { status: "rejected"; message: string };
+
+/** Step 2: after the bank (redirect back, or polling while the user approves in the app). */
+export async function finishConsent(db: Db, input: { userId: string; sessionId: string; nonce: string }, deps: Deps = {}): Promise<FinishResult> {
+  const s = await load(db, input.userId, input.sessionId);
+  await guard(db, s, input.nonce, "sca", deps.now?.() ?? Date.now());
+  const c = conn(deps);
+  let r;
+  try {
+    r = await c.step({ sessionId: s.providerSessionId!, nonce: String(s.scope.providerNonce), skill: String(s.scope.skill), step: "finalize" });
+  } catch (e) {
+    if (e instanceof ConnectorError && e.code === "invalid_credentials") {
+      await db.update(consentSessions).set({ status: "rejected", nonceHash: null }).where(eq(consentSessions.id, s.id));
+      await db.insert(consentSessionSteps).values({ sessionId: s.id, step: "sca", status: "refused", data: { reason: "rejected_at_bank" } });
+      return { status: "rejected", message: "The consent was rejected at the bank. Nothing was linked." };
+    }
+    throw e;
+  }
+  if (r.data.sca_status === "pending") {
+    const nonce = newNonce();
+    await db.update(consentSessions).set({ nonceHash: sha(nonce), scope: { ...s.scope, providerNonce: r.nonce } }).where(eq(consentSessions.id, s.id));
+    return { status: "pending", nonce };
+  }
+  const bank = await skillByCode(db, String(s.scope.skill));
+  const payload = { temp_token: String(r.data.temp_token), skill: String(s.scope.skill), tenant_user_id: input.userId, servicer_id: bank?.servicerId ?? String(s.scope.skill), servicer_name: bank?.name ?? "Bank" };
+  let connectionId: string;
+  if (s.connectionId) {
+    await reconnectConnection(db, { userId: input.userId, connectionId: s.connectionId, payload }, { connector: c });
+    connectionId = s.connectionId;
+  } else {
+    connectionId = (await linkConnection(db, { userId: input.userId, connectorId: "finqware", payload }, { connector: c })).connectionId;
+  }
+  await db.update(consentSessions).set({ status: "completed", nonceHash: null, completedAt: new Date(), connectionId }).where(eq(consentSessions.id, s.id));
+  await db.insert(consentSessionSteps).values({ sessionId: s.id, step: "sca", status: "accepted", data: {} });
+  return { status: "completed", connectionId, renewed: Boolean(s.connectionId) };
+}
