@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { listAccounts } from "@/lib/accounts/query";
+import { expiringConsents } from "@/lib/connections/service";
 import { requireUser } from "@/lib/auth/current-user";
 import { formatMoney } from "@/lib/format/money";
 import { overview, periodStart, PERIODS, type Period } from "@/lib/reports/overview";
@@ -28,6 +29,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       </>
     );
 
+  const expiring = await expiringConsents(db, { userId: user.id });
   const today = new Date().toISOString().slice(0, 10);
   const from = periodStart(period, today);
   const data = await overview(db, { userId: user.id, filters: { from } });
@@ -50,6 +52,15 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           </nav>
         }
       />
+      {expiring.map((c) => (
+        <p key={c.id} role="alert" className="mb-4 rounded-lg bg-amber-50 px-4 py-2 text-sm text-amber-900">
+          Your bank consent for <strong>{c.displayName}</strong> {c.consentExpiresAt! < new Date() ? "has expired" : `ends on ${c.consentExpiresAt!.toISOString().slice(0, 10)}`}.{" "}
+          <Link href="/connections" className="font-medium underline">
+            Renew it
+          </Link>{" "}
+          to keep syncing.
+        </p>
+      ))}
       {otherCurrencies.length > 0 && (
         <p className="mb-4 rounded-lg bg-sky-50 px-4 py-2 text-sm text-sky-900" role="note">
           Charts are in {base}. Accounts in {otherCurrencies.join(", ")} are <strong>not converted</strong> (no exchange rates are configured); their totals are listed separately below.
@@ -92,7 +103,16 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
               ))}
             </ul>
           )}
-          {otherCurrencies.length > 0 && (
+          {expiring.map((c) => (
+        <p key={c.id} role="alert" className="mb-4 rounded-lg bg-amber-50 px-4 py-2 text-sm text-amber-900">
+          Your bank consent for <strong>{c.displayName}</strong> {c.consentExpiresAt! < new Date() ? "has expired" : `ends on ${c.consentExpiresAt!.toISOString().slice(0, 10)}`}.{" "}
+          <Link href="/connections" className="font-medium underline">
+            Renew it
+          </Link>{" "}
+          to keep syncing.
+        </p>
+      ))}
+      {otherCurrencies.length > 0 && (
             <div className="mt-4 border-t border-stone-100 pt-3 text-sm">
               <div className="mb-1 text-xs font-semibold uppercase tracking-wide text-stone-400">Not converted</div>
               {otherCurrencies.map((c) => {

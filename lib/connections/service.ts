@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, count, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { auditLog, connections, financialAccounts, institutions, syncRuns } from "@/db/schema";
+import { auditLog, connections, financialAccounts, institutions, skills, syncRuns } from "@/db/schema";
 import type { Connector } from "@/lib/connectors/contract";
 import { getConnector } from "@/lib/connectors/registry";
 import { openSecret, sealSecret } from "@/lib/crypto";
@@ -169,6 +169,7 @@ export async function listConnections(db: Db, { userId }: { userId: string }) {
       lastErrorMessage: connections.lastErrorMessage,
       retryAt: connections.retryAt,
       providerItemId: connections.providerItemId,
+      skillCode: skills.code,
       lockedUntil: connections.lockedUntil,
       consentExpiresAt: connections.consentExpiresAt,
       createdAt: connections.createdAt,
@@ -176,6 +177,7 @@ export async function listConnections(db: Db, { userId }: { userId: string }) {
     })
     .from(connections)
     .leftJoin(institutions, eq(institutions.id, connections.institutionId))
+    .leftJoin(skills, eq(skills.id, connections.skillId))
     .leftJoin(accountCounts, eq(accountCounts.connectionId, connections.id))
     .where(eq(connections.userId, userId))
     .orderBy(desc(connections.createdAt));
@@ -190,4 +192,16 @@ export async function listSyncRuns(db: Db, { userId, connectionId, limit = 10 }:
     .where(and(eq(syncRuns.userId, userId), eq(syncRuns.connectionId, connectionId)))
     .orderBy(desc(syncRuns.startedAt))
     .limit(limit);
+}
+
+export const CONSENT_WARNING_DAYS = 7;
+
+/** Connections whose consent ends within `days` (or already ended), for warnings. */
+export async function expiringConsents(db: Db, { userId, days = CONSENT_WARNING_DAYS, now = new Date() }: { userId: string; days?: number; now?: Date }) {
+  const limit = new Date(now.getTime() + days * 86_400_000);
+  const rows = await db
+    .select({ id: connections.id, displayName: connections.displayName, consentExpiresAt: connections.consentExpiresAt })
+    .from(connections)
+    .where(and(eq(connections.userId, userId), ne(connections.status, "disconnected"), sql`${connections.consentExpiresAt} <= ${limit}`));
+  return rows;
 }

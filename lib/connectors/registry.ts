@@ -74,6 +74,7 @@ function build(id: ConnectorId): Connector<unknown> {
     case "finqware": {
       // The local Finqware, mounted at /sandbox/finqware (real tenant keys are not wired yet).
       const e = env();
+      finqwareEmulator().scaBaseUrl = `${e.appUrl}/sandbox/finqware`;
       return createFinqwareConnector({
         baseUrl: `${e.appUrl}/sandbox/finqware`,
         clientId: FQ_CLIENT_ID,

@@ -87,7 +87,7 @@ export async function startConsent(db: Db, input: { userId: string; skillCode: s
       status: "created",
       currentStep: "consent",
       providerSessionId: provider.sessionId,
-      scope: { providerNonce: provider.nonce, skill: skill.code },
+      scope: { providerNonce: provider.nonce, skill: skill.code, renewal: Boolean(input.renewConnectionId) },
       expiresAt: new Date(now + SESSION_TTL_MS),
       createdAt: new Date(now),
     })
@@ -113,7 +113,7 @@ export async function viewConsent(db: Db, input: { userId: string; sessionId: st
     consentDays: s.consentDays,
     scaUrl: (s.scope.scaUrl as string | undefined) ?? null,
     connectionId: s.connectionId,
-    renewal: Boolean(s.scope.renewal ?? s.connectionId),
+    renewal: s.scope.renewal === true,
     expiresAt: s.expiresAt,
     nonce: live ? await rotateNonce(db, s.id) : null,
   };
@@ -175,6 +175,7 @@ export async function finishConsent(db: Db, input: { userId: string; sessionId: 
     connectionId = s.connectionId;
   } else {
     connectionId = (await linkConnection(db, { userId: input.userId, connectorId: "finqware", payload }, { connector: c })).connectionId;
+    await db.update(connections).set({ skillId: s.skillId }).where(eq(connections.id, connectionId));
   }
   await db.update(consentSessions).set({ status: "completed", nonceHash: null, completedAt: new Date(), connectionId }).where(eq(consentSessions.id, s.id));
   await db.insert(consentSessionSteps).values({ sessionId: s.id, step: "sca", status: "accepted", data: {} });

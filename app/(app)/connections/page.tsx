@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
-import { listConnections, listSyncRuns } from "@/lib/connections/service";
+import { CONSENT_WARNING_DAYS, listConnections, listSyncRuns } from "@/lib/connections/service";
+import { startConsentAction } from "@/lib/actions/start-consent";
 import { formatDateTime } from "@/lib/format/money";
 import { DisconnectButton } from "@/components/connections/disconnect-button";
 import { ReconnectButton } from "@/components/connections/reconnect-button";
@@ -12,7 +13,7 @@ import { env } from "@/lib/env";
 import { TellerConnectFlow } from "@/components/connect/teller-connect";
 import { TELLER_APP_ID } from "@/emulators/teller/server";
 import { StatusBadge } from "@/components/connections/status-badge";
-import { ButtonLink } from "@/components/ui/button";
+import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { LinkFirstBank } from "@/components/ui/empty-state";
 
@@ -54,12 +55,19 @@ export default async function ConnectionsPage() {
                     <dd>{c.accountCount}</dd>
                     <dt className="text-stone-400">Last successful sync</dt>
                     <dd>{c.lastSyncedAt ? formatDateTime(c.lastSyncedAt) : "Never"}</dd>
+                    {c.consentExpiresAt && (
+                      <>
+                        <dt className="text-stone-400">Consent valid until</dt>
+                        <dd data-testid="consent-expiry">{formatDateTime(c.consentExpiresAt)}</dd>
+                      </>
+                    )}
                     <dt className="text-stone-400">Next scheduled sync</dt>
                     <dd>{c.status === "disconnected" || c.status === "reauth_required" ? "—" : c.nextSyncAt ? formatDateTime(c.nextSyncAt) : "After the first import"}</dd>
                   </dl>
                 </div>
                 {c.status !== "disconnected" && (
                   <div className="flex items-start gap-2">
+                    {c.skillCode && c.status !== "reauth_required" && <RenewConsent skillCode={c.skillCode} connectionId={c.id} />}
                     <RefreshButton connectionId={c.id} disabled={c.status === "reauth_required"} />
                     <DisconnectButton connectionId={c.id} name={c.displayName} />
                   </div>
@@ -68,13 +76,20 @@ export default async function ConnectionsPage() {
               {c.status === "reauth_required" && (
                 <div role="alert" className="flex flex-wrap items-center justify-between gap-3 border-t border-amber-200 bg-amber-50 px-5 py-3 text-sm text-amber-900">
                   <span>{c.lastErrorMessage ?? "The bank needs you to sign in again."}</span>
-                  {c.connectorId === "plaid" ? (
+                  {c.connectorId === "finqware" ? (
+                    <RenewConsent skillCode={c.skillCode ?? ""} connectionId={c.id} />
+                  ) : c.connectorId === "plaid" ? (
                     <PlaidLinkFlow emulator={plaidEmulatorMode} connectionId={c.id} label="Reconnect" />
                   ) : c.connectorId === "teller" ? (
                     <TellerConnectFlow {...teller} connectionId={c.id} enrollmentId={c.providerItemId ?? undefined} institutionName={c.institutionName ?? undefined} label="Reconnect" />
                   ) : (
                     <ReconnectButton connectionId={c.id} />
                   )}
+                </div>
+              )}
+              {c.consentExpiresAt && c.status !== "reauth_required" && c.consentExpiresAt.getTime() - Date.now() < CONSENT_WARNING_DAYS * 86_400_000 && (
+                <div role="alert" className="border-t border-amber-200 bg-amber-50 px-5 py-3 text-sm text-amber-900">
+                  Your consent with {c.displayName} ends {formatDateTime(c.consentExpiresAt)}. Renew it to keep syncing; your history stays.
                 </div>
               )}
               {c.status === "error" && c.lastErrorMessage && (
@@ -94,5 +109,22 @@ export default async function ConnectionsPage() {
         </ul>
       )}
     </>
+  );
+}
+
+/** Renew a PSD2 consent: a new guided session that keeps the same connection, accounts and history. */
+function RenewConsent({ skillCode, connectionId }: { skillCode: string; connectionId: string }) {
+  const renew = async (fd: FormData) => {
+    "use server";
+    await startConsentAction(undefined, fd);
+  };
+  return (
+    <form action={renew}>
+      <input type="hidden" name="skillCode" value={skillCode} />
+      <input type="hidden" name="renewConnectionId" value={connectionId} />
+      <Button type="submit" variant="secondary">
+        Renew consent
+      </Button>
+    </form>
   );
 }

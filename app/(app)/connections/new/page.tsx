@@ -7,15 +7,24 @@ import { PlaidLinkFlow } from "@/components/connect/plaid-link";
 import type { PlaidConnector } from "@/lib/connectors/plaid/connector";
 import type { TellerConnector } from "@/lib/connectors/teller/connector";
 import { TellerConnectFlow } from "@/components/connect/teller-connect";
+import { BankCatalogue } from "@/components/consent/bank-catalogue";
+import { searchCatalog } from "@/lib/consent/catalog";
+import { getDb } from "@/db";
+
+async function Catalogue({ q, country }: { q?: string; country?: string }) {
+  const db = await getDb();
+  const [banks, all] = await Promise.all([searchCatalog(db, { q, country: country || undefined }), searchCatalog(db, {})]);
+  return <BankCatalogue banks={banks} q={q} country={country} countries={[...new Set(all.map((b) => b.country ?? ""))].filter(Boolean).sort()} />;
+}
 
 const tellerProps = (t: TellerConnector) => ({ applicationId: t.applicationId, environment: t.mode === "emulator" ? ("sandbox" as const) : t.mode, emulator: t.mode === "emulator" });
 import { Card, PageHeader } from "@/components/ui/card";
 
 export const metadata: Metadata = { title: "Link a bank" };
 
-export default async function NewConnectionPage({ searchParams }: { searchParams: Promise<{ connector?: string }> }) {
+export default async function NewConnectionPage({ searchParams }: { searchParams: Promise<{ connector?: string; q?: string; country?: string }> }) {
   await requireUser();
-  const { connector: chosen } = await searchParams;
+  const { connector: chosen, q, country } = await searchParams;
   const connectors = CONNECTOR_IDS.map((id) => getConnector(id));
   const selected = chosen && isConnectorId(chosen) ? getConnector(chosen) : connectors[0]!;
   return (
@@ -43,6 +52,8 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
               <PlaidLinkFlow emulator={(selected as PlaidConnector).mode === "emulator"} />
             ) : selected.link.kind === "widget" && selected.link.widget === "teller_connect" ? (
               <TellerConnectFlow {...tellerProps(selected as TellerConnector)} />
+            ) : selected.link.kind === "consent_session" ? (
+              <Catalogue q={typeof q === "string" ? q.slice(0, 100) : undefined} country={typeof country === "string" ? country.slice(0, 2) : undefined} />
             ) : (
               <p className="text-sm text-stone-500">This provider&apos;s link flow is not available yet.</p>
             )}
