@@ -103,16 +103,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
               ))}
             </ul>
           )}
-          {expiring.map((c) => (
-        <p key={c.id} role="alert" className="mb-4 rounded-lg bg-amber-50 px-4 py-2 text-sm text-amber-900">
-          Your bank consent for <strong>{c.displayName}</strong> {c.consentExpiresAt! < new Date() ? "has expired" : `ends on ${c.consentExpiresAt!.toISOString().slice(0, 10)}`}.{" "}
-          <Link href="/connections" className="font-medium underline">
-            Renew it
-          </Link>{" "}
-          to keep syncing.
-        </p>
-      ))}
-      {otherCurrencies.length > 0 && (
+          {otherCurrencies.length > 0 && (
             <div className="mt-4 border-t border-stone-100 pt-3 text-sm">
               <div className="mb-1 text-xs font-semibold uppercase tracking-wide text-stone-400">Not converted</div>
               {otherCurrencies.map((c) => {

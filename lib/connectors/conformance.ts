@@ -143,6 +143,16 @@ export function describeConformance(name: string, makeHarness: () => Promise<Con
       }
     });
 
+    it("checks auth: ok for a working login, reauth_required when the provider says the login broke", async () => {
+      const id = await link();
+      const c = h.connector.credentialsSchema.parse(await creds(id));
+      expect(await h.connector.checkAuth(c)).toEqual({ ok: true });
+      h.failNext("reauth_required");
+      expect(await h.connector.checkAuth(c)).toEqual({ ok: false, code: "reauth_required" });
+      h.failNext("provider_unavailable");
+      await expect(h.connector.checkAuth(c)).rejects.toMatchObject({ code: "provider_unavailable" });
+    });
+
     it("disconnects: access is revoked remotely; data kept or deleted as asked", async () => {
       const a = await link();
       await sync(a);

@@ -56,3 +56,19 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
+/**
+ * The usual checkAuth: make a cheap authenticated call; a reauth/credentials error means
+ * the login needs the user, anything else (an outage) is not an answer and is rethrown.
+ */
+export async function probeAuth(
+  call: () => Promise<unknown>,
+): Promise<{ ok: true } | { ok: false; code: "reauth_required" | "invalid_credentials" }> {
+  try {
+    await call();
+    return { ok: true };
+  } catch (e) {
+    if (e instanceof ConnectorError && (e.code === "reauth_required" || e.code === "invalid_credentials")) return { ok: false, code: e.code };
+    throw e;
+  }
+}

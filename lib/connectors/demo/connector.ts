@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Connector } from "../contract";
-import { ConnectorError } from "../errors";
+import { ConnectorError, probeAuth } from "../errors";
 import { DemoClient, type DemoClientOptions } from "./client";
 import { normalizeAccount, normalizeBalance, normalizeTransaction } from "./normalize";
 
@@ -96,15 +96,7 @@ export function createDemoConnector(opts: DemoClientOptions & { pageSize?: numbe
       };
     },
 
-    async checkAuth(c) {
-      try {
-        await client.accounts(c.accessToken);
-        return { ok: true };
-      } catch (e) {
-        if (e instanceof ConnectorError && (e.code === "reauth_required" || e.code === "invalid_credentials")) return { ok: false, code: e.code };
-        throw e;
-      }
-    },
+    checkAuth: (c) => probeAuth(() => client.accounts(c.accessToken)),
 
     async listAccounts(c) {
       return (await client.accounts(c.accessToken)).accounts.map(normalizeAccount);

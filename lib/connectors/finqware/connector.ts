@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Connector, NormalizedAccount, NormalizedTransaction } from "../contract";
-import { ConnectorError } from "../errors";
+import { ConnectorError, probeAuth } from "../errors";
 import { canonical } from "@/lib/money/decimal";
 import { negate } from "../plaid/normalize";
 import { FinqwareClient, type FinqwareSettings } from "./client";
@@ -94,15 +94,7 @@ export function createFinqwareConnector(settings: FinqwareSettings, opts: { now?
       };
     },
 
-    async checkAuth(c) {
-      try {
-        await accounts(c);
-        return { ok: true };
-      } catch (e) {
-        if (e instanceof ConnectorError && (e.code === "reauth_required" || e.code === "invalid_credentials")) return { ok: false, code: e.code };
-        throw e;
-      }
-    },
+    checkAuth: (c) => probeAuth(() => accounts(c, true)),
 
     async listAccounts(c): Promise<NormalizedAccount[]> {
       // The first call of a refresh reads fresh; balances and transaction pages reuse it.

@@ -1,7 +1,7 @@
 import { CountryCode, Products, type PlaidApi } from "plaid";
 import { z } from "zod";
 import type { Connector } from "../contract";
-import { ConnectorError } from "../errors";
+import { ConnectorError, probeAuth } from "../errors";
 import { createPlaidApi, plaidCall, type PlaidSettings } from "./client";
 import { normalizeAccount, normalizeBalance, normalizeTransaction } from "./normalize";
 import { createKeyCache, plaidWebhookEvent, verifyPlaidWebhook } from "./webhook";
@@ -84,15 +84,12 @@ export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () =
       };
     },
 
-    async checkAuth(c) {
-      try {
+    checkAuth: (c) =>
+      probeAuth(async () => {
         const item = await plaidCall(() => api.itemGet({ access_token: c.accessToken }));
-        return item.item.error?.error_code === "ITEM_LOGIN_REQUIRED" ? { ok: false, code: "reauth_required" } : { ok: true };
-      } catch (e) {
-        if (e instanceof ConnectorError && (e.code === "reauth_required" || e.code === "invalid_credentials")) return { ok: false, code: e.code };
-        throw e;
-      }
-    },
+        // Plaid reports a broken login on the Item itself, not as an error of /item/get.
+        if (item.item.error?.error_code === "ITEM_LOGIN_REQUIRED") throw new ConnectorError("reauth_required");
+      }),
 
     async listAccounts(c) {
       return (await plaidCall(() => api.accountsGet({ access_token: c.accessToken }))).accounts.map(normalizeAccount);

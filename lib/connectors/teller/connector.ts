@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Connector, NormalizedTransaction, WebhookEvent } from "../contract";
-import { ConnectorError } from "../errors";
+import { ConnectorError, probeAuth } from "../errors";
 import { TellerClient, TellerGone, type TellerClientOptions } from "./client";
 import { normalizeAccount, normalizeBalance, normalizeTransaction, type TellerAccount, type TellerBalances, type TellerTransaction } from "./normalize";
 import { tellerWebhookEvent, verifyTellerSignature, type TellerWebhook } from "./webhook";
@@ -84,15 +84,7 @@ export function createTellerConnector(opts: {
       return { credentials: creds, providerItemId: e.enrollment.id, institution: { providerInstitutionId: inst.id, name: inst.name, country: "US" }, displayName: inst.name };
     },
 
-    async checkAuth(c) {
-      try {
-        await accounts(c);
-        return { ok: true };
-      } catch (e) {
-        if (e instanceof ConnectorError && (e.code === "reauth_required" || e.code === "invalid_credentials")) return { ok: false, code: e.code };
-        throw e;
-      }
-    },
+    checkAuth: (c) => probeAuth(() => accounts(c)),
 
     async listAccounts(c) {
       return (await accounts(c)).map(normalizeAccount);
