@@ -58,7 +58,7 @@ test("filter, page, sort, edit inline, and export exactly the filtered view as C
   await expect.poll(async () => { const a = (await amounts(page)).map(abs); return a.every((x, i) => i === 0 || a[i - 1]! <= x); }).toBe(true);
 
   // Text search.
-  await form.getByLabel("Search merchant or description").fill("safeway");
+  await form.getByLabel("Search merchant, description or note").fill("safeway");
   await form.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/q=safeway/);
   await expect(table.locator("tbody tr").first()).toContainText(/safeway/i);

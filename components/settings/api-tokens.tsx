@@ -14,7 +14,7 @@ export function ApiTokens({ tokens }: { tokens: TokenItem[] }) {
   return (
     <div className="space-y-4">
       <form action={create} className="flex flex-wrap items-end gap-2" noValidate>
-        <div className="min-w-56 flex-1">
+        <div className="min-w-0 flex-1 basis-56">
           <Field label="New token name" name="name" placeholder="Budget spreadsheet" errors={state.status === "invalid" ? state.fieldErrors.name : undefined} />
         </div>
         <Button type="submit" disabled={pending}>
@@ -50,7 +50,7 @@ export function ApiTokens({ tokens }: { tokens: TokenItem[] }) {
       ) : (
         <ul className="divide-y divide-stone-100 text-sm" aria-label="API tokens">
           {tokens.map((t) => (
-            <li key={t.id} className="flex items-center justify-between gap-3 py-2">
+            <li key={t.id} className="flex flex-wrap items-center justify-between gap-3 py-2">
               <span>
                 <span className="font-medium">{t.name}</span> <code className="text-xs text-stone-500">{t.prefix}…</code>
                 <span className="block text-xs text-stone-500">

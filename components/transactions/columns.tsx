@@ -7,13 +7,13 @@ import { Badge } from "@/components/ui/badge";
 import { EditableCell } from "./editable-cell";
 
 /** Columns of the transaction table. Sorting is server-side: `sortKey` names the filter's sort. */
-export type ColumnMeta = { sortKey?: "date" | "amount" | "merchant"; align?: "right" };
+export type ColumnMeta = { sortKey?: "date" | "amount" | "merchant"; align?: "right"; /** Folded into the description cell below `md`. */ desktopOnly?: boolean };
 
 export const columns: ColumnDef<TransactionRow>[] = [
   {
     id: "date",
     header: "Date",
-    meta: { sortKey: "date" } satisfies ColumnMeta,
+    meta: { sortKey: "date", desktopOnly: true } satisfies ColumnMeta,
     cell: ({ row }) => <span className="whitespace-nowrap text-stone-600">{formatDate(row.original.date)}</span>,
   },
   {
@@ -31,6 +31,9 @@ export const columns: ColumnDef<TransactionRow>[] = [
             </span>
           )}
           {t.merchant && t.merchant !== t.description && <div className="text-xs text-stone-500">{t.description}</div>}
+          <div className="text-xs text-stone-500 md:hidden" data-testid="row-meta">
+            {formatDate(t.date)} · <span data-testid="row-account">{t.accountName}</span>
+          </div>
         </div>
       );
     },
@@ -38,6 +41,7 @@ export const columns: ColumnDef<TransactionRow>[] = [
   {
     id: "category",
     header: "Category",
+    meta: { desktopOnly: true } satisfies ColumnMeta,
     cell: ({ row }) => (
       <EditableCell id={row.original.id} field="category" value={row.original.category} edited={row.original.userEditedFields.includes("category")} placeholder="Uncategorised" />
     ),
@@ -45,6 +49,7 @@ export const columns: ColumnDef<TransactionRow>[] = [
   {
     id: "account",
     header: "Account",
+    meta: { desktopOnly: true } satisfies ColumnMeta,
     cell: ({ row }) => <span className="text-stone-600">{row.original.accountName}</span>,
   },
   {

@@ -48,7 +48,7 @@ export function DataTable({
                     key={h.id}
                     scope="col"
                     aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}
-                    className={`px-4 py-2 font-medium ${meta?.align === "right" ? "text-right" : ""}`}
+                    className={`px-3 py-2 font-medium md:px-4 ${meta?.align === "right" ? "text-right" : ""} ${meta?.desktopOnly ? "hidden md:table-cell" : ""}`}
                   >
                     {meta?.sortKey ? (
                       <Link href={sortHref[meta.sortKey]} className="inline-flex items-center gap-1 hover:text-stone-900" scroll={false}>
@@ -81,7 +81,7 @@ export function DataTable({
                 {row.getVisibleCells().map((cell) => {
                   const meta = cell.column.columnDef.meta as ColumnMeta | undefined;
                   return (
-                    <td key={cell.id} className={`px-4 py-2 align-top ${meta?.align === "right" ? "text-right" : ""}`}>
+                    <td key={cell.id} className={`px-3 py-2 align-top md:px-4 ${meta?.align === "right" ? "text-right" : ""} ${meta?.desktopOnly ? "hidden md:table-cell" : ""}`}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </td>
                   );
@@ -89,7 +89,7 @@ export function DataTable({
               </tr>
               {row.getIsExpanded() && (
                 <tr className="bg-stone-50/60">
-                  <td colSpan={columns.length} className="px-4 py-3">
+                  <td colSpan={columns.length} className="px-3 py-3 md:px-4">
                     <RowDetail t={row.original} />
                   </td>
                 </tr>
@@ -110,6 +110,12 @@ function RowDetail({ t }: { t: TransactionRow }) {
         <dd>{t.pending ? "Pending" : t.date}</dd>
         <dt className="text-stone-400">Authorized</dt>
         <dd>{t.authorizedDate ?? "—"}</dd>
+        <dt className="text-stone-400 md:hidden">Category</dt>
+        <dd className="md:hidden">
+          <EditableCell id={t.id} field="category" value={t.category} edited={t.userEditedFields.includes("category")} placeholder="Uncategorised" />
+        </dd>
+        <dt className="text-stone-400 md:hidden">Account</dt>
+        <dd className="md:hidden">{t.accountName}</dd>
         <dt className="text-stone-400">Type</dt>
         <dd>{t.type ?? "—"}</dd>
         <dt className="text-stone-400">Counterparty</dt>
@@ -121,7 +127,10 @@ function RowDetail({ t }: { t: TransactionRow }) {
       </dl>
       <div>
         <div className="mb-1 text-xs font-medium uppercase tracking-wide text-stone-400">Raw provider data</div>
-        <pre className="max-h-64 overflow-auto rounded bg-stone-900 p-3 text-xs text-stone-100">{JSON.stringify(t.raw, null, 2)}</pre>
+        <details>
+          <summary className="cursor-pointer text-xs text-stone-500">Show raw data</summary>
+          <pre className="mt-1 max-h-64 overflow-auto rounded bg-stone-900 p-3 text-xs text-stone-100">{JSON.stringify(t.raw, null, 2)}</pre>
+        </details>
       </div>
     </div>
   );

@@ -2,10 +2,12 @@ import Link from "next/link";
 import type { Db } from "@/db/client";
 import { listAccounts } from "@/lib/accounts/query";
 import { filtersToSearchParams, parseFilters, type FilterInput, type SortKey } from "@/lib/transactions/filters";
-import { groupByMerchant, listCategories, queryTransactions } from "@/lib/transactions/query";
+import { groupByMerchant, listCategories, listTypes, queryTransactions, summarizeTransactions } from "@/lib/transactions/query";
+import { AppError } from "@/lib/errors";
+import { formatMoney, isNegative } from "@/lib/format/money";
 import { EmptyState } from "@/components/ui/empty-state";
 import { DataTable } from "./data-table";
-import { FilterBar } from "./filter-bar";
+import { FilterBar, type FilterValues } from "./filter-bar";
 import { MerchantGroups } from "./merchant-groups";
 
 /**
@@ -29,13 +31,13 @@ export async function TransactionsView({
   const { view: rawView, ...rest } = searchParams as Record<string, string | string[] | undefined>;
   const view = rawView === "merchants" ? "merchants" : "list";
   const parsed = parseFilters(fixedAccount ? { ...rest, account: fixedAccount } : rest);
-  const [accounts, categories] = await Promise.all([listAccounts(db, { userId, includeHidden: true }), listCategories(db, { userId })]);
+  const [accounts, categories, types] = await Promise.all([listAccounts(db, { userId, includeHidden: true }), listCategories(db, { userId }), listTypes(db, { userId })]);
   const accountOptions = accounts.map((a) => ({ value: a.id, label: `${a.name} (${a.currency})` }));
 
   if (!parsed.ok) {
     return (
       <div className="space-y-4">
-        <FilterBar filters={{}} accounts={accountOptions} categories={categories} fixedAccount={fixedAccount} fieldErrors={parsed.fieldErrors} />
+        <FilterBar values={rawValues(rest)} accounts={accountOptions} categories={categories} types={types} fixedAccount={fixedAccount} fieldErrors={parsed.fieldErrors} />
         <div role="alert" className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-800">
           <p className="font-medium">Some filters are not valid, so nothing is shown rather than the wrong rows:</p>
           <ul className="mt-1 list-disc pl-5">
@@ -81,7 +83,8 @@ export async function TransactionsView({
 
   return (
     <div className="space-y-4">
-      <FilterBar filters={f} accounts={accountOptions} categories={categories} fixedAccount={fixedAccount} />
+      <FilterBar values={f} accounts={accountOptions} categories={categories} types={types} fixedAccount={fixedAccount} />
+      <ActiveFilters filters={f} accounts={accountOptions} fixedAccount={fixedAccount} href={href} />
       <div className="flex flex-wrap items-center justify-between gap-3">
         <nav aria-label="View" className="flex gap-1 rounded-lg bg-stone-100 p-1 text-sm">
           <Link href={href({ view: undefined })} aria-current={view === "list" ? "page" : undefined} className={`rounded-md px-3 py-1 ${view === "list" ? "bg-white shadow-sm" : "text-stone-600"}`}>
@@ -91,7 +94,7 @@ export async function TransactionsView({
             By merchant
           </Link>
         </nav>
-        <div className="flex items-center gap-2 text-sm">
+        <div className="flex flex-wrap items-center gap-2 text-sm">
           <span className="text-stone-500">Export this view:</span>
           {(["csv", "json", "ofx"] as const).map((fmt) => (
             <a key={fmt} href={exportHref(fmt)} download className="rounded-md px-2 py-1 font-medium text-brand-700 ring-1 ring-stone-200 hover:bg-stone-50">
@@ -124,7 +127,22 @@ async function ListBody({
   firstHref: string;
   nextHref: (cursor: string) => string;
 }) {
-  const page = await queryTransactions(db, { userId, filters, withRaw: true });
+  let page;
+  try {
+    page = await queryTransactions(db, { userId, filters, withRaw: true });
+  } catch (e) {
+    // A stale or tampered page link: say so and offer the way back instead of an error page.
+    if (!(e instanceof AppError)) throw e;
+    return (
+      <div role="alert" className="rounded-xl border border-amber-200 bg-amber-50 px-6 py-6 text-sm text-amber-900">
+        <p>{e.message}</p>
+        <Link href={firstHref} className="mt-2 inline-block font-medium underline">
+          Go to the first page
+        </Link>
+      </div>
+    );
+  }
+  const totals = await summarizeTransactions(db, { userId, filters });
   if (!page.rows.length)
     return (
       <div className="rounded-xl border border-dashed border-stone-300 bg-white px-6 py-10 text-center text-sm text-stone-500" role="status">
@@ -138,6 +156,7 @@ async function ListBody({
     );
   return (
     <>
+      <Totals totals={totals} />
       <DataTable rows={page.rows} sort={filters.sort} order={filters.order} sortHref={sortHref} />
       <nav aria-label="Pages" className="flex items-center justify-between text-sm">
         <span className="text-stone-500">
@@ -164,4 +183,115 @@ async function MerchantsBody({ db, userId, filters }: { db: Db; userId: string; 
   const groups = await groupByMerchant(db, { userId, filters });
   if (!groups.length) return <p className="text-sm text-stone-500">No transactions match these filters.</p>;
   return <MerchantGroups groups={groups} />;
+}
+
+/** The form's values when the URL did not parse: what was typed, so nothing the user entered disappears. */
+function rawValues(raw: Record<string, string | string[] | undefined>): FilterValues {
+  const one = (k: string) => {
+    const v = raw[k];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const many = (k: string) => {
+    const v = raw[k];
+    return v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => (k === "account" ? x.split(",") : [x])).filter(Boolean);
+  };
+  return {
+    from: one("from"),
+    to: one("to"),
+    q: one("q"),
+    min: one("min"),
+    max: one("max"),
+    direction: one("direction"),
+    pending: one("pending"),
+    account: many("account"),
+    category: many("category"),
+    type: many("type"),
+    sort: one("sort"),
+    order: one("order"),
+  };
+}
+
+/** The count and money in / out / net of everything the filter matches (all pages), per currency. */
+function Totals({ totals }: { totals: Awaited<ReturnType<typeof summarizeTransactions>> }) {
+  return (
+    <div className="flex flex-wrap gap-x-6 gap-y-2 rounded-xl border border-stone-200 bg-white px-4 py-3 text-sm" data-testid="filter-totals">
+      {totals.map((t) => (
+        <dl key={t.currency} className="flex flex-wrap items-baseline gap-x-4 gap-y-1" data-currency={t.currency}>
+          <div className="flex gap-1.5">
+            <dt className="text-stone-500">Transactions</dt>
+            <dd className="tabular font-medium" data-testid="totals-count">
+              {t.count.toLocaleString("en-US")}
+            </dd>
+          </div>
+          <div className="flex gap-1.5">
+            <dt className="text-stone-500">In</dt>
+            <dd className="tabular font-medium text-emerald-700" data-testid="totals-in" data-amount={t.moneyIn}>
+              {formatMoney(t.moneyIn, t.currency)}
+            </dd>
+          </div>
+          <div className="flex gap-1.5">
+            <dt className="text-stone-500">Out</dt>
+            <dd className="tabular font-medium" data-testid="totals-out" data-amount={t.moneyOut}>
+              {formatMoney(t.moneyOut, t.currency)}
+            </dd>
+          </div>
+          <div className="flex gap-1.5">
+            <dt className="text-stone-500">Net</dt>
+            <dd className={`tabular font-semibold ${isNegative(t.net) ? "" : "text-emerald-700"}`} data-testid="totals-net" data-amount={t.net}>
+              {formatMoney(t.net, t.currency, { signed: true })}
+            </dd>
+          </div>
+        </dl>
+      ))}
+    </div>
+  );
+}
+
+/** One removable chip per active filter value. */
+function ActiveFilters({
+  filters: f,
+  accounts,
+  fixedAccount,
+  href,
+}: {
+  filters: Parameters<typeof queryTransactions>[1]["filters"];
+  accounts: { value: string; label: string }[];
+  fixedAccount?: string;
+  href: (extra: Record<string, string | undefined>) => string;
+}) {
+  const p = filtersToSearchParams(fixedAccount ? { ...f, account: undefined } : f);
+  const without = (key: string, value?: string) => {
+    const q = new URLSearchParams(p);
+    if (value === undefined) q.delete(key);
+    else {
+      const rest = q.getAll(key).filter((v) => v !== value);
+      q.delete(key);
+      rest.forEach((v) => q.append(key, v));
+    }
+    const base = href({ cursor: undefined }).split("?")[0]!;
+    return `${base}${q.size ? `?${q}` : ""}`;
+  };
+  const chips: { label: string; to: string }[] = [];
+  if (f.from) chips.push({ label: `From ${f.from}`, to: without("from") });
+  if (f.to) chips.push({ label: `To ${f.to}`, to: without("to") });
+  if (f.q) chips.push({ label: `“${f.q}”`, to: without("q") });
+  if (f.min) chips.push({ label: `≥ ${f.min}`, to: without("min") });
+  if (f.max) chips.push({ label: `≤ ${f.max}`, to: without("max") });
+  if (f.direction) chips.push({ label: f.direction === "in" ? "Money in" : "Money out", to: without("direction") });
+  if (f.pending !== "include") chips.push({ label: f.pending === "only" ? "Pending only" : "Posted only", to: without("pending") });
+  if (!fixedAccount) for (const a of f.account ?? []) chips.push({ label: accounts.find((o) => o.value === a)?.label ?? "Account", to: without("account", a) });
+  for (const c of f.category ?? []) chips.push({ label: c, to: without("category", c) });
+  for (const t of f.type ?? []) chips.push({ label: `Type: ${t}`, to: without("type", t) });
+  if (!chips.length) return null;
+  return (
+    <ul aria-label="Active filters" className="flex flex-wrap gap-2">
+      {chips.map((c) => (
+        <li key={c.label + c.to}>
+          <Link href={c.to} className="inline-flex items-center gap-1 rounded-full bg-stone-100 px-2.5 py-1 text-xs font-medium text-stone-700 hover:bg-stone-200" aria-label={`Remove filter ${c.label}`}>
+            {c.label} <span aria-hidden>×</span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
 }

@@ -2,14 +2,14 @@ import type { ReactNode } from "react";
 
 export function Card({ title, actions, children, className = "" }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
   return (
-    <section className={`rounded-xl border border-stone-200 bg-white shadow-sm ${className}`}>
+    <section className={`min-w-0 rounded-xl border border-stone-200 bg-white shadow-sm ${className}`}>
       {(title || actions) && (
-        <header className="flex items-center justify-between gap-4 border-b border-stone-100 px-5 py-3">
+        <header className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-stone-100 px-4 py-3 sm:px-5">
           {title && <h2 className="text-sm font-semibold text-stone-800">{title}</h2>}
           {actions}
         </header>
       )}
-      <div className="p-5">{children}</div>
+      <div className="p-4 sm:p-5">{children}</div>
     </section>
   );
 }

@@ -8,7 +8,7 @@ import { toUnits } from "@/lib/money/decimal";
  *
  * Conventions: dates are calendar dates (YYYY-MM-DD, inclusive); amounts are absolute
  * values (min/max apply to |amount|); `direction` picks money in or out; `q` is a
- * case-insensitive substring of merchant or description where % and _ are literal.
+ * case-insensitive substring of merchant, description or note where % and _ are literal.
  */
 
 const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);

@@ -3,7 +3,7 @@ import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { seedTransactions, seedUser } from "@/test/fixtures";
 import { cashflowByMonth, netWorthSeries, overview } from "@/lib/reports/overview";
 import { parseFilters, SORTS, type TransactionFilters } from "./filters";
-import { getTransaction, groupByMerchant, queryTransactions } from "./query";
+import { getTransaction, groupByMerchant, listTypes, queryTransactions, summarizeTransactions } from "./query";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -31,6 +31,40 @@ async function all(userId: string, f: TransactionFilters) {
 }
 
 describe("transaction queries", () => {
+  it("totals cover every page of the filter, per currency, exact to the cent, and only the owner's rows", async () => {
+    const u = await seedUser(t.db);
+    const other = await seedUser(t.db);
+    const usd = await u.account("Checking");
+    const eur = await u.account("Euro", "EUR");
+    await seedTransactions(t.db, u.userId, usd, [
+      { date: "2026-01-01", amount: "-0.10" },
+      { date: "2026-01-02", amount: "-0.20" },
+      { date: "2026-01-03", amount: "1000.01" },
+      { date: "2026-02-01", amount: "-5.00" },
+    ]);
+    await seedTransactions(t.db, u.userId, eur, [{ date: "2026-01-05", amount: "-3.33", currency: "EUR" }]);
+    await seedTransactions(t.db, other.userId, await other.account("Theirs"), [{ date: "2026-01-05", amount: "-999" }]);
+    const f = filters({ from: "2026-01-01", to: "2026-01-31", limit: "1" });
+    expect((await queryTransactions(t.db, { userId: u.userId, filters: f })).rows).toHaveLength(1);
+    const totals = await summarizeTransactions(t.db, { userId: u.userId, filters: f });
+    expect(totals).toEqual([
+      { currency: "USD", count: 3, moneyIn: "1000.0100", moneyOut: "-0.3000", net: "999.7100" },
+      { currency: "EUR", count: 1, moneyIn: "0", moneyOut: "-3.3300", net: "-3.3300" },
+    ]);
+    expect(await summarizeTransactions(t.db, { userId: u.userId, filters: filters({ q: "no such thing" }) })).toEqual([]);
+  });
+
+  it("search also finds notes; types are listed for the picker", async () => {
+    const u = await seedUser(t.db);
+    const acct = await u.account("Checking");
+    await seedTransactions(t.db, u.userId, acct, [
+      { date: "2026-01-01", amount: "-1", description: "CARD 1234", note: "Birthday present for Ana", type: "card" },
+      { date: "2026-01-02", amount: "-1", description: "CARD 5678", type: "fee" },
+    ]);
+    expect((await all(u.userId, filters({ q: "birthday" }))).map((r) => r.description)).toEqual(["CARD 1234"]);
+    expect(await listTypes(t.db, { userId: u.userId })).toEqual(["card", "fee"]);
+  });
+
   it("empty results: no rows, no cursor", async () => {
     const { userId } = await seedUser(t.db);
     expect(await queryTransactions(t.db, { userId, filters: filters() })).toEqual({ rows: [], nextCursor: null });

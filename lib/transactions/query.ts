@@ -26,7 +26,7 @@ export function whereForFilters(userId: string, f: Partial<TransactionFilters>):
     f.min ? sql`abs(${t.amount}) >= ${f.min}::numeric` : undefined,
     f.max ? sql`abs(${t.amount}) <= ${f.max}::numeric` : undefined,
     f.direction === "in" ? sql`${t.amount} > 0` : f.direction === "out" ? sql`${t.amount} < 0` : undefined,
-    f.q ? or(ilike(t.merchant, `%${escapeLike(f.q)}%`), ilike(t.description, `%${escapeLike(f.q)}%`)) : undefined,
+    f.q ? or(ilike(t.merchant, `%${escapeLike(f.q)}%`), ilike(t.description, `%${escapeLike(f.q)}%`), ilike(t.note, `%${escapeLike(f.q)}%`)) : undefined,
     f.category?.length ? inArray(t.category, f.category) : undefined,
     f.type?.length ? inArray(t.type, f.type) : undefined,
     f.pending === "exclude" ? eq(t.pending, false) : f.pending === "only" ? eq(t.pending, true) : undefined,
@@ -182,4 +182,36 @@ export async function getTransaction(db: Db, { userId, id }: { userId: string; i
     .innerJoin(financialAccounts, eq(financialAccounts.id, transactions.accountId))
     .where(and(eq(transactions.id, id), eq(transactions.userId, userId), isNull(transactions.deletedAt)));
   return row ?? null;
+}
+
+export type FilterTotals = { currency: string; count: number; moneyIn: string; moneyOut: string; net: string };
+
+/**
+ * Count and money in / out / net of everything the filter matches (all pages), per
+ * currency (amounts in different currencies are never added together).
+ */
+export async function summarizeTransactions(db: Db, { userId, filters }: { userId: string; filters: Partial<TransactionFilters> }): Promise<FilterTotals[]> {
+  const t = transactions;
+  return db
+    .select({
+      currency: t.currency,
+      count: sql<number>`count(*)::int`,
+      moneyIn: sql<string>`coalesce(sum(${t.amount}) filter (where ${t.amount} > 0), 0)::text`,
+      moneyOut: sql<string>`coalesce(sum(${t.amount}) filter (where ${t.amount} < 0), 0)::text`,
+      net: sql<string>`coalesce(sum(${t.amount}), 0)::text`,
+    })
+    .from(t)
+    .where(whereForFilters(userId, filters))
+    .groupBy(t.currency)
+    .orderBy(sql`count(*) desc`, t.currency);
+}
+
+/** Distinct transaction types in use, for the filter picker. */
+export async function listTypes(db: Db, { userId }: { userId: string }): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ v: transactions.type })
+    .from(transactions)
+    .where(and(eq(transactions.userId, userId), isNull(transactions.deletedAt), isNotNull(transactions.type)))
+    .orderBy(transactions.type);
+  return rows.map((r) => r.v!).filter(Boolean);
 }

@@ -35,8 +35,8 @@ export default async function SettingsPage() {
         >
           <ul className="divide-y divide-stone-100 text-sm">
             {sessions.map((s) => (
-              <li key={s.id} className="flex justify-between gap-4 py-2">
-                <span className="truncate text-stone-700" title={s.userAgent ?? undefined}>
+              <li key={s.id} className="flex flex-wrap justify-between gap-x-4 gap-y-1 py-2">
+                <span className="min-w-0 truncate text-stone-700" title={s.userAgent ?? undefined}>
                   {s.userAgent?.split(" ").slice(-1)[0] ?? "Unknown browser"}
                   {s.id === user.sessionId && <span className="ml-2 text-xs text-brand-700">(this session)</span>}
                 </span>
