@@ -104,7 +104,7 @@ export async function TransactionsView({
         </div>
       </div>
       {view === "merchants" ? (
-        <MerchantsBody db={db} userId={userId} filters={f} />
+        <MerchantsBody db={db} userId={userId} filters={f} rowsHref={(m) => href({ view: undefined, cursor: undefined, q: m })} />
       ) : (
         <ListBody db={db} userId={userId} filters={f} sortHref={sortHref} firstHref={href({ cursor: undefined })} nextHref={(c) => href({ cursor: c })} />
       )}
@@ -179,10 +179,21 @@ async function ListBody({
   );
 }
 
-async function MerchantsBody({ db, userId, filters }: { db: Db; userId: string; filters: Parameters<typeof queryTransactions>[1]["filters"] }) {
+async function MerchantsBody({
+  db,
+  userId,
+  filters,
+  rowsHref,
+}: {
+  db: Db;
+  userId: string;
+  filters: Parameters<typeof queryTransactions>[1]["filters"];
+  rowsHref: (merchant: string) => string;
+}) {
   const groups = await groupByMerchant(db, { userId, filters });
   if (!groups.length) return <p className="text-sm text-stone-500">No transactions match these filters.</p>;
-  return <MerchantGroups groups={groups} />;
+  const links = Object.fromEntries(groups.map((g) => [g.merchant, rowsHref(g.merchant)]));
+  return <MerchantGroups groups={groups} rowsHref={links} />;
 }
 
 /** The form's values when the URL did not parse: what was typed, so nothing the user entered disappears. */

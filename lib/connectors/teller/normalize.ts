@@ -1,3 +1,4 @@
+import { cleanMerchantName } from "@/lib/merchants/clean";
 import type { AccountType, NormalizedAccount, NormalizedBalance, NormalizedTransaction } from "../contract";
 import { canonical } from "@/lib/money/decimal";
 import { negate } from "../plaid/normalize";
@@ -70,7 +71,7 @@ export function normalizeTransaction(t: TellerTransaction, currency: string): No
     amount: canonical(t.amount),
     currency,
     description: t.description,
-    merchant: t.details?.counterparty?.type === "organization" && t.details.counterparty.name ? titleCase(t.details.counterparty.name) : null,
+    merchant: t.details?.counterparty?.type === "organization" && t.details.counterparty.name ? cleanMerchantName(t.details.counterparty.name) : null,
     counterparty: t.details?.counterparty?.name ?? null,
     category: cat ? cat.charAt(0).toUpperCase() + cat.slice(1) : null,
     type: KIND[t.type] ?? "other",
@@ -78,6 +79,3 @@ export function normalizeTransaction(t: TellerTransaction, currency: string): No
   };
 }
 
-function titleCase(s: string): string {
-  return s.toLowerCase().replace(/\b\p{L}/gu, (c) => c.toUpperCase());
-}
