@@ -24,5 +24,7 @@ describe("embedded data directory lock", () => {
     fs.writeFileSync(path.join(dir, "pglite.lock"), JSON.stringify({ pid: 999999 }));
     const again = await openDatabase({ dataDir: dir });
     await again.close();
-  });
+    // Opening PGlite on disk and spawning a second Node process take seconds on a busy
+    // machine: the test bounds the child's time itself, so the default 5 s would only add flakiness.
+  }, 60_000);
 });

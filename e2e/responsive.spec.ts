@@ -103,7 +103,7 @@ test("an invalid filter keeps what was typed, and two categories survive Apply",
   // The totals cover every page of the filter: one category's count equals its rows.
   await page.goto(`/transactions?category=${encodeURIComponent(c1)}&limit=200`);
   const count = Number((await page.getByTestId("totals-count").first().textContent())!.replace(/,/g, ""));
-  await expect(page.getByTestId("transactions-table").locator("tbody tr[aria-expanded]")).toHaveCount(Math.min(count, 200));
+  await expect(page.getByTestId("transactions-table").locator("tbody tr[data-row]")).toHaveCount(Math.min(count, 200));
 
   // A forged page link explains itself and offers the way back.
   await page.goto("/transactions?cursor=not-a-real-cursor");

@@ -81,7 +81,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
             {data.merchants.map((m) => (
               <li key={`${m.merchant}|${m.currency}`} className="flex justify-between gap-3 py-1.5">
                 <span>
-                  {m.merchant} <span className="text-xs text-stone-400">×{m.count}</span>
+                  {m.merchant} <span className="text-xs text-stone-500">×{m.count}</span>
                 </span>
                 <span className="tabular font-medium">{formatMoney(m.spent, m.currency)}</span>
               </li>
@@ -105,7 +105,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           )}
           {otherCurrencies.length > 0 && (
             <div className="mt-4 border-t border-stone-100 pt-3 text-sm">
-              <div className="mb-1 text-xs font-semibold uppercase tracking-wide text-stone-400">Not converted</div>
+              <div className="mb-1 text-xs font-semibold uppercase tracking-wide text-stone-500">Not converted</div>
               {otherCurrencies.map((c) => {
                 const latest = [...data.netWorth].reverse().find((r) => r.currency === c);
                 return (

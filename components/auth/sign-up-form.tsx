@@ -5,7 +5,7 @@ import { useActionState } from "react";
 import { signUpAction } from "@/lib/actions/sign-up";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
-import { PASSWORD_MIN } from "@/lib/auth/validation";
+import { PASSWORD_MIN } from "@/lib/auth/password-policy";
 
 export function SignUpForm() {
   const [state, action, pending] = useActionState(signUpAction, { status: "idle" });

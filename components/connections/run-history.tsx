@@ -18,11 +18,11 @@ export function RunHistory({ runs }: { runs: Run[] }) {
             <span className="flex items-center gap-2">
               <Badge tone={r.status === "success" ? "green" : r.status === "error" ? "red" : r.status === "running" ? "blue" : "gray"}>{r.status}</Badge>
               <span className="text-stone-700">{TRIGGER[r.trigger]}{r.dryRun ? " (dry run)" : ""}</span>
-              <span className="text-stone-400">{formatDateTime(r.startedAt)}</span>
+              <span className="text-stone-500">{formatDateTime(r.startedAt)}</span>
             </span>
             <span className="text-stone-600">
               {r.status === "error" || r.status === "skipped" ? (r.errorMessage ?? (r.errorCode === "already_syncing" ? "Skipped: already syncing" : r.errorCode)) : runSummary(r)}
-              {secs && <span className="ml-2 text-stone-400">{secs}s</span>}
+              {secs && <span className="ml-2 text-stone-500">{secs}s</span>}
             </span>
           </li>
         );

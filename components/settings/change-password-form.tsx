@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { changePasswordAction } from "@/lib/actions/change-password";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
-import { PASSWORD_MIN } from "@/lib/auth/validation";
+import { PASSWORD_MIN } from "@/lib/auth/password-policy";
 
 export function ChangePasswordForm() {
   const [state, action, pending] = useActionState(changePasswordAction, { status: "idle" });

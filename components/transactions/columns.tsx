@@ -24,7 +24,17 @@ export const columns: ColumnDef<TransactionRow>[] = [
       const t = row.original;
       return (
         <div>
-          <span className="font-medium">{t.merchant ?? t.description}</span>
+          <button
+            type="button"
+            aria-expanded={row.getIsExpanded()}
+            onClick={(e) => {
+              e.stopPropagation();
+              row.toggleExpanded();
+            }}
+            className="text-left font-medium hover:underline focus-visible:outline-2 focus-visible:outline-brand-600"
+          >
+            {t.merchant ?? t.description}
+          </button>
           {t.pending && (
             <span className="ml-2">
               <Badge tone="amber">pending</Badge>

@@ -69,15 +69,7 @@ export function DataTable({
         <tbody className="divide-y divide-stone-100">
           {table.getRowModel().rows.map((row) => (
             <Fragment key={row.id}>
-              <tr
-                className="cursor-pointer hover:bg-stone-50"
-                onClick={row.getToggleExpandedHandler()}
-                aria-expanded={row.getIsExpanded()}
-                tabIndex={0}
-                onKeyDown={(e) => {
-                  if (e.key === "Enter" && e.target === e.currentTarget) row.toggleExpanded();
-                }}
-              >
+              <tr className="cursor-pointer hover:bg-stone-50" onClick={row.getToggleExpandedHandler()} data-row={row.id}>
                 {row.getVisibleCells().map((cell) => {
                   const meta = cell.column.columnDef.meta as ColumnMeta | undefined;
                   return (
@@ -106,27 +98,27 @@ function RowDetail({ t }: { t: TransactionRow }) {
   return (
     <div className="grid gap-4 md:grid-cols-2" data-testid="row-detail">
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-        <dt className="text-stone-400">Posted</dt>
+        <dt className="text-stone-500">Posted</dt>
         <dd>{t.pending ? "Pending" : t.date}</dd>
-        <dt className="text-stone-400">Authorized</dt>
+        <dt className="text-stone-500">Authorized</dt>
         <dd>{t.authorizedDate ?? "—"}</dd>
-        <dt className="text-stone-400 md:hidden">Category</dt>
+        <dt className="text-stone-500 md:hidden">Category</dt>
         <dd className="md:hidden">
           <EditableCell id={t.id} field="category" value={t.category} edited={t.userEditedFields.includes("category")} placeholder="Uncategorised" />
         </dd>
-        <dt className="text-stone-400 md:hidden">Account</dt>
+        <dt className="text-stone-500 md:hidden">Account</dt>
         <dd className="md:hidden">{t.accountName}</dd>
-        <dt className="text-stone-400">Type</dt>
+        <dt className="text-stone-500">Type</dt>
         <dd>{t.type ?? "—"}</dd>
-        <dt className="text-stone-400">Counterparty</dt>
+        <dt className="text-stone-500">Counterparty</dt>
         <dd>{t.counterparty ?? "—"}</dd>
-        <dt className="text-stone-400">Note</dt>
+        <dt className="text-stone-500">Note</dt>
         <dd>
           <EditableCell id={t.id} field="note" value={t.note} edited={t.userEditedFields.includes("note")} placeholder="Add a note" multiline />
         </dd>
       </dl>
       <div>
-        <div className="mb-1 text-xs font-medium uppercase tracking-wide text-stone-400">Raw provider data</div>
+        <div className="mb-1 text-xs font-medium uppercase tracking-wide text-stone-500">Raw provider data</div>
         <details>
           <summary className="cursor-pointer text-xs text-stone-500">Show raw data</summary>
           <pre className="mt-1 max-h-64 overflow-auto rounded bg-stone-900 p-3 text-xs text-stone-100">{JSON.stringify(t.raw, null, 2)}</pre>

@@ -45,7 +45,7 @@ export function EditableCell({
         className="group -mx-1 rounded px-1 text-left hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
         aria-label={`Edit ${field}${current ? `: ${current}` : ""}`}
       >
-        {current ?? <span className="text-stone-400">{placeholder}</span>}
+        {current ?? <span className="text-stone-500">{placeholder}</span>}
         {(edited || current !== value) && <span className="ml-1 text-[10px] uppercase text-brand-700" title="Edited by you; sync keeps your value">edited</span>}
       </button>
     );

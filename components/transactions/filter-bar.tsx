@@ -197,7 +197,7 @@ function MultiPick({ name, label, allLabel, options, selected, error }: { name: 
       <details className="group relative">
         <summary className={`${input} flex cursor-pointer list-none items-center justify-between`} data-testid={`pick-${name}`}>
           <span className="truncate">{summary}</span>
-          <span aria-hidden className="ml-2 text-stone-400 group-open:rotate-180">▾</span>
+          <span aria-hidden className="ml-2 text-stone-500 group-open:rotate-180">▾</span>
         </summary>
         <div className="absolute z-30 mt-1 max-h-64 w-full min-w-48 overflow-auto rounded-md border border-stone-200 bg-white p-1 shadow-lg">
           {all.length === 0 && <p className="px-2 py-1.5 font-normal text-stone-500">Nothing to pick yet.</p>}

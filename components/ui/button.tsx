@@ -3,7 +3,7 @@ import type { ComponentProps } from "react";
 
 const variants = {
   primary: "bg-brand-600 text-white hover:bg-brand-700 disabled:bg-brand-600/60",
-  secondary: "bg-white text-stone-800 ring-1 ring-stone-300 hover:bg-stone-100 disabled:text-stone-400",
+  secondary: "bg-white text-stone-800 ring-1 ring-stone-300 hover:bg-stone-100 disabled:text-stone-500",
   danger: "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-600/60",
   ghost: "text-stone-700 hover:bg-stone-100",
 } as const;

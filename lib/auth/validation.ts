@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PASSWORD_MAX, PASSWORD_MIN } from "./password-policy";
 
 export const emailSchema = z
   .string({ error: "Enter your email address." })
@@ -8,11 +9,11 @@ export const emailSchema = z
   .max(254, "That email address is too long.")
   .pipe(z.email({ error: "Enter a valid email address, like you@example.com." }));
 
-export const PASSWORD_MIN = 10;
+export { PASSWORD_MIN } from "./password-policy";
 export const newPasswordSchema = z
   .string({ error: "Choose a password." })
   .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
-  .max(200, "Use at most 200 characters.");
+  .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`);
 
 export const signUpSchema = z.object({
   name: z.string().trim().max(100, "Use at most 100 characters.").optional().transform((v) => v || undefined),

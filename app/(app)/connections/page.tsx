@@ -51,17 +51,17 @@ export default async function ConnectionsPage() {
                     <StatusBadge status={c.status} />
                   </div>
                   <dl className="grid grid-cols-[auto_1fr] gap-x-3 text-sm text-stone-600">
-                    <dt className="text-stone-400">Accounts</dt>
+                    <dt className="text-stone-500">Accounts</dt>
                     <dd>{c.accountCount}</dd>
-                    <dt className="text-stone-400">Last successful sync</dt>
+                    <dt className="text-stone-500">Last successful sync</dt>
                     <dd>{c.lastSyncedAt ? formatDateTime(c.lastSyncedAt) : "Never"}</dd>
                     {c.consentExpiresAt && (
                       <>
-                        <dt className="text-stone-400">Consent valid until</dt>
+                        <dt className="text-stone-500">Consent valid until</dt>
                         <dd data-testid="consent-expiry">{formatDateTime(c.consentExpiresAt)}</dd>
                       </>
                     )}
-                    <dt className="text-stone-400">Next scheduled sync</dt>
+                    <dt className="text-stone-500">Next scheduled sync</dt>
                     <dd>{c.status === "disconnected" || c.status === "reauth_required" ? "—" : c.nextSyncAt ? formatDateTime(c.nextSyncAt) : "After the first import"}</dd>
                   </dl>
                 </div>

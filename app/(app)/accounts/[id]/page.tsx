@@ -30,7 +30,7 @@ export default async function AccountPage({
         description={[account.institutionName, account.subtype ?? account.type, account.mask && `•••• ${account.mask}`, account.iban, account.currency].filter(Boolean).join(" · ")}
         actions={
           <div className="text-right">
-            <div className="text-xs uppercase tracking-wide text-stone-400">Current balance</div>
+            <div className="text-xs uppercase tracking-wide text-stone-500">Current balance</div>
             <div className="tabular text-2xl font-semibold">{formatMoney(account.currentBalance, account.currency)}</div>
           </div>
         }
@@ -47,7 +47,7 @@ export default async function AccountPage({
               ] as const
             ).map(([k, v]) => (
               <div key={k} className="contents">
-                <dt className="text-stone-400">{k}</dt>
+                <dt className="text-stone-500">{k}</dt>
                 <dd>{v.length ? v.join("; ") : "—"}</dd>
               </div>
             ))}

@@ -40,7 +40,7 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
               className={`block rounded-lg border px-4 py-3 ${selected?.id === c.id ? "border-brand-500 bg-brand-50" : "border-stone-200 bg-white hover:border-stone-300"}`}
             >
               <div className="font-medium">{c.displayName}</div>
-              <div className="text-xs text-stone-500">{c.description}</div>
+              <div className="text-xs text-stone-600">{c.description}</div>
             </Link>
           ))}
         </nav>

@@ -29,7 +29,7 @@ export default async function ConsentPage({ params }: { params: Promise<{ id: st
       <PageHeader title={v.renewal ? `Renew your consent with ${v.bank}` : `Connect ${v.bank}`} description={`This screen stays valid until ${formatDateTime(v.expiresAt)}.`} />
       <ol className="mb-6 flex gap-4 text-sm" aria-label="Steps">
         {steps.map((s, i) => (
-          <li key={s} aria-current={i === current ? "step" : undefined} className={i === current ? "font-semibold text-brand-700" : i < current ? "text-stone-500 line-through" : "text-stone-400"}>
+          <li key={s} aria-current={i === current ? "step" : undefined} className={i === current ? "font-semibold text-brand-700" : i < current ? "text-stone-500 line-through" : "text-stone-500"}>
             {i + 1}. {s}
           </li>
         ))}
