@@ -74,9 +74,13 @@ test("the outage scenario explains itself and schedules a retry", async ({ page 
 test("bad link input is refused with a clear message and creates nothing", async ({ page }) => {
   await signUp(page);
   await page.goto("/connections/new?connector=demo");
+  await page.getByLabel("Bank").selectOption("demo_northwind");
   await page.getByLabel("Days of history").fill("99999");
   await page.getByRole("button", { name: "Link and import" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "At most 10 years" })).toBeVisible();
+  // The form keeps what was chosen and typed (it must not quietly switch to another bank).
+  await expect(page.getByLabel("Bank")).toHaveValue("demo_northwind");
+  await expect(page.getByLabel("Days of history")).toHaveValue("99999");
   await page.goto("/connections");
   await expect(page.getByRole("heading", { name: "Link your first bank" })).toBeVisible();
 });

@@ -17,6 +17,7 @@ test("PSD2 consent: find the bank, every guided screen incl. the bank's SCA page
   await page.getByLabel("Consent duration (days)").fill("365");
   await page.getByRole("button", { name: "Continue to Banca Transilvania" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "at most 180 days" })).toBeVisible();
+  await expect(page.getByLabel("Consent duration (days)")).toHaveValue("365");
   // Reloading resumes at the same screen (and the old screen's nonce is dead).
   await page.reload();
   await page.getByLabel("Consent duration (days)").fill("120");

@@ -26,7 +26,16 @@ export function FormLink({ connectorId, fields }: { connectorId: "demo"; fields:
   if (phase.step !== "idle") return <ImportStatus phase={phase} run={run} />;
 
   return (
-    <form action={submit} className="max-w-md space-y-4" noValidate>
+    // onSubmit, not `action`: React resets a form after its action, which would throw away
+    // what the user chose and typed whenever the server says something is wrong.
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit(new FormData(e.currentTarget));
+      }}
+      className="max-w-md space-y-4"
+      noValidate
+    >
       <FormError message={error} />
       {fields.map((f) =>
         f.kind === "select" ? (

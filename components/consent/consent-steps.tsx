@@ -8,21 +8,39 @@ import { Button, ButtonLink } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
 import { progressText, useSyncProgress } from "@/components/connections/use-sync-progress";
 
-/** Screen 1: how long, and which accounts. */
+/** Screen 1: how long, and which accounts. After an error the typed duration stays, with its message beside it. */
 export function ConsentForm({ sessionId, nonce, bank, maxDays }: { sessionId: string; nonce: string; bank: string; maxDays: number }) {
   const [error, setError] = useState<string | undefined>();
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  const [days, setDays] = useState(String(Math.min(90, maxDays)));
   const [pending, start] = useTransition();
   const submit = (fd: FormData) =>
     start(async () => {
       setError(undefined);
-      const r = await submitConsentAction(undefined, { sessionId, nonce, consentDays: String(fd.get("consentDays") ?? "") as unknown as number });
+      setFieldErrors({});
+      const typed = String(fd.get("consentDays") ?? "");
+      setDays(typed);
+      const r = await submitConsentAction(undefined, { sessionId, nonce, consentDays: typed as unknown as number });
       if (r.status === "success") window.location.assign(r.data.scaUrl);
-      else setError(r.status === "error" ? r.message : Object.values(r.status === "invalid" ? r.fieldErrors : {}).flat()[0] ?? "Please check the form.");
+      else if (r.status === "invalid" && Object.keys(r.fieldErrors).length) {
+        setFieldErrors(r.fieldErrors);
+        if (r.formError) setError(r.formError);
+      } else setError(r.status === "error" ? r.message : "Please check the form.");
     });
   return (
     <form action={submit} className="max-w-md space-y-4" noValidate>
       <FormError message={error} />
-      <Field label="Consent duration (days)" name="consentDays" type="number" inputMode="numeric" defaultValue={String(Math.min(90, maxDays))} min={1} max={maxDays} hint={`${bank} grants at most ${maxDays} days.`} />
+      <Field
+        label="Consent duration (days)"
+        name="consentDays"
+        type="number"
+        inputMode="numeric"
+        defaultValue={days}
+        min={1}
+        max={maxDays}
+        hint={`${bank} grants at most ${maxDays} days.`}
+        errors={fieldErrors.consentDays}
+      />
       <fieldset className="space-y-1 text-sm">
         <legend className="font-medium text-stone-700">Accounts</legend>
         <label className="flex items-center gap-2">
