@@ -90,7 +90,7 @@ test("filter, page, sort, edit inline, and export exactly the filtered view as C
   await expect(table.locator("tbody tr").first()).toContainText("edited");
 
   // Row detail shows the raw provider data.
-  await table.locator("tbody tr").first().locator("td").first().click();
+  await table.locator("tbody tr").first().locator("td").last().click();
   await expect(page.getByTestId("row-detail")).toContainText("transaction_id");
 
   // Invalid filters are explained, not ignored.

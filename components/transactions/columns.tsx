@@ -4,12 +4,37 @@ import type { ColumnDef } from "@tanstack/react-table";
 import type { TransactionRow } from "@/lib/transactions/query";
 import { formatDate, formatMoney, isNegative } from "@/lib/format/money";
 import { Badge } from "@/components/ui/badge";
-import { EditableCell } from "./editable-cell";
+import { CategoryPicker } from "./category-picker";
 
 /** Columns of the transaction table. Sorting is server-side: `sortKey` names the filter's sort. */
 export type ColumnMeta = { sortKey?: "date" | "amount" | "merchant"; align?: "right"; /** Folded into the description cell below `md`. */ desktopOnly?: boolean };
 
 export const columns: ColumnDef<TransactionRow>[] = [
+  {
+    id: "select",
+    header: ({ table }) => (
+      <input
+        type="checkbox"
+        aria-label="Select all on this page"
+        className="h-4 w-4 align-middle"
+        checked={table.getIsAllPageRowsSelected()}
+        ref={(el) => {
+          if (el) el.indeterminate = table.getIsSomePageRowsSelected();
+        }}
+        onChange={table.getToggleAllPageRowsSelectedHandler()}
+      />
+    ),
+    cell: ({ row }) => (
+      <input
+        type="checkbox"
+        aria-label={`Select ${row.original.merchant ?? row.original.description}`}
+        className="h-4 w-4 align-middle"
+        checked={row.getIsSelected()}
+        onClick={(e) => e.stopPropagation()}
+        onChange={row.getToggleSelectedHandler()}
+      />
+    ),
+  },
   {
     id: "date",
     header: "Date",
@@ -53,7 +78,7 @@ export const columns: ColumnDef<TransactionRow>[] = [
     header: "Category",
     meta: { desktopOnly: true } satisfies ColumnMeta,
     cell: ({ row }) => (
-      <EditableCell id={row.original.id} field="category" value={row.original.category} edited={row.original.userEditedFields.includes("category")} placeholder="Uncategorised" />
+      <CategoryPicker id={row.original.id} value={row.original.category} edited={row.original.userEditedFields.includes("category")} />
     ),
   },
   {

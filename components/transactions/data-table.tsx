@@ -2,10 +2,14 @@
 
 import { flexRender, getCoreRowModel, getExpandedRowModel, useReactTable } from "@tanstack/react-table";
 import Link from "next/link";
-import { Fragment } from "react";
+import { Fragment, useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import { bulkEditAction } from "@/lib/actions/bulk-edit";
+import { TAXONOMY, isCanonical } from "@/lib/categories/taxonomy";
 import type { TransactionRow } from "@/lib/transactions/query";
 import { columns, type ColumnMeta } from "./columns";
 import { EditableCell } from "./editable-cell";
+import { CategoryPicker, OwnCategories } from "./category-picker";
 
 /**
  * The transaction table: @tanstack/react-table for the row model, with filtering,
@@ -16,15 +20,22 @@ export function DataTable({
   sort,
   order,
   sortHref,
+  ownCategories = [],
 }: {
   rows: TransactionRow[];
   sort: string;
   order: "asc" | "desc";
   /** Link for sorting by a key (the server builds it so it keeps every filter). */
   sortHref: Record<"date" | "amount" | "merchant", string>;
+  /** Categories in use, offered by the category picker beside the taxonomy. */
+  ownCategories?: readonly string[];
 }) {
+  const [rowSelection, setRowSelection] = useState<Record<string, boolean>>({});
   const table = useReactTable({
     data: rows,
+    state: { rowSelection },
+    enableRowSelection: true,
+    onRowSelectionChange: setRowSelection,
     columns,
     getRowId: (r) => r.id,
     getCoreRowModel: getCoreRowModel(),
@@ -35,6 +46,8 @@ export function DataTable({
     manualPagination: true,
   });
   return (
+    <OwnCategories.Provider value={ownCategories}>
+    <BulkBar ids={Object.keys(rowSelection).filter((k) => rowSelection[k])} ownCategories={ownCategories} onDone={() => setRowSelection({})} />
     <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
       <table className="w-full text-sm" data-testid="transactions-table">
         <thead className="bg-stone-50 text-left text-xs uppercase tracking-wide text-stone-500">
@@ -91,6 +104,7 @@ export function DataTable({
         </tbody>
       </table>
     </div>
+    </OwnCategories.Provider>
   );
 }
 
@@ -104,7 +118,7 @@ function RowDetail({ t }: { t: TransactionRow }) {
         <dd>{t.authorizedDate ?? "—"}</dd>
         <dt className="text-stone-500 md:hidden">Category</dt>
         <dd className="md:hidden">
-          <EditableCell id={t.id} field="category" value={t.category} edited={t.userEditedFields.includes("category")} placeholder="Uncategorised" />
+          <CategoryPicker id={t.id} value={t.category} edited={t.userEditedFields.includes("category")} />
         </dd>
         <dt className="text-stone-500 md:hidden">Account</dt>
         <dd className="md:hidden">{t.accountName}</dd>
@@ -124,6 +138,83 @@ function RowDetail({ t }: { t: TransactionRow }) {
           <pre className="mt-1 max-h-64 overflow-auto rounded bg-stone-900 p-3 text-xs text-stone-100">{JSON.stringify(t.raw, null, 2)}</pre>
         </details>
       </div>
+    </div>
+  );
+}
+
+/** Shown while rows are selected: one change for all of them. */
+function BulkBar({ ids, ownCategories, onDone }: { ids: string[]; ownCategories: readonly string[]; onDone: () => void }) {
+  const router = useRouter();
+  const [category, setCategory] = useState("");
+  const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
+  const [pending, start] = useTransition();
+  if (!ids.length && !message) return null;
+  const run = (change: { category?: string; markTransfer?: boolean; hide?: boolean }, done: (n: number) => string) =>
+    start(async () => {
+      const r = await bulkEditAction(undefined, { ids, ...change });
+      if (r.status === "success") {
+        setMessage({ text: done(r.data.count) });
+        onDone();
+        router.refresh();
+      } else setMessage({ text: r.status === "error" ? r.message : r.status === "invalid" ? (Object.values(r.fieldErrors).flat()[0] ?? r.formError ?? "Could not change them.") : "Could not change them.", error: true });
+    });
+  const own = ownCategories.filter((c) => !isCanonical(c));
+  return (
+    <div role="region" aria-label="Bulk edit" className="mb-2 flex flex-wrap items-center gap-2 rounded-xl border border-brand-200 bg-brand-50 px-3 py-2 text-sm" data-testid="bulk-bar">
+      {ids.length > 0 && (
+        <>
+          <span className="font-medium">{ids.length} selected</span>
+          <label className="sr-only" htmlFor="bulk-category">
+            Category for the selected
+          </label>
+          <select id="bulk-category" value={category} onChange={(e) => setCategory(e.target.value)} className="rounded-md border border-stone-300 bg-white px-2 py-1">
+            <option value="">Set category…</option>
+            {TAXONOMY.map((g) => (
+              <optgroup key={g.group} label={g.group}>
+                {g.categories.map((c) => (
+                  <option key={c}>{c}</option>
+                ))}
+              </optgroup>
+            ))}
+            {own.length > 0 && (
+              <optgroup label="Your categories">
+                {own.map((c) => (
+                  <option key={c}>{c}</option>
+                ))}
+              </optgroup>
+            )}
+          </select>
+          <button type="button" disabled={pending || !category} onClick={() => run({ category }, (n) => `Category set on ${n}.`)} className="rounded-md bg-brand-600 px-2.5 py-1 font-medium text-white disabled:opacity-50">
+            Apply
+          </button>
+          <button type="button" disabled={pending} onClick={() => run({ markTransfer: true }, (n) => `${n} marked as transfer.`)} className="rounded-md px-2.5 py-1 font-medium ring-1 ring-stone-300 bg-white disabled:opacity-50">
+            Mark as transfer
+          </button>
+          <button
+            type="button"
+            disabled={pending}
+            onClick={() => {
+              if (confirm(`Hide ${ids.length} transaction${ids.length === 1 ? "" : "s"}? They stay hidden after every sync.`)) run({ hide: true }, (n) => `${n} hidden.`);
+            }}
+            className="rounded-md px-2.5 py-1 font-medium text-red-700 ring-1 ring-stone-300 bg-white disabled:opacity-50"
+          >
+            Hide
+          </button>
+          <button type="button" onClick={onDone} className="ml-auto text-stone-600 underline">
+            Clear selection
+          </button>
+        </>
+      )}
+      {message && (
+        <p role={message.error ? "alert" : "status"} className={message.error ? "text-red-700" : "text-emerald-800"}>
+          {message.text}
+          {!ids.length && (
+            <button type="button" className="ml-2 underline" onClick={() => setMessage(null)}>
+              Dismiss
+            </button>
+          )}
+        </p>
+      )}
     </div>
   );
 }

@@ -106,7 +106,7 @@ export async function TransactionsView({
       {view === "merchants" ? (
         <MerchantsBody db={db} userId={userId} filters={f} rowsHref={(m) => href({ view: undefined, cursor: undefined, q: m })} />
       ) : (
-        <ListBody db={db} userId={userId} filters={f} sortHref={sortHref} firstHref={href({ cursor: undefined })} nextHref={(c) => href({ cursor: c })} />
+        <ListBody db={db} userId={userId} filters={f} sortHref={sortHref} firstHref={href({ cursor: undefined })} nextHref={(c) => href({ cursor: c })} categories={categories} />
       )}
     </div>
   );
@@ -119,6 +119,7 @@ async function ListBody({
   sortHref,
   firstHref,
   nextHref,
+  categories,
 }: {
   db: Db;
   userId: string;
@@ -126,6 +127,7 @@ async function ListBody({
   sortHref: Record<SortKey, string>;
   firstHref: string;
   nextHref: (cursor: string) => string;
+  categories: string[];
 }) {
   let page;
   try {
@@ -157,7 +159,7 @@ async function ListBody({
   return (
     <>
       <Totals totals={totals} />
-      <DataTable rows={page.rows} sort={filters.sort} order={filters.order} sortHref={sortHref} />
+      <DataTable rows={page.rows} sort={filters.sort} order={filters.order} sortHref={sortHref} ownCategories={categories} />
       <nav aria-label="Pages" className="flex items-center justify-between text-sm">
         <span className="text-stone-500">
           {page.rows.length} row{page.rows.length === 1 ? "" : "s"} on this page{page.nextCursor ? ", more follow" : ""}

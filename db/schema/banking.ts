@@ -78,7 +78,7 @@ export const balanceSnapshots = pgTable(
 );
 
 /** Fields a user can edit; sync never overwrites a field listed in `userEditedFields`. */
-export const USER_EDITABLE_FIELDS = ["description", "merchant", "category", "note"] as const;
+export const USER_EDITABLE_FIELDS = ["description", "merchant", "category", "type", "note"] as const;
 export type UserEditableField = (typeof USER_EDITABLE_FIELDS)[number];
 
 export const transactions = pgTable(

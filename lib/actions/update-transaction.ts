@@ -5,12 +5,19 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { transactions } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import { CANONICAL_CATEGORIES } from "@/lib/categories/taxonomy";
 import { authedAction } from "./safe-action";
 
 const schema = z
   .object({
     id: z.uuid({ error: "Unknown transaction." }),
-    category: z.string().trim().max(100, "Use at most 100 characters.").optional(),
+    // A taxonomy name in any case is stored in the taxonomy's spelling ("groceries" → "Groceries").
+    category: z
+      .string()
+      .trim()
+      .max(100, "Use at most 100 characters.")
+      .transform((c) => CANONICAL_CATEGORIES.find((k) => k.toLowerCase() === c.toLowerCase()) ?? c)
+      .optional(),
     note: z.string().trim().max(2000, "Use at most 2000 characters.").optional(),
   })
   .refine((v) => v.category !== undefined || v.note !== undefined, { message: "Nothing to change." });

@@ -1,3 +1,4 @@
+import { applyRulesToNew } from "@/lib/rules/rules";
 import { and, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { balanceSnapshots, financialAccounts, transactions } from "@/db/schema";
@@ -155,7 +156,7 @@ function upsertSql(chunk: Row[]) {
       merchant = ${edited("merchant")},
       counterparty = excluded.counterparty,
       category = ${edited("category")},
-      type = excluded.type,
+      type = ${edited("type")},
       raw = excluded.raw,
       deleted_at = case when transactions.deleted_reason = 'user_deleted' then transactions.deleted_at else null end,
       deleted_reason = case when transactions.deleted_reason = 'user_deleted' then transactions.deleted_reason else null end,
@@ -163,7 +164,7 @@ function upsertSql(chunk: Row[]) {
     where transactions.raw is distinct from excluded.raw
       or transactions.amount <> excluded.amount or transactions.date <> excluded.date
       or transactions.pending <> excluded.pending or transactions.deleted_reason = 'provider_removed'
-    returning provider_transaction_id, (xmax = 0) as inserted`;
+    returning id, provider_transaction_id, (xmax = 0) as inserted`;
 }
 
 type Row = typeof transactions.$inferInsert;
@@ -223,10 +224,16 @@ export async function applyTransactionPage(db: Db, ctx: PageContext, page: Trans
   await replacePending(db, ctx, incoming, removedKeys, diff);
 
   const rows = [...incoming.values()];
+  const insertedIds: string[] = [];
   for (let i = 0; i < rows.length; i += CHUNK_SIZE) {
-    const result = rowsOf<{ provider_transaction_id: string; inserted: boolean }>(await db.execute(upsertSql(rows.slice(i, i + CHUNK_SIZE))));
-    for (const r of result) note(diff, r.inserted ? "added" : "modified", r.provider_transaction_id);
+    const result = rowsOf<{ id: string; provider_transaction_id: string; inserted: boolean }>(await db.execute(upsertSql(rows.slice(i, i + CHUNK_SIZE))));
+    for (const r of result) {
+      note(diff, r.inserted ? "added" : "modified", r.provider_transaction_id);
+      if (r.inserted) insertedIds.push(r.id);
+    }
   }
+  // The user's rules shape new rows as they arrive (same transaction as the insert).
+  for (let i = 0; i < insertedIds.length; i += CHUNK_SIZE) await applyRulesToNew(db, ctx.userId, insertedIds.slice(i, i + CHUNK_SIZE), ctx.now);
 
   // Removals → tombstones (grouped per account; ids are unique per account).
   const byAccount = new Map<string, string[]>();
@@ -351,7 +358,7 @@ async function replacePending(db: Db, ctx: PageContext, incoming: Map<string, Ro
         merchant: keepEditedUpdate("merchant", row.merchant ?? null),
         counterparty: row.counterparty,
         category: keepEditedUpdate("category", row.category ?? null),
-        type: row.type,
+        type: keepEditedUpdate("type", row.type ?? null),
         raw: row.raw,
         deletedAt: null,
         deletedReason: null,
@@ -364,7 +371,7 @@ async function replacePending(db: Db, ctx: PageContext, incoming: Map<string, Ro
   }
 }
 
-const keepEditedUpdate = (field: "description" | "merchant" | "category", value: string | null) =>
+const keepEditedUpdate = (field: "description" | "merchant" | "category" | "type", value: string | null) =>
   sql`case when ${field} = any(${transactions.userEditedFields}) then ${sql.identifier(field)} else ${value} end`;
 
 /**

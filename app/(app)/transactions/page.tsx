@@ -3,6 +3,7 @@ import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
 import { TransactionsView } from "@/components/transactions/transactions-view";
 import { PageHeader } from "@/components/ui/card";
+import { ButtonLink } from "@/components/ui/button";
 
 export const metadata: Metadata = { title: "Transactions" };
 
@@ -10,7 +11,15 @@ export default async function TransactionsPage({ searchParams }: { searchParams:
   const user = await requireUser();
   return (
     <>
-      <PageHeader title="Transactions" description="Every transaction from every linked account — filter any date range, no 30-day limit." />
+      <PageHeader
+        title="Transactions"
+        description="Every transaction from every linked account — filter any date range, no 30-day limit."
+        actions={
+          <ButtonLink href="/transactions/rules" variant="secondary">
+            Rules
+          </ButtonLink>
+        }
+      />
       <TransactionsView db={await getDb()} userId={user.id} searchParams={await searchParams} basePath="/transactions" />
     </>
   );

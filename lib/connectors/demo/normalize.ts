@@ -1,3 +1,4 @@
+import { canonicalCategory } from "@/lib/categories/taxonomy";
 import type { AccountType, NormalizedAccount, NormalizedBalance, NormalizedTransaction } from "../contract";
 import type { DemoWireAccount, DemoWireTransaction } from "./client";
 
@@ -42,7 +43,7 @@ export function normalizeTransaction(t: DemoWireTransaction): NormalizedTransact
     description: t.description,
     merchant: t.merchant_name,
     counterparty: t.counterparty,
-    category: t.category,
+    category: canonicalCategory(t.category),
     type: t.type,
     raw: t,
   };

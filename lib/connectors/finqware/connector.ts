@@ -1,3 +1,4 @@
+import { canonicalCategory } from "@/lib/categories/taxonomy";
 import { z } from "zod";
 import type { Connector, NormalizedAccount, NormalizedTransaction } from "../contract";
 import { ConnectorError, probeAuth } from "../errors";
@@ -146,7 +147,7 @@ export function createFinqwareConnector(settings: FinqwareSettings, opts: { now?
           description: t.data.info,
           merchant: t.data.details?.merchant ?? null,
           counterparty: t.data.details?.counterparty ?? null,
-          category: t.data.details?.category ?? null,
+          category: canonicalCategory(t.data.details?.category),
           type: null,
           raw: t,
         });

@@ -1,3 +1,4 @@
+import { canonicalCategory } from "@/lib/categories/taxonomy";
 import type { AccountBase, Transaction } from "plaid";
 import type { AccountType, NormalizedAccount, NormalizedBalance, NormalizedTransaction } from "../contract";
 import { canonical } from "@/lib/money/decimal";
@@ -47,12 +48,13 @@ export function normalizeBalance(a: AccountBase, asOf: string): NormalizedBalanc
   };
 }
 
-/** "FOOD_AND_DRINK_GROCERIES" → "Groceries" (the detailed category without its primary). */
-export function categoryName(pfc: Transaction["personal_finance_category"]): string | null {
-  if (!pfc) return null;
-  const rest = pfc.detailed.startsWith(`${pfc.primary}_`) ? pfc.detailed.slice(pfc.primary.length + 1) : pfc.detailed;
-  const words = rest.toLowerCase().replaceAll("_", " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/**
+ * Plaid's personal-finance category → our taxonomy: the detailed code without its primary
+ * ("FOOD_AND_DRINK_GROCERIES" → "GROCERIES"), then the primary, then the legacy category list.
+ */
+export function categoryName(pfc: Transaction["personal_finance_category"], legacy?: string[] | null): string | null {
+  const detailed = pfc?.detailed && pfc.detailed.startsWith(`${pfc.primary}_`) ? pfc.detailed.slice(pfc.primary.length + 1) : pfc?.detailed;
+  return canonicalCategory(detailed, pfc?.primary, ...[...(legacy ?? [])].reverse());
 }
 
 function kind(t: Transaction): string {
@@ -78,7 +80,7 @@ export function normalizeTransaction(t: Transaction): NormalizedTransaction {
     description: t.name ?? t.original_description ?? t.merchant_name ?? "",
     merchant: t.merchant_name ?? t.counterparties?.[0]?.name ?? null,
     counterparty: t.counterparties?.[0]?.name ?? t.payment_meta?.payer ?? t.payment_meta?.payee ?? null,
-    category: categoryName(t.personal_finance_category),
+    category: categoryName(t.personal_finance_category, t.category),
     type: kind(t),
     raw: t,
   };

@@ -1,3 +1,4 @@
+import { canonicalCategory } from "@/lib/categories/taxonomy";
 import { cleanMerchantName } from "@/lib/merchants/clean";
 import type { AccountType, NormalizedAccount, NormalizedBalance, NormalizedTransaction } from "../contract";
 import { canonical } from "@/lib/money/decimal";
@@ -73,7 +74,7 @@ export function normalizeTransaction(t: TellerTransaction, currency: string): No
     description: t.description,
     merchant: t.details?.counterparty?.type === "organization" && t.details.counterparty.name ? cleanMerchantName(t.details.counterparty.name) : null,
     counterparty: t.details?.counterparty?.name ?? null,
-    category: cat ? cat.charAt(0).toUpperCase() + cat.slice(1) : null,
+    category: canonicalCategory(cat),
     type: KIND[t.type] ?? "other",
     raw: t,
   };
