@@ -10,6 +10,7 @@ import {
   createUser,
   getSessionUser,
   revokeUserSessions,
+  signUpFrom,
   THROTTLE,
   throttleBlockedUntil,
   verifyCredentials,
@@ -142,6 +143,21 @@ describe("sign-in under a concurrent burst", () => {
     for (let i = 0; i < SMALL.ip.freeFailures + 2; i++) {
       expect(await verifyCredentials(t.db, { email: "ada@example.com", password: "correct horse battery", ip: "6.6.6.6" }, undefined, SMALL)).toMatchObject({ ok: true });
     }
+  });
+});
+
+describe("sign-up throttle", () => {
+  it("probing existing emails from one address is throttled; creating accounts is not", async () => {
+    const now = new Date("2026-01-01T12:00:00Z");
+    const limits = { ...THROTTLE, signup: { freeFailures: 2 } };
+    for (let i = 0; i < 4; i++) expect(await signUpFrom(t.db, { email: `n${i}@example.com`, password: "long enough pass", ip: "5.5.5.5" }, now, limits)).toMatchObject({ ok: true });
+    expect(await signUpFrom(t.db, { email: "n0@example.com", password: "long enough pass", ip: "5.5.5.5" }, now, limits)).toEqual({ ok: false, reason: "email_taken" });
+    expect(await signUpFrom(t.db, { email: "n1@example.com", password: "long enough pass", ip: "5.5.5.5" }, now, limits)).toEqual({ ok: false, reason: "email_taken" });
+    // Blocked now: neither a probe nor a new account from this address, nothing created.
+    expect(await signUpFrom(t.db, { email: "n2@example.com", password: "long enough pass", ip: "5.5.5.5" }, now, limits)).toMatchObject({ ok: false, reason: "throttled" });
+    expect(await signUpFrom(t.db, { email: "fresh@example.com", password: "long enough pass", ip: "5.5.5.5" }, now, limits)).toMatchObject({ ok: false, reason: "throttled" });
+    expect(await t.db.select().from(users)).toHaveLength(4);
+    expect(await signUpFrom(t.db, { email: "fresh@example.com", password: "long enough pass", ip: "4.4.4.4" }, now, limits)).toMatchObject({ ok: true });
   });
 });
 

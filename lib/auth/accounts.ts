@@ -34,13 +34,15 @@ export const THROTTLE = {
   windowMs: 15 * 60 * 1000,
   email: { freeFailures: 5 },
   ip: { freeFailures: 30 },
+  /** Sign-ups from one address that hit an existing email (enumeration attempts). */
+  signup: { freeFailures: 5 },
   baseBlockMs: 30 * 1000,
   maxBlockMs: 15 * 60 * 1000,
 } as const;
 
-export type ThrottleLimits = { windowMs: number; email: { freeFailures: number }; ip: { freeFailures: number }; baseBlockMs: number; maxBlockMs: number };
+export type ThrottleLimits = { windowMs: number; email: { freeFailures: number }; ip: { freeFailures: number }; signup: { freeFailures: number }; baseBlockMs: number; maxBlockMs: number };
 
-export type ThrottleKey = `email:${string}` | `ip:${string}`;
+export type ThrottleKey = `email:${string}` | `ip:${string}` | `signup:${string}`;
 
 /** When is this key allowed again? null = now. */
 export async function throttleBlockedUntil(db: Db, keys: ThrottleKey[], now = new Date()): Promise<Date | null> {
@@ -52,7 +54,8 @@ export async function throttleBlockedUntil(db: Db, keys: ThrottleKey[], now = ne
   return until;
 }
 
-const freeFor = (key: ThrottleKey, l: ThrottleLimits) => (key.startsWith("email:") ? l.email.freeFailures : l.ip.freeFailures);
+const freeFor = (key: ThrottleKey, l: ThrottleLimits) =>
+  key.startsWith("email:") ? l.email.freeFailures : key.startsWith("signup:") ? l.signup.freeFailures : l.ip.freeFailures;
 const blockFor = (over: number, l: ThrottleLimits) => Math.min(l.baseBlockMs * 2 ** (over - 1), l.maxBlockMs);
 
 /**
@@ -101,6 +104,29 @@ async function settleSuccess(db: Db, key: ThrottleKey, limits: ThrottleLimits): 
 
 export async function clearThrottle(db: Db, key: ThrottleKey): Promise<void> {
   await db.delete(authThrottle).where(eq(authThrottle.key, key));
+}
+
+/**
+ * Sign-up from a client address: an attempt is counted before anything else, and only
+ * a sign-up that hits an existing email keeps its count, so probing which emails are
+ * registered is throttled while creating accounts is not. The password is hashed first
+ * either way, so both answers take as long.
+ */
+export async function signUpFrom(
+  db: Db,
+  input: { email: string; password: string; name?: string; ip: string },
+  now = new Date(),
+  limits: ThrottleLimits = THROTTLE,
+): Promise<SignUpResult | { ok: false; reason: "throttled"; retryAt: Date }> {
+  const key: ThrottleKey = `signup:${input.ip}`;
+  const r = await reserveAttempt(db, key, now, limits);
+  if (!r.allowed) {
+    await db.insert(auditLog).values({ userId: null, action: "user.sign_up_throttled", ip: input.ip });
+    return { ok: false, reason: "throttled", retryAt: r.retryAt };
+  }
+  const created = await createUser(db, input);
+  if (created.ok) await settleSuccess(db, key, limits);
+  return created;
 }
 
 // ---------------------------------------------------------------- sign-in
