@@ -9,6 +9,7 @@ import {
   createSession,
   createUser,
   getSessionUser,
+  endSessionOfToken,
   revokeUserSessions,
   signUpFrom,
   THROTTLE,
@@ -202,6 +203,19 @@ describe("sessions", () => {
 
     await revokeUserSessions(t.db, r.userId);
     expect(await getSessionUser(t.db, a)).toBeNull();
+  });
+
+  it("next-auth's own sign-out ends the server-side session behind the token, audited once", async () => {
+    const r = await signUp({ email: "ada@example.com", password: "correct horse battery" });
+    if (!("ok" in r) || !r.ok) throw new Error("sign-up failed");
+    const sid = await createSession(t.db, { userId: r.userId });
+    expect(await endSessionOfToken(t.db, { token: { sid } })).toBe(true);
+    expect(await getSessionUser(t.db, sid)).toBeNull();
+    expect(await endSessionOfToken(t.db, { token: { sid } })).toBe(false);
+    expect(await endSessionOfToken(t.db, { session: null })).toBe(false);
+    const outs = await t.db.select().from(auditLog).where(eq(auditLog.action, "user.sign_out"));
+    expect(outs).toHaveLength(1);
+    expect(outs[0]!.userId).toBe(r.userId);
   });
 
   it("expire", async () => {

@@ -215,8 +215,20 @@ export async function getSessionUser(db: Db, sessionId: string, now = new Date()
   return { id: row.id, email: row.email, name: row.name, baseCurrency: row.baseCurrency, sessionId };
 }
 
-export async function revokeSession(db: Db, sessionId: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.id, sessionId));
+/** End one session (sign-out); audited once, whichever path ends it first. */
+export async function revokeSession(db: Db, sessionId: string, meta: { ip?: string } = {}): Promise<boolean> {
+  const [row] = await db.delete(sessions).where(eq(sessions.id, sessionId)).returning({ userId: sessions.userId });
+  if (row) await db.insert(auditLog).values({ userId: row.userId, action: "user.sign_out", ip: meta.ip ?? null });
+  return !!row;
+}
+
+/**
+ * next-auth's own sign-out (POST /api/auth/signout) only clears the cookie: end the
+ * server-side session behind the token too, so a copied token is dead as well.
+ */
+export async function endSessionOfToken(db: Db, message: { token?: { sid?: unknown } | null } | object): Promise<boolean> {
+  const sid = "token" in message ? message.token?.sid : undefined;
+  return typeof sid === "string" && sid ? revokeSession(db, sid) : false;
 }
 
 /** Sign out everywhere (optionally keeping the current session). Returns how many ended. */
