@@ -39,6 +39,11 @@ const schema = z.object({
   TELLER_APPLICATION_ID: z.string().min(1).optional(),
   /** Comma-separated webhook signing secrets (several during rotation). */
   TELLER_SIGNING_SECRETS: z.string().min(1).optional(),
+  /** How many reverse proxies of ours stand in front (true = 1); unset = X-Forwarded-For is ignored. */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|yes|no|[0-9]|10)$/i, "TRUST_PROXY must be true, false or a number of proxies (1-10)")
+    .optional(),
   LEDGERLINK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

@@ -1,4 +1,5 @@
 import { getDatabase, getDb } from "@/db";
+import { installPeerHeader, parseTrustProxy } from "@/lib/auth/request-meta";
 import { startScheduler } from "@/lib/sync/scheduler";
 
 /**
@@ -6,7 +7,10 @@ import { startScheduler } from "@/lib/sync/scheduler";
  * directory stops here with a clear message) and apply migrations.
  */
 export async function startServer(): Promise<void> {
+  installPeerHeader();
   try {
+    const hops = parseTrustProxy(process.env.TRUST_PROXY);
+    if (hops) console.info(`[ledgerlink] Trusting X-Forwarded-For from ${hops} proxy hop(s) (TRUST_PROXY).`);
     const database = await getDatabase();
     console.info(`[ledgerlink] Database ready (${database.kind}).`);
     if (process.env.LEDGERLINK_SCHEDULER !== "off") startScheduler(getDb);

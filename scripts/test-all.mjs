@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Every test: Vitest (unit + integration on PGlite AND PostgreSQL), then the production
-// build and Playwright in Chromium. Ends with one line: "N passed, N failed".
+// build and Playwright in Chromium on PGlite AND PostgreSQL. Ends with one line: "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 
@@ -36,13 +36,19 @@ if (buildStatus !== 0) {
   console.error("next build failed");
   broken = true;
 } else {
-  const e2eStatus = run("npx", ["playwright", "test"]);
-  const p = readJson("reports/e2e.json");
-  if (p) {
-    passed += p.stats.expected + (p.stats.flaky ?? 0);
-    failed += p.stats.unexpected + (p.stats.skipped ?? 0);
+  // The same Playwright suite on both databases: embedded PGlite, then a fresh throwaway
+  // PostgreSQL database (created and dropped by scripts/e2e-db.mjs via the config).
+  for (const db of ["pglite", "postgres"]) {
+    const e2eStatus = run("npx", ["playwright", "test"], { E2E_DB: db });
+    const p = readJson(`reports/e2e-${db}.json`);
+    if (p) {
+      console.log(`e2e on ${db}: ${p.stats.expected + (p.stats.flaky ?? 0)} passed, ${p.stats.unexpected + (p.stats.skipped ?? 0)} failed`);
+      passed += p.stats.expected + (p.stats.flaky ?? 0);
+      failed += p.stats.unexpected + (p.stats.skipped ?? 0);
+    }
+    if (!p || (e2eStatus !== 0 && p.stats.unexpected === 0)) broken = true;
   }
-  if (!p || (e2eStatus !== 0 && p.stats.unexpected === 0)) broken = true;
+  run("node", ["scripts/e2e-db.mjs", "drop", `ll_e2e_${process.env.E2E_PORT ?? 3210}`]);
 }
 
 if (broken) failed = Math.max(failed, 1);

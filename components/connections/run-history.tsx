@@ -24,6 +24,13 @@ export function RunHistory({ runs }: { runs: Run[] }) {
               {r.status === "error" || r.status === "skipped" ? (r.errorMessage ?? (r.errorCode === "already_syncing" ? "Skipped: already syncing" : r.errorCode)) : runSummary(r)}
               {secs && <span className="ml-2 text-stone-500">{secs}s</span>}
             </span>
+            {r.warnings?.length ? (
+              <ul className="w-full text-amber-800" aria-label="Warnings">
+                {r.warnings.map((w, i) => (
+                  <li key={i}>⚠ {w}</li>
+                ))}
+              </ul>
+            ) : null}
           </li>
         );
       })}

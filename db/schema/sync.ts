@@ -31,6 +31,8 @@ export const syncRuns = pgTable(
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
     options: jsonb("options").$type<Record<string, unknown>>().notNull().default({}),
+    /** Rows skipped and other problems that did not stop the run, shown with it. */
+    warnings: jsonb("warnings").$type<string[]>().notNull().default([]),
   },
   (t) => [index("sync_runs_connection_idx").on(t.connectionId, t.startedAt)],
 );

@@ -239,10 +239,12 @@ export function buildLedger(item: DemoItem, now: number): Ledger {
     });
   }
 
-  const ticks = Math.max(0, Math.floor((now - item.linkedAt) / item.tickMs));
+  // Bounded work per refresh whatever the clock or the tick says (the ledger stops evolving past it).
+  const tickMs = Math.max(item.tickMs, 1000);
+  const ticks = Math.min(MAX_TICKS, Math.max(0, Math.floor((now - item.linkedAt) / tickMs)));
   for (let k = 1; k <= ticks; k++) {
     const r = rng(hash(`${item.seed}:tick:${k}`));
-    const date = isoDay(item.linkedAt + k * item.tickMs);
+    const date = isoDay(item.linkedAt + k * tickMs);
     // 1. Post what was pending: a new id, usually linked to the pending one (tips may change the amount).
     pendingQueue.forEach((p, n) => {
       const linked = (k + n) % 3 !== 0;
@@ -325,4 +327,7 @@ export function centsToDecimal(c: number): string {
 }
 
 /** Ten years at ~100k transactions: what `npm run bench` imports. */
+/** At most this many ticks are replayed (~14 days of one-minute ticks). */
+export const MAX_TICKS = 20_000;
+
 export const TEN_YEAR_BENCH = { historyDays: 3650, density: 9 } as const;

@@ -187,7 +187,9 @@ export class DemoEmulator {
       return error(400, "INVALID_FIELD", "history_days must be a whole number from 1 to 3660");
     const density = body.density === undefined ? 1 : Number(body.density);
     if (!(density > 0 && density <= 10)) return error(400, "INVALID_FIELD", "density must be in (0, 10]");
-    const itemId = typeof body.item_id === "string" ? body.item_id : `item-${randomUUID().slice(0, 8)}`;
+    if (body.tick_seconds !== undefined && !(typeof body.tick_seconds === "number" && body.tick_seconds >= 10 && body.tick_seconds <= 86_400))
+      return error(400, "INVALID_FIELD", "tick_seconds must be a number from 10 to 86400");
+    const itemId = typeof body.item_id === "string" ? body.item_id.slice(0, 100) : `item-${randomUUID().slice(0, 8)}`;
     const item: DemoItem = {
       itemId,
       institutionId: inst.institution_id,

@@ -2,12 +2,22 @@
 
 import { AuthError } from "next-auth";
 import { signIn } from "@/lib/auth";
-import { createUser } from "@/lib/auth/accounts";
+import { headers } from "next/headers";
+import { signUpFrom } from "@/lib/auth/accounts";
+import { clientIp } from "@/lib/auth/request-meta";
 import { signUpSchema } from "@/lib/auth/validation";
 import { publicAction } from "./safe-action";
 
 export const signUpAction = publicAction(signUpSchema, async (input, { db }) => {
-  const created = await createUser(db, input);
+  const created = await signUpFrom(db, { ...input, ip: clientIp(await headers()) });
+  if (!created.ok && created.reason === "throttled") {
+    return {
+      status: "invalid" as const,
+      fieldErrors: {},
+      formError: "Too many attempts from your network. Please wait a few minutes and try again.",
+      values: { email: input.email, name: input.name ?? "" },
+    };
+  }
   if (!created.ok) {
     return {
       status: "invalid" as const,

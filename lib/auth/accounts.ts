@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq, gt, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditLog, authThrottle, sessions, users } from "@/db/schema";
-import { dummyHash, hashPassword, verifyPassword } from "./password";
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password";
 
 /**
  * Account, session and sign-in-throttle logic against the database. Everything
@@ -34,11 +34,15 @@ export const THROTTLE = {
   windowMs: 15 * 60 * 1000,
   email: { freeFailures: 5 },
   ip: { freeFailures: 30 },
+  /** Sign-ups from one address that hit an existing email (enumeration attempts). */
+  signup: { freeFailures: 5 },
   baseBlockMs: 30 * 1000,
   maxBlockMs: 15 * 60 * 1000,
 } as const;
 
-export type ThrottleKey = `email:${string}` | `ip:${string}`;
+export type ThrottleLimits = { windowMs: number; email: { freeFailures: number }; ip: { freeFailures: number }; signup: { freeFailures: number }; baseBlockMs: number; maxBlockMs: number };
+
+export type ThrottleKey = `email:${string}` | `ip:${string}` | `signup:${string}`;
 
 /** When is this key allowed again? null = now. */
 export async function throttleBlockedUntil(db: Db, keys: ThrottleKey[], now = new Date()): Promise<Date | null> {
@@ -50,30 +54,79 @@ export async function throttleBlockedUntil(db: Db, keys: ThrottleKey[], now = ne
   return until;
 }
 
+const freeFor = (key: ThrottleKey, l: ThrottleLimits) =>
+  key.startsWith("email:") ? l.email.freeFailures : key.startsWith("signup:") ? l.signup.freeFailures : l.ip.freeFailures;
+const blockFor = (over: number, l: ThrottleLimits) => Math.min(l.baseBlockMs * 2 ** (over - 1), l.maxBlockMs);
+
 /**
- * Count a failure. From the `freeFailures`-th failure on, the key is blocked for an exponentially
- * growing time (30 s, 1 min, 2 min … capped at 15 min). The counter resets when its
- * window has passed, so there is never a permanent lockout.
+ * Count an attempt BEFORE the password is checked, atomically (the key's row is locked):
+ * an attempt is allowed only while the key is not blocked, and the attempt that reaches
+ * `freeFailures` blocks the key at once, for an exponentially growing time (30 s, 1 min,
+ * 2 min … capped at 15 min). So however many guesses arrive together, at most
+ * `freeFailures` of them are ever verified. A success undoes its own count (see
+ * `settleSuccess`). The counter resets when its window has passed: never a permanent lockout.
  */
-export async function recordFailure(db: Db, key: ThrottleKey, now = new Date()): Promise<void> {
-  const free = key.startsWith("email:") ? THROTTLE.email.freeFailures : THROTTLE.ip.freeFailures;
-  await db.transaction(async (tx) => {
+export async function reserveAttempt(
+  db: Db,
+  key: ThrottleKey,
+  now = new Date(),
+  limits: ThrottleLimits = THROTTLE,
+): Promise<{ allowed: true } | { allowed: false; retryAt: Date }> {
+  await db.insert(authThrottle).values({ key, failures: 0, windowStartedAt: now }).onConflictDoNothing({ target: authThrottle.key });
+  return db.transaction(async (tx) => {
     const [row] = await tx.select().from(authThrottle).where(eq(authThrottle.key, key)).for("update");
-    const expired = !row || now.getTime() - row.windowStartedAt.getTime() > THROTTLE.windowMs;
-    const failures = expired ? 1 : row.failures + 1;
-    const windowStartedAt = expired ? now : row.windowStartedAt;
-    const over = failures - free + 1; // the free-th failure starts the first block
-    const blockedUntil =
-      over > 0 ? new Date(now.getTime() + Math.min(THROTTLE.baseBlockMs * 2 ** (over - 1), THROTTLE.maxBlockMs)) : null;
-    await tx
-      .insert(authThrottle)
-      .values({ key, failures, windowStartedAt, blockedUntil })
-      .onConflictDoUpdate({ target: authThrottle.key, set: { failures, windowStartedAt, blockedUntil } });
+    if (row!.blockedUntil && row!.blockedUntil > now) return { allowed: false as const, retryAt: row!.blockedUntil };
+    const expired = now.getTime() - row!.windowStartedAt.getTime() > limits.windowMs;
+    const failures = expired ? 1 : row!.failures + 1;
+    const windowStartedAt = expired ? now : row!.windowStartedAt;
+    const over = failures - freeFor(key, limits) + 1; // the free-th attempt starts the first block
+    const blockedUntil = over > 0 ? new Date(now.getTime() + blockFor(over, limits)) : null;
+    await tx.update(authThrottle).set({ failures, windowStartedAt, blockedUntil }).where(eq(authThrottle.key, key));
+    return { allowed: true as const };
   });
+}
+
+/** Count a failure without an attempt in flight (e.g. a refused sign-up). */
+export async function recordFailure(db: Db, key: ThrottleKey, now = new Date()): Promise<void> {
+  await reserveAttempt(db, key, now);
+}
+
+/** A success: the attempt counted in advance was not a failure. */
+async function settleSuccess(db: Db, key: ThrottleKey, limits: ThrottleLimits): Promise<void> {
+  await db
+    .update(authThrottle)
+    .set({
+      failures: sql`greatest(${authThrottle.failures} - 1, 0)`,
+      blockedUntil: sql`case when ${authThrottle.failures} - 1 < ${freeFor(key, limits)} then null else ${authThrottle.blockedUntil} end`,
+    })
+    .where(eq(authThrottle.key, key));
 }
 
 export async function clearThrottle(db: Db, key: ThrottleKey): Promise<void> {
   await db.delete(authThrottle).where(eq(authThrottle.key, key));
+}
+
+/**
+ * Sign-up from a client address: an attempt is counted before anything else, and only
+ * a sign-up that hits an existing email keeps its count, so probing which emails are
+ * registered is throttled while creating accounts is not. The password is hashed first
+ * either way, so both answers take as long.
+ */
+export async function signUpFrom(
+  db: Db,
+  input: { email: string; password: string; name?: string; ip: string },
+  now = new Date(),
+  limits: ThrottleLimits = THROTTLE,
+): Promise<SignUpResult | { ok: false; reason: "throttled"; retryAt: Date }> {
+  const key: ThrottleKey = `signup:${input.ip}`;
+  const r = await reserveAttempt(db, key, now, limits);
+  if (!r.allowed) {
+    await db.insert(auditLog).values({ userId: null, action: "user.sign_up_throttled", ip: input.ip });
+    return { ok: false, reason: "throttled", retryAt: r.retryAt };
+  }
+  const created = await createUser(db, input);
+  if (created.ok) await settleSuccess(db, key, limits);
+  return created;
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -91,19 +144,31 @@ export async function verifyCredentials(
   db: Db,
   input: { email: string; password: string; ip: string },
   now = new Date(),
+  limits: ThrottleLimits = THROTTLE,
 ): Promise<VerifyResult> {
-  const keys: ThrottleKey[] = [`email:${input.email}`, `ip:${input.ip}`];
-  const blocked = await throttleBlockedUntil(db, keys, now);
-  if (blocked) return { ok: false, reason: "throttled", retryAt: blocked };
+  const keys: ThrottleKey[] = [`ip:${input.ip}`, `email:${input.email}`];
+  for (const key of keys) {
+    const r = await reserveAttempt(db, key, now, limits);
+    if (!r.allowed) {
+      if (key.startsWith("email:")) await settleSuccess(db, keys[0]!, limits); // the IP's count was not a verified guess
+      const [u] = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email));
+      await db.insert(auditLog).values({ userId: u?.id ?? null, action: "user.sign_in_throttled", ip: input.ip, metadata: { key: key.split(":")[0] } });
+      return { ok: false, reason: "throttled", retryAt: r.retryAt };
+    }
+  }
 
   const [user] = await db.select().from(users).where(eq(users.email, input.email));
   const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash()));
   if (!user || !valid) {
-    for (const k of keys) await recordFailure(db, k, now);
     await db.insert(auditLog).values({ userId: user?.id ?? null, action: "user.sign_in_failed", ip: input.ip });
     return { ok: false, reason: "invalid" };
   }
   await clearThrottle(db, `email:${input.email}`);
+  await settleSuccess(db, `ip:${input.ip}`, limits);
+  if (needsRehash(user.passwordHash)) {
+    // Parameters below today's: store a fresh hash of the password just proven right.
+    await db.update(users).set({ passwordHash: await hashPassword(input.password) }).where(eq(users.id, user.id));
+  }
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
 }
 
@@ -150,8 +215,20 @@ export async function getSessionUser(db: Db, sessionId: string, now = new Date()
   return { id: row.id, email: row.email, name: row.name, baseCurrency: row.baseCurrency, sessionId };
 }
 
-export async function revokeSession(db: Db, sessionId: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.id, sessionId));
+/** End one session (sign-out); audited once, whichever path ends it first. */
+export async function revokeSession(db: Db, sessionId: string, meta: { ip?: string } = {}): Promise<boolean> {
+  const [row] = await db.delete(sessions).where(eq(sessions.id, sessionId)).returning({ userId: sessions.userId });
+  if (row) await db.insert(auditLog).values({ userId: row.userId, action: "user.sign_out", ip: meta.ip ?? null });
+  return !!row;
+}
+
+/**
+ * next-auth's own sign-out (POST /api/auth/signout) only clears the cookie: end the
+ * server-side session behind the token too, so a copied token is dead as well.
+ */
+export async function endSessionOfToken(db: Db, message: { token?: { sid?: unknown } | null } | object): Promise<boolean> {
+  const sid = "token" in message ? message.token?.sid : undefined;
+  return typeof sid === "string" && sid ? revokeSession(db, sid) : false;
 }
 
 /** Sign out everywhere (optionally keeping the current session). Returns how many ended. */

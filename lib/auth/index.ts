@@ -3,7 +3,8 @@ import Credentials from "next-auth/providers/credentials";
 import { getDb } from "@/db";
 import { env } from "@/lib/env";
 import { authConfig } from "./auth.config";
-import { createSession, verifyCredentials } from "./accounts";
+import { log } from "@/lib/log";
+import { createSession, endSessionOfToken, verifyCredentials } from "./accounts";
 import { clientIp } from "./request-meta";
 import { signInSchema } from "./validation";
 
@@ -15,6 +16,23 @@ export class ThrottledSignIn extends CredentialsSignin {
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ...authConfig,
   secret: env().authSecret,
+  events: {
+    async signOut(message) {
+      await endSessionOfToken(await getDb(), message);
+    },
+  },
+  // One line per event, never a stack trace or a credential (a failed sign-in is routine).
+  logger: {
+    error(error) {
+      const name = (error as { type?: string }).type ?? error.name;
+      if (name === "CredentialsSignin") return log.info("sign-in refused", { reason: (error as { code?: string }).code ?? "invalid" });
+      log.error("auth error", { error: name });
+    },
+    warn(code) {
+      log.warn("auth warning", { code });
+    },
+    debug() {},
+  },
   providers: [
     Credentials({
       credentials: { email: {}, password: {} },

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, count, desc, eq, ne, sql } from "drizzle-orm";
+import { and, count, desc, eq, lte, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditLog, connections, financialAccounts, institutions, skills, syncRuns } from "@/db/schema";
 import type { Connector } from "@/lib/connectors/contract";
@@ -202,6 +202,6 @@ export async function expiringConsents(db: Db, { userId, days = CONSENT_WARNING_
   const rows = await db
     .select({ id: connections.id, displayName: connections.displayName, consentExpiresAt: connections.consentExpiresAt })
     .from(connections)
-    .where(and(eq(connections.userId, userId), ne(connections.status, "disconnected"), sql`${connections.consentExpiresAt} <= ${limit}`));
+    .where(and(eq(connections.userId, userId), ne(connections.status, "disconnected"), lte(connections.consentExpiresAt, limit)));
   return rows;
 }

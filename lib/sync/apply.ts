@@ -17,9 +17,23 @@ export const CHUNK_SIZE = 1000;
 export const PENDING_MATCH_DAYS = 5;
 
 export type Counts = { added: number; modified: number; removed: number };
-export type Diff = Counts & { sample: { added: string[]; modified: string[]; removed: string[] } };
+export type Diff = Counts & { sample: { added: string[]; modified: string[]; removed: string[] }; warnings: string[] };
 
-export const emptyDiff = (): Diff => ({ added: 0, modified: 0, removed: 0, sample: { added: [], modified: [], removed: [] } });
+export const emptyDiff = (): Diff => ({ added: 0, modified: 0, removed: 0, sample: { added: [], modified: [], removed: [] }, warnings: [] });
+
+const WARNINGS_MAX = 50;
+export function warn(diff: Diff, message: string) {
+  if (diff.warnings.length < WARNINGS_MAX) diff.warnings.push(message);
+  else if (diff.warnings.length === WARNINGS_MAX) diff.warnings.push("More problems were skipped.");
+}
+
+/** numeric(19,4) holds 15 integer digits: anything at or above 10^15 cannot be stored. */
+const MAX_INT_DIGITS = 15;
+export function storableAmount(v: string): boolean {
+  if (!isDecimal(v)) return false;
+  const int = v.replace(/^-/, "").split(".")[0]!.replace(/^0+(?=\d)/, "");
+  return int.length <= MAX_INT_DIGITS;
+}
 
 const SAMPLE_MAX = 50;
 function note(diff: Diff, kind: keyof Counts, id: string) {
@@ -76,13 +90,17 @@ export async function applyAccounts(
 /** Current balances on the account rows, and one snapshot per account per day (the latest wins). */
 export async function applyBalances(
   db: Db,
-  ctx: { userId: string; now: Date; accountIdByProvider: Map<string, string> },
+  ctx: { userId: string; now: Date; accountIdByProvider: Map<string, string>; diff?: Diff },
   balances: NormalizedBalance[],
 ): Promise<void> {
   for (const b of balances) {
     const accountId = ctx.accountIdByProvider.get(b.providerAccountId);
     if (!accountId) continue;
     for (const v of [b.current, b.available, b.limit]) if (v != null && !isDecimal(v)) throw new Error(`bad balance ${v}`);
+    if (![b.current, b.available, b.limit].every((v) => v == null || storableAmount(v))) {
+      if (ctx.diff) warn(ctx.diff, `Skipped the balance of account ${b.providerAccountId}: the amount is too large to store.`);
+      continue;
+    }
     await db
       .update(financialAccounts)
       .set({ currentBalance: b.current, availableBalance: b.available, creditLimit: b.limit ?? null, balanceUpdatedAt: ctx.now })
@@ -207,6 +225,11 @@ export async function applyTransactionPage(db: Db, ctx: PageContext, page: Trans
   for (const t of [...page.added, ...page.modified]) {
     const accountId = ctx.accountIdByProvider.get(t.providerAccountId);
     if (!accountId || !inRange(t.date)) continue;
+    if (isDecimal(t.amount) && !storableAmount(t.amount)) {
+      // One absurd amount must not stop the connection syncing forever: skip the row, say so.
+      warn(diff, `Skipped transaction ${t.providerTransactionId.slice(0, 64)}: its amount (${t.amount.slice(0, 24)}) is too large to store.`);
+      continue;
+    }
     incoming.set(`${accountId}|${t.providerTransactionId}`, toRow(t, ctx.userId, accountId, ctx.now));
   }
   const accountIds = [...new Set(ctx.accountIdByProvider.values())];

@@ -211,7 +211,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     const balances = await retry(() => connector.getBalances(credentials));
     const ctx = { userId: req.userId, connectionId: conn.id, now: at() };
     const accountIdByProvider = await applyAccounts(w, ctx, accounts);
-    await applyBalances(w, { ...ctx, accountIdByProvider }, balances);
+    await applyBalances(w, { ...ctx, accountIdByProvider, diff }, balances);
     if (connector.getIdentity) await storeIdentityOnce(w, connector, credentials, [...accountIdByProvider.values()], retry);
     accountCount = accounts.length;
 
@@ -255,7 +255,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
           if (!fenced.length) throw new LeaseLost("another sync took over this connection");
           await tx
             .update(syncRuns)
-            .set({ added: diff.added, modified: diff.modified, removed: diff.removed, pages: pages + 1 })
+            .set({ added: diff.added, modified: diff.modified, removed: diff.removed, pages: pages + 1, warnings: diff.warnings })
             .where(eq(syncRuns.id, runId));
         });
       }
@@ -286,7 +286,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     const finished = at();
     await db
       .update(syncRuns)
-      .set({ status: "success", finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount })
+      .set({ status: "success", finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings })
       .where(eq(syncRuns.id, runId));
     if (!dryRun) {
       await db
@@ -314,7 +314,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     const finished = at();
     await db
       .update(syncRuns)
-      .set({ status: "error", finishedAt: finished, errorCode: code, errorMessage: message, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount })
+      .set({ status: "error", finishedAt: finished, errorCode: code, errorMessage: message, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings })
       .where(eq(syncRuns.id, runId));
     if (!dryRun) {
       const needsUser = code === "reauth_required" || code === "invalid_credentials";

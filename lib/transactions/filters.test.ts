@@ -44,4 +44,15 @@ describe("the transaction filter schema", () => {
     if (!r.ok) throw new Error();
     expect(parseFilters(filtersToSearchParams(r.filters))).toEqual(r);
   });
+
+  it("refuses a NUL byte (or another control character) in free text and a cursor that is not base64url, with a clear message", () => {
+    const r = parseFilters({ q: "coffee\u0000", category: "Food\u0001", cursor: "abc$%" });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.fieldErrors.q).toEqual([expect.stringMatching(/NUL byte/)]);
+    expect(r.fieldErrors.category).toEqual([expect.stringMatching(/control characters/)]);
+    expect(r.fieldErrors.cursor).toEqual([expect.stringMatching(/page link is not valid/)]);
+    expect(parseFilters({ q: "café\tbar" }).ok).toBe(true);
+  });
 });
+

@@ -19,6 +19,11 @@ function realDate(s: string): boolean {
   return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
 }
 
+/** PostgreSQL text cannot hold a NUL byte: refuse it (and other control characters) up front. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const text = (max: number, message: string) =>
+  z.string().trim().max(max, message).refine((s) => !CONTROL.test(s), "Remove the control characters (such as a NUL byte) from this value.");
+
 export const isoDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-01-31.")
@@ -50,9 +55,9 @@ export const transactionFiltersSchema = z
     min: z.preprocess(emptyToUndefined, absAmount.optional()),
     max: z.preprocess(emptyToUndefined, absAmount.optional()),
     direction: z.preprocess(emptyToUndefined, z.enum(["in", "out"], { error: 'Direction is "in" or "out".' }).optional()),
-    q: z.preprocess(emptyToUndefined, z.string().trim().max(200, "Search at most 200 characters.").optional()),
-    category: list(z.string().max(100), false),
-    type: list(z.string().max(50), false),
+    q: z.preprocess(emptyToUndefined, text(200, "Search at most 200 characters.").optional()),
+    category: list(text(100, "A category has at most 100 characters."), false),
+    type: list(text(50, "A type has at most 50 characters."), false),
     pending: z.preprocess(emptyToUndefined, z.enum(["include", "exclude", "only"], { error: 'Pending is "include", "exclude" or "only".' }).default("include")),
     sort: z.preprocess(emptyToUndefined, z.enum(SORTS, { error: "Sort by date, amount or merchant." }).default("date")),
     order: z.preprocess(emptyToUndefined, z.enum(["asc", "desc"], { error: 'Order is "asc" or "desc".' }).default("desc")),
@@ -60,7 +65,7 @@ export const transactionFiltersSchema = z
       emptyToUndefined,
       z.coerce.number({ error: "Page size must be a number." }).int("Page size must be a whole number.").min(1, "Page size is at least 1.").max(PAGE_SIZE_MAX, `Page size is at most ${PAGE_SIZE_MAX}.`).default(50),
     ),
-    cursor: z.preprocess(emptyToUndefined, z.string().max(600, "Invalid page cursor.").optional()),
+    cursor: z.preprocess(emptyToUndefined, z.string().max(600, "Invalid page cursor.").regex(/^[A-Za-z0-9_-]+$/, "That page link is not valid. Start again from the first page.").optional()),
   })
   .superRefine((f, ctx) => {
     if (f.from && f.to && f.from > f.to) ctx.addIssue({ code: "custom", path: ["to"], message: "The end date is before the start date." });

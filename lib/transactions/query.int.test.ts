@@ -176,6 +176,21 @@ describe("transaction queries", () => {
     await expect(queryTransactions(t.db, { userId: u.userId, filters: filters({ cursor: "garbage" }) })).rejects.toThrow(/not valid/);
   });
 
+  it("a forged cursor (a key the database cannot cast) is a clear invalid_input, not a database error", async () => {
+    const u = await seedUser(t.db);
+    const acct = await u.account("Checking");
+    await seedTransactions(t.db, u.userId, acct, Array.from({ length: 3 }, (_, i) => ({ date: "2026-01-01", amount: `-${i + 1}` })));
+    const forge = (s: string, k: string) => Buffer.from(JSON.stringify({ s, o: "desc", k, i: "00000000-0000-4000-8000-000000000000" })).toString("base64url");
+    for (const [sort, k] of [["date", "not-a-date"], ["date", "2026-02-31"], ["amount", "1e999"], ["amount", "abc"], ["merchant", "a\u0000b"]] as const) {
+      await expect(queryTransactions(t.db, { userId: u.userId, filters: filters({ sort, cursor: forge(sort, k) }) })).rejects.toMatchObject({
+        code: "invalid_input",
+        message: expect.stringMatching(/page link is not valid/),
+      });
+    }
+    // A real key still pages.
+    expect((await queryTransactions(t.db, { userId: u.userId, filters: filters({ sort: "amount", cursor: forge("amount", "2.0000") }) })).rows).toHaveLength(1);
+  });
+
   it("groups by merchant with counts and exact totals", async () => {
     const u = await seedUser(t.db);
     const acct = await u.account("Checking");

@@ -48,6 +48,12 @@ export function encodeCursor(c: CursorData): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
 }
 
+const CURSOR_KEY: Record<string, (k: string) => boolean> = {
+  date: (k) => /^\d{4}-\d{2}-\d{2}$/.test(k) && !Number.isNaN(Date.parse(`${k}T00:00:00Z`)) && new Date(`${k}T00:00:00Z`).toISOString().startsWith(k),
+  numeric: (k) => /^\d{1,15}(\.\d{1,4})?$/.test(k),
+  text: (k) => k.length <= 1000 && !k.includes("\u0000"),
+};
+
 function decodeCursor(raw: string, sort: SortKey, order: "asc" | "desc"): CursorData {
   let c: CursorData;
   try {
@@ -58,6 +64,8 @@ function decodeCursor(raw: string, sort: SortKey, order: "asc" | "desc"): Cursor
   if (!c || typeof c.k !== "string" || typeof c.i !== "string" || !/^[0-9a-f-]{36}$/i.test(c.i))
     throw new AppError("invalid_input", "That page link is not valid. Start again from the first page.");
   if (c.s !== sort || c.o !== order) throw new AppError("invalid_input", "That page link belongs to another sort order. Start again from the first page.");
+  // The key is cast in SQL: a forged one must be refused here, not fail in the database.
+  if (!CURSOR_KEY[SORT_EXPR[sort].cast]?.(c.k)) throw new AppError("invalid_input", "That page link is not valid. Start again from the first page.");
   return c;
 }
 

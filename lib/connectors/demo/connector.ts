@@ -7,6 +7,8 @@ import { normalizeAccount, normalizeBalance, normalizeTransaction } from "./norm
 const credentialsSchema = z.object({ accessToken: z.string().min(1), itemId: z.string().min(1) });
 export type DemoCredentials = z.infer<typeof credentialsSchema>;
 
+export const DEMO_TICK_SECONDS = { min: 10, max: 86_400 } as const;
+
 const linkInput = z.object({
   institutionId: z.enum(["demo_platypus", "demo_northwind", "demo_eurobank"], { error: "Choose a bank." }),
   mode: z.enum(["default", "empty", "error", "flaky", "reauth"]).default("default"),
@@ -14,7 +16,12 @@ const linkInput = z.object({
   /** Sandbox knobs (tests, benchmarks). */
   seed: z.coerce.number().int().optional(),
   density: z.coerce.number().positive().max(10).optional(),
-  tickSeconds: z.coerce.number().positive().optional(),
+  /** Bounded: a tiny tick made one refresh replay millions of ticks (1.9 GB, never finished). */
+  tickSeconds: z.coerce
+    .number()
+    .min(DEMO_TICK_SECONDS.min, `A tick is at least ${DEMO_TICK_SECONDS.min} seconds.`)
+    .max(DEMO_TICK_SECONDS.max, "A tick is at most one day (86400 seconds).")
+    .optional(),
 });
 export type DemoLinkInput = z.input<typeof linkInput>;
 

@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { getDb } from "@/db";
 import { applyWebhookEvent } from "@/lib/connections/webhooks";
 import { getConnector } from "@/lib/connectors/registry";
+import { BodyTooLarge, readBodyLimited, tooLargeResponse } from "@/lib/http/body";
 import { log } from "@/lib/log";
 import { enqueueSync } from "@/lib/sync/queue";
 
@@ -11,7 +12,13 @@ import { enqueueSync } from "@/lib/sync/queue";
  * answer at once.
  */
 export async function POST(req: Request) {
-  const rawBody = await req.text();
+  let rawBody: string;
+  try {
+    rawBody = await readBodyLimited(req);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return tooLargeResponse();
+    throw e;
+  }
   const connector = getConnector("plaid");
   let event;
   try {

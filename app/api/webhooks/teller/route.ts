@@ -3,6 +3,7 @@ import { getDb } from "@/db";
 import { applyWebhookEvent, firstDelivery } from "@/lib/connections/webhooks";
 import type { TellerConnector } from "@/lib/connectors/teller/connector";
 import { getConnector } from "@/lib/connectors/registry";
+import { BodyTooLarge, readBodyLimited, tooLargeResponse } from "@/lib/http/body";
 import { log } from "@/lib/log";
 import { enqueueSync } from "@/lib/sync/queue";
 
@@ -11,7 +12,13 @@ import { enqueueSync } from "@/lib/sync/queue";
  * 3-minute timestamp window, and a webhook id seen before is a replay — all → 401.
  */
 export async function POST(req: Request) {
-  const rawBody = await req.text();
+  let rawBody: string;
+  try {
+    rawBody = await readBodyLimited(req);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return tooLargeResponse();
+    throw e;
+  }
   const teller = getConnector("teller") as unknown as TellerConnector;
   const db = await getDb();
   let parsed;
