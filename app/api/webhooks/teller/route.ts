@@ -1,7 +1,6 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db";
 import { applyWebhookEvent, firstDelivery } from "@/lib/connections/webhooks";
-import type { TellerConnector } from "@/lib/connectors/teller/connector";
 import { getConnector } from "@/lib/connectors/registry";
 import { log } from "@/lib/log";
 import { enqueueSync } from "@/lib/sync/queue";
@@ -12,7 +11,7 @@ import { enqueueSync } from "@/lib/sync/queue";
  */
 export async function POST(req: Request) {
   const rawBody = await req.text();
-  const teller = getConnector("teller") as unknown as TellerConnector;
+  const teller = getConnector("teller");
   const db = await getDb();
   let parsed;
   try {
