@@ -4,7 +4,8 @@ const PORT = Number(process.env.E2E_PORT ?? 3210);
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /**
- * E2E against the production build (`npm run build` first; scripts/test-all.mjs does it)
+ * E2E against the production build with the sandbox built in (`LEDGERLINK_SANDBOX=on npx next build`
+ * first; scripts/test-all.mjs does it)
  * on a fresh embedded database, in Debian's Chromium.
  */
 export default defineConfig({
@@ -38,7 +39,7 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 120_000,
     // Loopback only: the local Plaid calls back into this server (SDK base path, webhooks).
-    env: { LEDGERLINK_DATA_DIR: ".test-data/e2e", NODE_ENV: "production", DATABASE_URL: "", APP_URL: `http://127.0.0.1:${PORT}`, PLAID_CLIENT_ID: "", PLAID_SECRET: "" },
+    env: { LEDGERLINK_SANDBOX: "on", LEDGERLINK_DATA_DIR: ".test-data/e2e", NODE_ENV: "production", DATABASE_URL: "", APP_URL: `http://127.0.0.1:${PORT}`, PLAID_CLIENT_ID: "", PLAID_SECRET: "" },
     stdout: "ignore",
     stderr: "pipe",
   },
