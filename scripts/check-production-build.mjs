@@ -23,7 +23,7 @@ export const MARKERS = [
   "local-finqware-secret-not-real", // emulators/finqware
   "app_ledgerlink_local", // emulators/teller (TELLER_APP_ID)
   "Missing certificate: Retry request using your Teller client certificate", // emulators/teller
-  "demo_platypus", // emulators/demo institutions
+  "ledgerlink-demo-bank-emulator", // emulators/demo (token signing key)
   "forge.pki", // node-forge
 ];
 
