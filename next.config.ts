@@ -1,11 +1,26 @@
 import type { NextConfig } from "next";
+import { sandboxInBuild } from "./lib/sandbox/flag";
 
-const nextConfig: NextConfig = {
-  // PGlite ships WASM + data files it locates at run time; bundling it breaks that.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
-  poweredByHeader: false,
-  // We deliberately do not enable cacheComponents: almost every page is per-user and
-  // per-request (it reads the session), so there is nothing static to prerender.
-};
-
-export default nextConfig;
+/**
+ * The offline sandbox (the local emulators, lib/sandbox/mount.ts) is compiled in only
+ * for `next dev` or when LEDGERLINK_SANDBOX=on at build time (`npm run demo`, the e2e
+ * build). Otherwise the mount resolves to lib/sandbox/off.ts: no emulator module, and
+ * no node-forge, is in the server bundle (test: lib/sandbox/build-output.test.ts).
+ */
+export default function config(phase: string): NextConfig {
+  const mount = sandboxInBuild(phase) ? "./lib/sandbox/mount.ts" : "./lib/sandbox/off.ts";
+  return {
+    // A second output folder lets the production-build check run beside the e2e build.
+    distDir: process.env.LEDGERLINK_DIST_DIR || ".next",
+    // PGlite ships WASM + data files it locates at run time; bundling it breaks that.
+    serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+    poweredByHeader: false,
+    turbopack: { resolveAlias: { "ledgerlink-sandbox-mount": mount } },
+    webpack: (cfg: { resolve: { alias: Record<string, string> } }) => {
+      cfg.resolve.alias["ledgerlink-sandbox-mount"] = new URL(mount, import.meta.url).pathname;
+      return cfg;
+    },
+    // We deliberately do not enable cacheComponents: almost every page is per-user and
+    // per-request (it reads the session), so there is nothing static to prerender.
+  };
+}

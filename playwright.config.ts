@@ -21,7 +21,8 @@ const prepare = DB === "postgres" ? `node scripts/e2e-db.mjs reset ${pgName}` : 
 const pgEnv: Record<string, string> = DB === "postgres" ? { DATABASE_URL: pgUrl, AUTH_SECRET: randomBytes(32).toString("base64url"), ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString("base64")}` } : { DATABASE_URL: "" };
 
 /**
- * E2E against the production build (`npm run build` first; scripts/test-all.mjs does it)
+ * E2E against the production build with the sandbox built in (`LEDGERLINK_SANDBOX=on npx next build`
+ * first; scripts/test-all.mjs does it)
  * on a fresh database (see above), in Debian's Chromium.
  */
 export default defineConfig({
@@ -55,7 +56,7 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 120_000,
     // Loopback only: the local Plaid calls back into this server (SDK base path, webhooks).
-    env: { LEDGERLINK_DATA_DIR: ".test-data/e2e", NODE_ENV: "production", ...pgEnv, APP_URL: `http://127.0.0.1:${PORT}`, PLAID_CLIENT_ID: "", PLAID_SECRET: "" },
+    env: { LEDGERLINK_SANDBOX: "on", LEDGERLINK_DATA_DIR: ".test-data/e2e", NODE_ENV: "production", ...pgEnv, APP_URL: `http://127.0.0.1:${PORT}`, PLAID_CLIENT_ID: "", PLAID_SECRET: "" },
     stdout: "ignore",
     stderr: "pipe",
   },

@@ -12,6 +12,8 @@ const shared = {
   resolve: {
     alias: {
       "@": root,
+      // Tests run with the offline sandbox built in (next.config.ts decides it for real builds).
+      "ledgerlink-sandbox-mount": path.join(root, "lib/sandbox/mount.ts"),
       // `server-only` throws outside React Server Components; tests import server modules directly.
       "server-only": path.join(root, "test/empty.ts"),
     },

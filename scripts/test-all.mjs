@@ -31,7 +31,13 @@ if (v) {
 }
 if (!v || (vitestStatus !== 0 && v.numFailedTests === 0)) broken = true;
 
-const buildStatus = run("npx", ["next", "build"], { NODE_ENV: "production" });
+// The production build must carry no emulator and answer 404 on /sandbox/* (its own output folder).
+if (run("node", ["scripts/check-production-build.mjs"]) !== 0) {
+  console.error("production build check failed");
+  failed++;
+} else passed++;
+
+const buildStatus = run("npx", ["next", "build"], { NODE_ENV: "production", LEDGERLINK_SANDBOX: "on" });
 if (buildStatus !== 0) {
   console.error("next build failed");
   broken = true;

@@ -13,6 +13,14 @@ import { buildLedger, type DemoItem, type DemoTransaction } from "../demo/ledger
  * scope → SCA redirect) and `finalize` (→ temp_token once the user approved at the bank).
  */
 
+function sameOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === origin;
+  } catch {
+    return false;
+  }
+}
+
 export const FQ_CLIENT_ID = "ledgerlink-local";
 export const FQ_CLIENT_SECRET = "local-finqware-secret-not-real";
 export const FQ_APP_KEY = "local-app-key";
@@ -45,6 +53,8 @@ const hash = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export class FinqwareEmulator {
   readonly now: () => number;
+  /** When set, the only origin the bank's SCA page may send the user back to (an app registers its redirect URLs). */
+  allowedRedirectOrigin: string | null = null;
   /** Where the SCA page is served (so redirects point at the right host). */
   scaBaseUrl = "http://127.0.0.1/sandbox/finqware";
   private readonly sessions = new Map<string, Session>();
@@ -187,7 +197,10 @@ export class FinqwareEmulator {
       s.consentDays = days;
       s.status = "SESSION_IN_PROGRESS";
       s.sca = "pending";
-      s.returnUrl = typeof data.redirect_url === "string" ? data.redirect_url : null;
+      const returnUrl = typeof data.redirect_url === "string" ? data.redirect_url : null;
+      if (returnUrl !== null && this.allowedRedirectOrigin !== null && !sameOrigin(returnUrl, this.allowedRedirectOrigin))
+        return this.error(400, "invalid_request", "invalid_field", "redirect_url must point back to the registered application.");
+      s.returnUrl = returnUrl;
       return this.json({ step_id: randomUUID(), nonce: next(), status: s.status, data: { sca_redirect: `${this.scaBaseUrl}/sca/${s.id}` } });
     }
     if (b.step === "finalize" && s.status === "SESSION_IN_PROGRESS") {

@@ -74,6 +74,13 @@ export class PlaidEmulator {
   private mutateNextPage = false;
   /** How many TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION errors were sent (tests check restarts happened). */
   mutationErrorsSent = 0;
+  /**
+   * Which webhook URLs may be called (the app mounts it to its own webhook routes only, so a
+   * caller of the public sandbox cannot make the server POST anywhere). Default: any.
+   */
+  webhookAllowed: (url: string) => boolean = () => true;
+  /** At most this many Items live in memory; creating more is refused (the sandbox is public). */
+  maxItems = 500;
   /** Every webhook the emulator sent (tests inspect it). */
   readonly sentWebhooks: { url: string; body: string; headers: Record<string, string> }[] = [];
 
@@ -242,6 +249,17 @@ export class PlaidEmulator {
     return this.json({ link_token: token, expiration: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z") });
   }
 
+  /** At the Item cap? Removed Items are forgotten first (oldest first) to make room. */
+  private full(): boolean {
+    for (const [id, it] of this.items) {
+      if (this.items.size < this.maxItems) break;
+      if (!it.removed) continue;
+      this.items.delete(id);
+      this.byToken.delete(it.accessToken);
+    }
+    return this.items.size >= this.maxItems;
+  }
+
   private createItem(institutionId: string, username: string, webhook: string | null, products: string[]): Item {
     const itemId = randomUUID().replaceAll("-", "").slice(0, 24);
     const demo: DemoItem = {
@@ -291,6 +309,7 @@ export class PlaidEmulator {
     const o = (b.options ?? {}) as { webhook?: string; override_username?: string; override_password?: string };
     const username = o.override_username ?? "user_good";
     if (!this.checkCredentials(username, o.override_password ?? "pass_good")) return this.error("INVALID_CREDENTIALS");
+    if (this.full()) return this.error("RATE_LIMIT", 429, "the sandbox holds as many Items as it allows; remove some first");
     const item = this.createItem(inst.institution_id, username, o.webhook ?? null, b.initial_products as string[]);
     return this.json({ public_token: this.publicTokenFor(item) });
   }
@@ -310,6 +329,7 @@ export class PlaidEmulator {
     } else {
       const inst = PLAID_INSTITUTIONS.find((i) => i.institution_id === b.institution_id);
       if (!inst) return this.error("INVALID_FIELD", 400, "invalid institution_id provided");
+      if (this.full()) return this.error("RATE_LIMIT", 429, "the sandbox holds as many Items as it allows; remove some first");
       item = this.createItem(inst.institution_id, username, lt.webhook, lt.products);
     }
     const inst = PLAID_INSTITUTIONS.find((i) => i.institution_id === item!.institutionId)!;
@@ -452,6 +472,7 @@ export class PlaidEmulator {
     if (!item.webhook) return;
     const body = JSON.stringify({ environment: "sandbox", webhook_type, webhook_code, item_id: item.itemId, ...extra }, null, 2);
     const headers = { "content-type": "application/json", "plaid-verification": this.signJwt(body) };
+    if (!this.webhookAllowed(item.webhook)) return;
     this.sentWebhooks.push({ url: item.webhook, body, headers });
     await this.deliver(item.webhook, body, headers);
   }

@@ -7,7 +7,7 @@ import { createTestPki, type TestPki } from "./pki";
 
 /**
  * A local Teller (2020-10-12 API): GET /accounts, /accounts/:id, /details, /balances,
- * /transactions (newest first, count + from_id), /identity, DELETE /accounts[/:id];
+ * /transactions (newest first, count + from_id, start_date/end_date), /identity, DELETE /accounts[/:id];
  * HTTP Basic with the access token as username; mutual TLS enforced when configured
  * (no client certificate → Teller's 400 bad_request); Teller's error envelope and
  * statuses (403 revoked/disconnected, 410 closed account, 502 institution error);
@@ -202,8 +202,13 @@ export class TellerEmulator {
 
   // ------------------------------------------------------------ the API
 
+  /** The last API requests' paths with their query (tests check what reached the provider); bounded. */
+  readonly requestLog: string[] = [];
+
   readonly handle = async (req: Request, tls: { clientCertificate: boolean }): Promise<Response> => {
     const url = new URL(req.url);
+    this.requestLog.push(`${req.method} ${url.pathname}${url.search}`);
+    if (this.requestLog.length > 500) this.requestLog.splice(0, this.requestLog.length - 500);
     if (this.requireClientCert && !tls.clientCertificate)
       return this.error(400, "bad_request", "Missing certificate: Retry request using your Teller client certificate.");
     const auth = req.headers.get("authorization") ?? "";
@@ -269,7 +274,10 @@ export class TellerEmulator {
         });
       }
       if (parts[2] === "transactions") {
-        const all = this.accountTransactions(e, acct.id);
+        const startDate = url.searchParams.get("start_date");
+        const endDate = url.searchParams.get("end_date");
+        for (const d of [startDate, endDate]) if (d !== null && !/^\d{4}-\d{2}-\d{2}$/.test(d)) return this.error(422, "unprocessable_entity", "start_date and end_date must be YYYY-MM-DD");
+        const all = this.accountTransactions(e, acct.id).filter((t) => parts[3] || ((!startDate || t.date >= startDate) && (!endDate || t.date <= endDate)));
         if (parts[3]) {
           const t = all.find((x) => x.id === parts[3]);
           return t ? this.json(t) : this.error(404, "not_found", "No such transaction.");

@@ -3,7 +3,7 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { connections } from "@/db/schema";
-import type { PlaidConnector, PlaidCredentials } from "@/lib/connectors/plaid/connector";
+import type { PlaidCredentials } from "@/lib/connectors/plaid/connector";
 import { ConnectorError } from "@/lib/connectors/errors";
 import { getConnector } from "@/lib/connectors/registry";
 import { openSecret } from "@/lib/crypto";
@@ -15,7 +15,7 @@ const schema = z.object({ connectionId: z.uuid({ error: "Unknown connection." })
 
 /** A Plaid Link token: for a new Item, or (connectionId) update mode for an existing one. */
 export const createPlaidLinkTokenAction = authedAction(schema, async (input, { db, user }) => {
-  const plaid = getConnector("plaid") as unknown as PlaidConnector;
+  const plaid = getConnector("plaid");
   let credentials: PlaidCredentials | undefined;
   if (input.connectionId) {
     const [conn] = await db

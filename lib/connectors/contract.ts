@@ -68,11 +68,17 @@ export type TransactionPage = {
   hasMore: boolean;
   /**
    * Window providers (no change log): this page holds ALL of the account's transactions
-   * dated `from` or later. The engine diffs the window against what is stored: rows
-   * missing from it (a pending that vanished, a reversed charge) become removals.
+   * dated inside `[from, to]` (both inclusive). The engine diffs the window against what
+   * is stored: stored rows inside the window missing from it (a pending that vanished, a
+   * reversed charge) become removals; rows outside the window are never touched, so a
+   * source read in chunks (30-day bank limits, monthly statements) loses nothing.
+   * Build these pages with lib/sync/window.ts rather than by hand.
    */
-  window?: { providerAccountId: string; from: IsoDate };
+  window?: TransactionWindow;
 };
+
+export type DateRange = { from: IsoDate; to: IsoDate };
+export type TransactionWindow = DateRange & { providerAccountId: string };
 
 export type Identity = {
   names: string[];
@@ -85,6 +91,8 @@ export type Capabilities = {
   /** cursor: the provider keeps a change log; window: we read date windows and diff (see lib/sync/window.ts). */
   syncModel: "cursor" | "window";
   maxHistoryDays: number | null;
+  /** Longest date window one read may cover (a bank's 30/60/90-day limit); the window adapter splits longer ranges. */
+  maxWindowDays?: number | null;
   supportsPending: boolean;
   /** Do transaction ids survive across refreshes? If not, dedupe needs a content hash. */
   stableIds: boolean;
@@ -129,6 +137,12 @@ export type FetchTransactionsInput = {
   cursor: string | null;
   /** Limit to these provider account ids (engine option). */
   accountIds?: string[];
+  /**
+   * Only transactions dated in this range (engine option; the cursor is not advanced).
+   * Windowed sources pass it to the provider's own date filter instead of reading the
+   * whole history and filtering afterwards.
+   */
+  dateRange?: { from?: IsoDate; to?: IsoDate };
 };
 
 export type WebhookEvent =

@@ -1,52 +1,82 @@
-import type { Connector } from "./contract";
-import { createDemoConnector } from "./demo/connector";
 import fs from "node:fs";
-import { createPlaidConnector } from "./plaid/connector";
-import { createTellerConnector } from "./teller/connector";
-import { createFinqwareConnector } from "./finqware/connector";
-import { FQ_APP_KEY, FQ_CLIENT_ID, FQ_CLIENT_SECRET, finqwareEmulator } from "@/emulators/finqware/server";
-import { localTeller, TELLER_APP_ID } from "@/emulators/teller/server";
+import type { Connector } from "./contract";
+import { createDemoConnector, type DemoCredentials } from "./demo/connector";
+import { createFinqwareConnector, type FinqwareConnector } from "./finqware/connector";
 import { plaidBasePath } from "./plaid/client";
-import { demoEmulator } from "@/emulators/demo/server";
-import { EMULATOR_CLIENT_ID, EMULATOR_SECRET } from "@/emulators/plaid/server";
+import { createPlaidConnector, type PlaidConnector } from "./plaid/connector";
+import { createTellerConnector, type TellerConnector } from "./teller/connector";
 import { env } from "@/lib/env";
+import { sandbox } from "@/lib/sandbox";
 
 /**
  * Every connector, by id. Adding a provider = one folder in lib/connectors/ + one line
  * here (+ one case below, which the `never` check enforces).
+ *
+ * A provider is *available* when it has real configuration (keys, a certificate) or the
+ * offline sandbox is on (lib/sandbox): only available providers are offered or built.
  */
 export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware"] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
+
+/** The type each id builds: `getConnector("plaid")` is a PlaidConnector, no casts at call sites. */
+export type ConnectorById = {
+  demo: Connector<DemoCredentials>;
+  plaid: PlaidConnector;
+  teller: TellerConnector;
+  finqware: FinqwareConnector;
+};
 
 export function isConnectorId(id: string): id is ConnectorId {
   return (CONNECTOR_IDS as readonly string[]).includes(id);
 }
 
+export class ConnectorUnavailable extends Error {
+  override name = "ConnectorUnavailable";
+}
+
 const cache = new Map<ConnectorId, Connector<unknown>>();
 
-function build(id: ConnectorId): Connector<unknown> {
+/** Is this provider configured (real keys) or served by the sandbox? */
+export function isAvailable(id: ConnectorId): boolean {
+  const e = env();
+  const s = sandbox() !== null;
+  switch (id) {
+    case "demo":
+      return Boolean(process.env.DEMO_BANK_URL) || s;
+    case "plaid":
+      return e.plaid !== null || s;
+    case "teller":
+      return e.teller !== null || s;
+    case "finqware":
+      return s; // real tenant keys are not wired yet
+  }
+}
+
+export function availableConnectorIds(): ConnectorId[] {
+  return CONNECTOR_IDS.filter(isAvailable);
+}
+
+function build<K extends ConnectorId>(id: K): ConnectorById[K];
+function build(id: ConnectorId): ConnectorById[ConnectorId] {
+  const e = env();
+  const s = sandbox();
+  const unavailable = () => new ConnectorUnavailable(`The ${id} provider is not configured on this server.`);
   switch (id) {
     case "demo": {
-      // DEMO_BANK_URL points at a demo bank over HTTP; by default the emulator runs in-process.
+      // DEMO_BANK_URL points at a demo bank over HTTP; with the sandbox the emulator runs in-process.
       const url = process.env.DEMO_BANK_URL;
-      return createDemoConnector(
-        url
-          ? { baseUrl: url }
-          : { baseUrl: "http://demo-bank.internal", fetch: (input, init) => demoEmulator().handle(new Request(input, init)) },
-      ) as Connector<unknown>;
+      if (url) return createDemoConnector({ baseUrl: url });
+      if (!s) throw unavailable();
+      return createDemoConnector({ baseUrl: "http://demo-bank.internal", fetch: s.demo.fetch });
     }
     case "plaid": {
       // Real keys → Plaid itself; otherwise the local Plaid mounted at /sandbox/plaid.
-      const e = env();
-      return (
-        e.plaid
-          ? createPlaidConnector({ clientId: e.plaid.clientId, secret: e.plaid.secret, environment: e.plaid.env, basePath: plaidBasePath(e.plaid.env) })
-          : createPlaidConnector({ clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, environment: "emulator", basePath: `${e.appUrl}/sandbox/plaid` })
-      ) as Connector<unknown>;
+      if (e.plaid) return createPlaidConnector({ clientId: e.plaid.clientId, secret: e.plaid.secret, environment: e.plaid.env, basePath: plaidBasePath(e.plaid.env) });
+      if (!s) throw unavailable();
+      return createPlaidConnector({ clientId: s.plaid.clientId, secret: s.plaid.secret, environment: "emulator", basePath: s.plaid.basePath(e.appUrl) });
     }
     case "teller": {
       // A certificate → Teller itself over mTLS; otherwise the local Teller (HTTPS + test CA, started on first use).
-      const e = env();
       const t = e.teller;
       if (t) {
         return createTellerConnector({
@@ -54,34 +84,25 @@ function build(id: ConnectorId): Connector<unknown> {
           applicationId: t.applicationId,
           settings: async () => ({ baseUrl: "https://api.teller.io", tls: { cert: fs.readFileSync(t.certificatePath, "utf8"), key: fs.readFileSync(t.privateKeyPath, "utf8") } }),
           webhookSecrets: async () => t.signingSecrets,
-        }) as Connector<unknown>;
+        });
       }
-      const local = async () => {
-        const running = await localTeller();
-        running.emulator.webhookUrl = `${e.appUrl}/api/webhooks/teller`;
-        return running;
-      };
+      if (!s) throw unavailable();
       return createTellerConnector({
         mode: "emulator",
-        applicationId: TELLER_APP_ID,
-        settings: async () => {
-          const r = await local();
-          return { baseUrl: r.url, tls: { cert: r.pki.clientCert, key: r.pki.clientKey, ca: r.pki.caCert } };
-        },
-        webhookSecrets: async () => (await local()).emulator.webhookSecrets,
-      }) as Connector<unknown>;
+        applicationId: s.teller.applicationId,
+        settings: () => s.teller.settings(e.appUrl),
+        webhookSecrets: () => s.teller.webhookSecrets(e.appUrl),
+      });
     }
     case "finqware": {
-      // The local Finqware, mounted at /sandbox/finqware (real tenant keys are not wired yet).
-      const e = env();
-      finqwareEmulator().scaBaseUrl = `${e.appUrl}/sandbox/finqware`;
+      if (!s) throw unavailable();
       return createFinqwareConnector({
-        baseUrl: `${e.appUrl}/sandbox/finqware`,
-        clientId: FQ_CLIENT_ID,
-        clientSecret: FQ_CLIENT_SECRET,
-        appKey: FQ_APP_KEY,
-        fetch: (input, init) => finqwareEmulator().handle(new Request(input, init)),
-      }) as Connector<unknown>;
+        baseUrl: s.finqware.baseUrl(e.appUrl),
+        clientId: s.finqware.clientId,
+        clientSecret: s.finqware.clientSecret,
+        appKey: s.finqware.appKey,
+        fetch: s.finqware.fetch(e.appUrl),
+      });
     }
     default: {
       const unreachable: never = id;
@@ -90,9 +111,12 @@ function build(id: ConnectorId): Connector<unknown> {
   }
 }
 
+export function getConnector<K extends ConnectorId>(id: K): ConnectorById[K];
+export function getConnector(id: string): Connector<unknown>;
 export function getConnector(id: string): Connector<unknown> {
   if (!isConnectorId(id)) throw new Error(`unknown connector "${id}"`);
   let c = cache.get(id);
-  if (!c) cache.set(id, (c = build(id)));
+  // The one place the typed connectors are widened to Connector<unknown> (credentials are validated by credentialsSchema).
+  if (!c) cache.set(id, (c = build(id) as unknown as Connector<unknown>));
   return c;
 }

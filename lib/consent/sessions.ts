@@ -21,7 +21,7 @@ import { skillByCode } from "./catalog";
 export const SESSION_TTL_MS = 30 * 60_000;
 
 type Deps = { connector?: FinqwareConnector; now?: () => number };
-const conn = (d: Deps) => d.connector ?? (getConnector("finqware") as unknown as FinqwareConnector);
+const conn = (d: Deps) => d.connector ?? getConnector("finqware");
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const newNonce = () => randomBytes(24).toString("base64url");
 

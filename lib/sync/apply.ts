@@ -1,5 +1,5 @@
 import { applyRulesToNew } from "@/lib/rules/rules";
-import { and, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { balanceSnapshots, financialAccounts, transactions } from "@/db/schema";
 import type { NormalizedAccount, NormalizedBalance, NormalizedTransaction, TransactionPage } from "@/lib/connectors/contract";
@@ -443,8 +443,8 @@ export async function backfillSnapshots(db: Db, { userId, connectionId }: { user
 }
 
 /**
- * For a window page: the stored, live rows of that account dated inside the window that
- * the provider no longer returns. They are removals (and, for a pending row, the
+ * For a window page: the stored, live rows of that account dated inside the window
+ * `[from, to]` that the provider no longer returns (never a row outside it). They are removals (and, for a pending row, the
  * pending→posted matcher gets its chance first).
  */
 async function windowRemovals(db: Db, ctx: PageContext, page: TransactionPage) {
@@ -455,6 +455,6 @@ async function windowRemovals(db: Db, ctx: PageContext, page: TransactionPage) {
   const stored = await db
     .select({ id: transactions.providerTransactionId })
     .from(transactions)
-    .where(and(eq(transactions.accountId, accountId), eq(transactions.userId, ctx.userId), isNull(transactions.deletedAt), gte(transactions.date, w.from)));
+    .where(and(eq(transactions.accountId, accountId), eq(transactions.userId, ctx.userId), isNull(transactions.deletedAt), gte(transactions.date, w.from), lte(transactions.date, w.to)));
   return stored.filter((r) => !present.has(r.id)).map((r) => ({ providerTransactionId: r.id, providerAccountId: w.providerAccountId }));
 }

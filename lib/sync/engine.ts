@@ -228,7 +228,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       let page;
       try {
         page = await retry(() =>
-          connector.fetchTransactions(credentials, { cursor, accountIds: req.accountIds?.length ? [...scope.keys()] : undefined }),
+          connector.fetchTransactions(credentials, { cursor, accountIds: req.accountIds?.length ? [...scope.keys()] : undefined, dateRange: req.dateRange }),
         );
       } catch (e) {
         if (!(e instanceof RestartPagination)) throw e;

@@ -11,7 +11,7 @@ import { RunHistory } from "@/components/connections/run-history";
 import { PlaidLinkFlow } from "@/components/connect/plaid-link";
 import { env } from "@/lib/env";
 import { TellerConnectFlow } from "@/components/connect/teller-connect";
-import { TELLER_APP_ID } from "@/emulators/teller/server";
+import { getConnector, isAvailable } from "@/lib/connectors/registry";
 import { StatusBadge } from "@/components/connections/status-badge";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
@@ -24,11 +24,11 @@ export default async function ConnectionsPage() {
   const db = await getDb();
   const list = await listConnections(db, { userId: user.id });
   const plaidEmulatorMode = env().plaid === null;
-  const tellerEnv = env().teller;
+  const tellerConnector = isAvailable("teller") ? getConnector("teller") : null;
   const teller = {
-    applicationId: tellerEnv?.applicationId ?? TELLER_APP_ID,
-    environment: tellerEnv?.env ?? ("sandbox" as const),
-    emulator: tellerEnv === null,
+    applicationId: tellerConnector?.applicationId ?? "",
+    environment: tellerConnector && tellerConnector.mode !== "emulator" ? tellerConnector.mode : ("sandbox" as const),
+    emulator: tellerConnector?.mode === "emulator",
   };
   const runs = await Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 })));
   return (

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import type { Connector, NormalizedTransaction, WebhookEvent } from "../contract";
+import type { Connector, WebhookEvent } from "../contract";
 import { ConnectorError, probeAuth } from "../errors";
 import { TellerClient, TellerGone, type TellerClientOptions } from "./client";
 import { normalizeAccount, normalizeBalance, normalizeTransaction, type TellerAccount, type TellerBalances, type TellerTransaction } from "./normalize";
+import { windowedFetch } from "@/lib/sync/window";
 import { tellerWebhookEvent, verifyTellerSignature, type TellerWebhook } from "./webhook";
 
 const credentialsSchema = z.object({ accessToken: z.string().min(1), enrollmentId: z.string().min(1) });
@@ -19,9 +20,6 @@ export const TELLER_PAGE = 100;
 /** Pending rows can change or vanish within this many days before the newest synced date. */
 export const TELLER_OVERLAP_DAYS = 10;
 
-type Cursor = { since: string | null; i: number; max: string | null };
-
-const minusDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
 
 export type TellerConnector = Connector<TellerCredentials> & {
   readonly mode: "emulator" | "sandbox" | "development" | "production";
@@ -41,6 +39,9 @@ export function createTellerConnector(opts: {
   webhookSecrets: () => Promise<string[]>;
   now?: () => number;
   pageSize?: number;
+  /** A bank's limit on one read's date range (tests use it to read in chunks). */
+  maxWindowDays?: number | null;
+  maxHistoryDays?: number | null;
 }): TellerConnector {
   const client = new TellerClient(opts.settings);
   const pageSize = opts.pageSize ?? TELLER_PAGE;
@@ -48,19 +49,46 @@ export function createTellerConnector(opts: {
 
   const accounts = (c: TellerCredentials) => client.request<TellerAccount[]>("GET", "/accounts", c.accessToken);
 
-  /** Page back from the newest transaction until `from` (inclusive) or the start of history. */
-  async function window(c: TellerCredentials, accountId: string, from: string | null): Promise<TellerTransaction[]> {
+  /**
+   * Every transaction of the account dated in [from, to]: Teller filters by date itself
+   * (start_date/end_date); pages go back newest first (`count` + `from_id`) until a short
+   * page. Rows outside the range are dropped in case a provider ignores the filter.
+   */
+  async function read(c: TellerCredentials, accountId: string, range: { from: string | null; to: string }): Promise<TellerTransaction[]> {
     const out: TellerTransaction[] = [];
     let fromId: string | undefined;
     for (;;) {
-      const q = new URLSearchParams({ count: String(pageSize), ...(fromId ? { from_id: fromId } : {}) });
+      const q = new URLSearchParams({ count: String(pageSize), ...(range.from ? { start_date: range.from } : {}), end_date: range.to, ...(fromId ? { from_id: fromId } : {}) });
       const page = await client.request<TellerTransaction[]>("GET", `/accounts/${accountId}/transactions?${q}`, c.accessToken);
-      for (const t of page) if (!from || t.date >= from) out.push(t);
+      for (const t of page) if ((!range.from || t.date >= range.from) && t.date <= range.to) out.push(t);
       const last = page[page.length - 1];
-      if (page.length < pageSize || !last || (from && last.date < from)) return out;
+      if (page.length < pageSize || !last || (range.from && last.date < range.from)) return out;
       fromId = last.id;
     }
   }
+
+  const openAccounts = async (c: TellerCredentials) => (await accounts(c)).filter((a) => a.status === "open");
+  const currencyOf = new Map<string, string>();
+  const fetchTransactions = windowedFetch<TellerCredentials>({
+    overlapDays: TELLER_OVERLAP_DAYS,
+    maxWindowDays: opts.maxWindowDays ?? null,
+    maxHistoryDays: opts.maxHistoryDays ?? null,
+    now: opts.now,
+    accounts: async (c) => {
+      const list = await openAccounts(c);
+      for (const a of list) currencyOf.set(a.id, a.currency);
+      return list.map((a) => a.id);
+    },
+    read: async (c, accountId, range) => {
+      try {
+        const txs = await read(c, accountId, range);
+        return { transactions: txs.map((t) => normalizeTransaction(t, currencyOf.get(accountId) ?? "USD")) };
+      } catch (e) {
+        if (!(e instanceof TellerGone)) throw e;
+        return { transactions: [], complete: false }; // closed mid-sync: keep its history, diff nothing
+      }
+    },
+  });
 
   return {
     id: "teller",
@@ -68,7 +96,7 @@ export function createTellerConnector(opts: {
     applicationId: opts.applicationId,
     displayName: "Teller",
     description: opts.mode === "emulator" ? "US banks through Teller Connect (local Teller sandbox: username / password, or otp, challenge)." : `US banks through Teller Connect (${opts.mode}).`,
-    capabilities: { syncModel: "window", maxHistoryDays: null, supportsPending: true, stableIds: true, consentLifetimeDays: null, rateBudget: null, oneLoginPerInstitution: true },
+    capabilities: { syncModel: "window", maxHistoryDays: opts.maxHistoryDays ?? null, maxWindowDays: opts.maxWindowDays ?? null, supportsPending: true, stableIds: true, consentLifetimeDays: null, rateBudget: null, oneLoginPerInstitution: true },
     link: { kind: "widget", widget: "teller_connect" },
     credentialsSchema,
 
@@ -103,34 +131,7 @@ export function createTellerConnector(opts: {
       return out;
     },
 
-    async fetchTransactions(c, { cursor, accountIds }) {
-      const state: Cursor = cursor ? (JSON.parse(cursor) as Cursor) : { since: null, i: 0, max: null };
-      const all = (await accounts(c)).filter((a) => a.status === "open").sort((a, b) => (a.id < b.id ? -1 : 1));
-      const list = accountIds ? all.filter((a) => accountIds.includes(a.id)) : all;
-      const acct = list[state.i];
-      if (!acct) return { added: [], modified: [], removed: [], nextCursor: JSON.stringify({ since: state.max ?? state.since, i: 0, max: null }), hasMore: false };
-      const from = state.since ? minusDays(state.since, TELLER_OVERLAP_DAYS) : null;
-      let txs: TellerTransaction[];
-      try {
-        txs = await window(c, acct.id, from);
-      } catch (e) {
-        if (!(e instanceof TellerGone)) throw e;
-        txs = []; // closed mid-sync: keep its history, diff nothing
-      }
-      const added: NormalizedTransaction[] = txs.map((t) => normalizeTransaction(t, acct.currency));
-      const posted = txs.filter((t) => t.status === "posted").map((t) => t.date);
-      const newest = posted.reduce<string | null>((m, d) => (!m || d > m ? d : m), null);
-      const max = [state.max, newest].reduce<string | null>((m, d) => (d && (!m || d > m) ? d : m), null);
-      const last = state.i + 1 >= list.length;
-      return {
-        added,
-        modified: [],
-        removed: [],
-        window: { providerAccountId: acct.id, from: from ?? "0001-01-01" },
-        nextCursor: JSON.stringify(last ? { since: max ?? state.since, i: 0, max: null } : { since: state.since, i: state.i + 1, max }),
-        hasMore: !last,
-      };
-    },
+    fetchTransactions,
 
     async getIdentity(c) {
       const res = await client.request<{ owners: { names: { data: string }[]; emails: { data: string }[]; phone_numbers: { data: string }[]; addresses: { data: Record<string, string> }[] }[] }[]>("GET", "/identity", c.accessToken);

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/current-user";
-import { CONNECTOR_IDS, getConnector, isConnectorId } from "@/lib/connectors/registry";
+import { availableConnectorIds, getConnector, isConnectorId } from "@/lib/connectors/registry";
 import { FormLink } from "@/components/connect/form-link";
 import { PlaidLinkFlow } from "@/components/connect/plaid-link";
 import type { PlaidConnector } from "@/lib/connectors/plaid/connector";
@@ -25,8 +25,9 @@ export const metadata: Metadata = { title: "Link a bank" };
 export default async function NewConnectionPage({ searchParams }: { searchParams: Promise<{ connector?: string; q?: string; country?: string }> }) {
   await requireUser();
   const { connector: chosen, q, country } = await searchParams;
-  const connectors = CONNECTOR_IDS.map((id) => getConnector(id));
-  const selected = chosen && isConnectorId(chosen) ? getConnector(chosen) : connectors[0]!;
+  const ids = availableConnectorIds();
+  const connectors = ids.map((id) => getConnector(id));
+  const selected = chosen && isConnectorId(chosen) && ids.includes(chosen) ? getConnector(chosen) : connectors[0];
   return (
     <>
       <PageHeader title="Link a bank" description="Choose how to connect. Ledgerlink stores provider secrets encrypted and never shows them again." />
@@ -59,7 +60,11 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
             )}
           </Card>
         ) : (
-          <p className="text-sm text-stone-500">Choose a provider on the left.</p>
+          <p className="text-sm text-stone-500">
+            {connectors.length
+              ? "Choose a provider on the left."
+              : "No bank provider is configured on this server yet. An administrator can add Plaid keys (PLAID_CLIENT_ID, PLAID_SECRET) or a Teller certificate, or start the offline sandbox with LEDGERLINK_SANDBOX=on."}
+          </p>
         )}
       </div>
     </>

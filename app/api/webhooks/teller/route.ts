@@ -1,7 +1,6 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db";
 import { applyWebhookEvent, firstDelivery } from "@/lib/connections/webhooks";
-import type { TellerConnector } from "@/lib/connectors/teller/connector";
 import { getConnector } from "@/lib/connectors/registry";
 import { BodyTooLarge, readBodyLimited, tooLargeResponse } from "@/lib/http/body";
 import { log } from "@/lib/log";
@@ -19,7 +18,7 @@ export async function POST(req: Request) {
     if (e instanceof BodyTooLarge) return tooLargeResponse();
     throw e;
   }
-  const teller = getConnector("teller") as unknown as TellerConnector;
+  const teller = getConnector("teller");
   const db = await getDb();
   let parsed;
   try {

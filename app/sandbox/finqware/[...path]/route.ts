@@ -1,11 +1,9 @@
-import { env } from "@/lib/env";
-import { finqwareEmulator } from "@/emulators/finqware/server";
+import { sandbox, SANDBOX_NOT_FOUND } from "@/lib/sandbox";
 
-/** The local Finqware and its bank SCA pages (/sandbox/finqware/sca/<session>). */
+/** The local finqware (lib/sandbox/mount.ts); 404 unless the sandbox is built in and on. */
 async function handle(req: Request): Promise<Response> {
-  const emulator = finqwareEmulator();
-  emulator.scaBaseUrl = `${env().appUrl}/sandbox/finqware`;
-  return emulator.handle(req);
+  const s = sandbox();
+  return s ? s.routes.finqware(req) : SANDBOX_NOT_FOUND();
 }
 
 export const GET = handle;
