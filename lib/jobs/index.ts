@@ -18,6 +18,8 @@ export type WorkerOptions = {
   pollMs?: number;
   /** Cron for `sync.due` (pg-boss cron, minute resolution). */
   dueCron?: string;
+  /** Also queue `sync.due` this often (ms) from this process — finer than cron's minute (tests, benches). */
+  dueEveryMs?: number;
   deps?: SyncJobDeps;
 };
 
@@ -27,6 +29,7 @@ export function workerOptionsFromEnv(e: NodeJS.ProcessEnv = process.env): Worker
   return {
     concurrency: e.LEDGERLINK_WORKER_CONCURRENCY ? Number(e.LEDGERLINK_WORKER_CONCURRENCY) : 1,
     pollMs: e.LEDGERLINK_WORKER_POLL_MS ? Number(e.LEDGERLINK_WORKER_POLL_MS) : 1000,
+    dueEveryMs: e.LEDGERLINK_DUE_EVERY_MS ? Number(e.LEDGERLINK_DUE_EVERY_MS) : undefined,
     deps: { leaseMs, defaultIntervalMs: parseEvery(e.LEDGERLINK_SYNC_EVERY) },
   };
 }
@@ -42,6 +45,13 @@ export async function startWorker(database: Database, jobs: JobQueue, opts: Work
   await jobs.schedule("sync.due", opts.dueCron ?? "* * * * *");
   // Catch up at start (connections that fell due while nothing ran, runs of a dead process).
   await jobs.send("sync.due", {}, { singletonKey: "due" });
+  if (opts.dueEveryMs) {
+    const timer = setInterval(() => {
+      jobs.send("sync.due", {}, { singletonKey: "due" }).catch((e) => log.warn("could not queue sync.due", { error: e }));
+    }, opts.dueEveryMs);
+    timer.unref();
+    jobs.onStop(() => clearInterval(timer));
+  }
 }
 
 const g = globalThis as unknown as { __ledgerlinkJobs?: Promise<JobQueue>; __ledgerlinkWorker?: Promise<void> };

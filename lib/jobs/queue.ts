@@ -49,6 +49,8 @@ export interface JobQueue {
   byKey(name: JobName, key: string, limit?: number): Promise<JobInfo[]>;
   /** Cancel jobs of a key still marked active that started before `before` (their process died). */
   cancelStaleActive(name: JobName, key: string, before: Date): Promise<number>;
+  /** Run `fn` when the queue stops (timers of this process). */
+  onStop(fn: () => void): void;
   stop(): Promise<void>;
 }
 
@@ -140,6 +142,7 @@ export async function createJobQueue(database: Database, opts: QueueOptions = {}
     }
   }
   const db = boss.getDb();
+  const stopHooks: (() => void)[] = [];
   const rows = async (text: string, values: unknown[]) => (await db.executeSql(text, values)).rows as Record<string, unknown>[];
   const cols = `id, name, state, data, output, start_after as "startAfter", created_on as "createdOn", retry_count as "retryCount"`;
 
@@ -177,7 +180,11 @@ export async function createJobQueue(database: Database, opts: QueueOptions = {}
       );
       return r.length;
     },
+    onStop(fn) {
+      stopHooks.push(fn);
+    },
     async stop() {
+      for (const fn of stopHooks.splice(0)) fn();
       await boss.stop({ graceful: true, timeout: 10_000, wait: true });
     },
   };
