@@ -143,22 +143,27 @@ export async function createJobQueue(database: Database, opts: QueueOptions = {}
   }
   const db = boss.getDb();
   const stopHooks: (() => void)[] = [];
+  const localWorkers = new Map<JobName, string[]>();
   const rows = async (text: string, values: unknown[]) => (await db.executeSql(text, values)).rows as Record<string, unknown>[];
   const cols = `id, name, state, data, output, start_after as "startAfter", created_on as "createdOn", retry_count as "retryCount"`;
 
   return {
     kind: database.kind,
     async send(name, data, o = {}) {
-      return boss.send(name, data, { singletonKey: o.singletonKey, startAfter: o.startAfter });
+      const id = await boss.send(name, data, { singletonKey: o.singletonKey, startAfter: o.startAfter });
+      // A worker in this process picks the job up now instead of at its next poll.
+      if (id && (!o.startAfter || o.startAfter.getTime() <= Date.now())) for (const w of localWorkers.get(name) ?? []) boss.notifyWorker(w);
+      return id;
     },
     async work(name, o, handler) {
       const n = Math.max(1, o.concurrency ?? 1);
       for (let i = 0; i < n; i++) {
-        await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: Math.max(0.5, (o.pollMs ?? 2000) / 1000), batchSize: 1 }, async (jobs) => {
+        const workerId = await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: Math.max(0.5, (o.pollMs ?? 2000) / 1000), batchSize: 1 }, async (jobs) => {
           const job = jobs[0]!;
           const meta = job as unknown as { retryCount?: number };
           return (await handler(job.data ?? {}, { id: job.id, retryCount: meta.retryCount ?? 0 })) ?? undefined;
         });
+        localWorkers.set(name, [...(localWorkers.get(name) ?? []), workerId]);
       }
     },
     async schedule(name, cron, data = {}) {
