@@ -13,7 +13,7 @@ export default function config(phase: string): NextConfig {
     // A second output folder lets the production-build check run beside the e2e build.
     distDir: process.env.LEDGERLINK_DIST_DIR || ".next",
     // PGlite ships WASM + data files it locates at run time; bundling it breaks that.
-    serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+    serverExternalPackages: ["@electric-sql/pglite", "postgres", "pg-boss", "pg"],
     poweredByHeader: false,
     turbopack: { resolveAlias: { "ledgerlink-sandbox-mount": mount } },
     webpack: (cfg: { resolve: { alias: Record<string, string> } }) => {

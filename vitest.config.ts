@@ -43,7 +43,8 @@ export default defineConfig({
         ...shared,
         test: {
           name: "postgres",
-          include: ["{lib,db,emulators}/**/*.int.test.ts"],
+          // *.pg.test.ts: real worker processes sharing one server (PGlite allows one process).
+          include: ["{lib,db,emulators}/**/*.int.test.ts", "lib/**/*.pg.test.ts"],
           env: { LL_TEST_DB: "postgres" },
           execArgv: ["--expose-gc"],
           testTimeout: 60_000,

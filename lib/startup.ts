@@ -1,10 +1,10 @@
-import { getDatabase, getDb } from "@/db";
+import { getDatabase } from "@/db";
 import { installPeerHeader, parseTrustProxy } from "@/lib/auth/request-meta";
-import { startScheduler } from "@/lib/sync/scheduler";
+import { startAppWorker } from "@/lib/jobs/app";
 
 /**
  * Server start-up: open the database (a second process on the same embedded data
- * directory stops here with a clear message) and apply migrations.
+ * directory stops here with a clear message), apply migrations and start the job queue.
  */
 export async function startServer(): Promise<void> {
   installPeerHeader();
@@ -13,7 +13,10 @@ export async function startServer(): Promise<void> {
     if (hops) console.info(`[ledgerlink] Trusting X-Forwarded-For from ${hops} proxy hop(s) (TRUST_PROXY).`);
     const database = await getDatabase();
     console.info(`[ledgerlink] Database ready (${database.kind}).`);
-    if (process.env.LEDGERLINK_SCHEDULER !== "off") startScheduler(getDb);
+    // Background work (syncs, schedule, recovery) runs as jobs; on one machine this
+    // process is also the worker (LEDGERLINK_WORKER=off: web only, workers run elsewhere).
+    const inProcess = await startAppWorker();
+    console.info(`[ledgerlink] Jobs ready (${inProcess ? "worker in this process" : "web only; run workers with npm run worker"}).`);
   } catch (e) {
     console.error(`[ledgerlink] Cannot start: ${(e as Error).message}`);
     process.exit(1);

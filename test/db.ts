@@ -5,7 +5,7 @@ import { migrateDatabase } from "@/db/migrate";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test";
 
-export type TestDatabase = Database & { name: string };
+export type TestDatabase = Database & { name: string; /** PostgreSQL only: its connection string (for processes and the job queue). */ url?: string };
 
 /**
  * A fresh, migrated database for one test file: in-memory PGlite, or a new throwaway
@@ -28,6 +28,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     ...database,
     name,
+    url: url.toString(),
     close: async () => {
       await database.close();
       const a = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });

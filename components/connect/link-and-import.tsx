@@ -28,8 +28,9 @@ export function useLinkAndImport() {
       }
       const connectionId = linked.data.connectionId;
       setPhase({ step: "importing", connectionId });
-      const r = await refreshConnectionAction(undefined, { connectionId, initial: true });
+      const r = await refreshConnectionAction(undefined, { connectionId, initial: true, jobId: linked.data.jobId ?? undefined });
       if (r.status === "success" && r.data.outcome === "success") setPhase({ step: "done", ok: true, summary: `First import finished: ${r.data.summary}.` });
+      else if (r.status === "success" && r.data.outcome === "queued") setPhase({ step: "done", ok: true, summary: `First import started: ${r.data.summary}` });
       else setPhase({ step: "done", ok: false, summary: r.status === "success" ? r.data.summary : "The first import could not start." });
       return {};
     },

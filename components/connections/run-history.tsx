@@ -7,11 +7,12 @@ type Run = typeof syncRuns.$inferSelect;
 
 const TRIGGER: Record<Run["trigger"], string> = { initial: "First import", manual: "Refresh", scheduled: "Scheduled", webhook: "Webhook" };
 
-export function RunHistory({ runs }: { runs: Run[] }) {
+/** `retryAt`: when the queue will try again after the latest run failed (shown on that run). */
+export function RunHistory({ runs, retryAt }: { runs: Run[]; retryAt?: Date | null }) {
   if (!runs.length) return <p className="text-sm text-stone-500">No syncs yet.</p>;
   return (
     <ol className="divide-y divide-stone-100 text-sm">
-      {runs.map((r) => {
+      {runs.map((r, i) => {
         const secs = r.finishedAt ? ((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1) : null;
         return (
           <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
@@ -23,6 +24,11 @@ export function RunHistory({ runs }: { runs: Run[] }) {
             <span className="text-stone-600">
               {r.status === "error" || r.status === "skipped" ? (r.errorMessage ?? (r.errorCode === "already_syncing" ? "Skipped: already syncing" : r.errorCode)) : runSummary(r)}
               {secs && <span className="ml-2 text-stone-500">{secs}s</span>}
+              {i === 0 && r.status !== "success" && r.status !== "running" && retryAt && (
+                <span className="ml-2 text-stone-500" data-testid="run-retry-at">
+                  Retries at {formatDateTime(retryAt)}
+                </span>
+              )}
             </span>
             {r.warnings?.length ? (
               <ul className="w-full text-amber-800" aria-label="Warnings">

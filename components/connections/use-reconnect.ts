@@ -12,7 +12,7 @@ export function useReconnect(connectionId: string) {
     async (payload?: Record<string, unknown>): Promise<{ ok: true; message: string } | { ok: false; message: string }> => {
       const r = await reconnectConnectionAction(undefined, { connectionId, payload });
       if (r.status !== "success") return { ok: false, message: r.status === "error" ? r.message : "Could not reconnect." };
-      const s = await refreshConnectionAction(undefined, { connectionId });
+      const s = await refreshConnectionAction(undefined, { connectionId, jobId: r.data?.jobId ?? undefined });
       router.refresh();
       return { ok: true, message: s.status === "success" ? `Reconnected. ${s.data.summary}` : "Reconnected." };
     },

@@ -87,7 +87,7 @@ export function ScaWait({ sessionId, nonce, bank, scaUrl, completed }: { session
         }
         const { connectionId, renewed } = o;
         setPhase({ step: "importing", connectionId, renewed });
-        const s = await refreshConnectionAction(undefined, { connectionId, initial: !renewed });
+        const s = await refreshConnectionAction(undefined, { connectionId, initial: !renewed, jobId: r.data.jobId ?? undefined });
         const summary = s.status === "success" ? s.data.summary : "";
         setPhase({ step: "done", ok: true, message: renewed ? `Consent renewed. ${summary}` : `First import finished: ${summary}.` });
         return;

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { linkConnection } from "@/lib/connections/service";
 import { ConnectorError } from "@/lib/connectors/errors";
 import { CONNECTOR_IDS } from "@/lib/connectors/registry";
+import { queueSync } from "@/lib/jobs/app";
 import { authedAction } from "./safe-action";
 
 const schema = z.object({
@@ -13,12 +14,13 @@ const schema = z.object({
   payload: z.record(z.string(), z.unknown()).default({}),
 });
 
-/** Finish a link flow: store the (encrypted) credentials and create the connection. The first import is started by the caller. */
+/** Finish a link flow: store the (encrypted) credentials, create the connection and queue its first import (the browser only follows it). */
 export const linkConnectionAction = authedAction(schema, async (input, { db, user }) => {
   try {
-    const { connectionId } = await linkConnection(db, { userId: user.id, connectorId: input.connectorId, payload: input.payload });
+    const { connectionId, relinked } = await linkConnection(db, { userId: user.id, connectorId: input.connectorId, payload: input.payload });
+    const jobId = await queueSync({ userId: user.id, connectionId, trigger: relinked ? "manual" : "initial" });
     revalidatePath("/connections");
-    return { connectionId };
+    return { connectionId, jobId };
   } catch (e) {
     if (e instanceof ConnectorError) return { status: "invalid" as const, fieldErrors: {}, formError: e.message };
     throw e;

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { reconnectConnection } from "@/lib/connections/service";
 import { ConnectorError } from "@/lib/connectors/errors";
+import { queueSync } from "@/lib/jobs/app";
 import { authedAction } from "./safe-action";
 
 const schema = z.object({
@@ -12,7 +13,7 @@ const schema = z.object({
   payload: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** Repair a connection that needs the user (reauth_required); the caller then refreshes it. */
+/** Repair a connection that needs the user (reauth_required) and queue its sync (with no browser follow-up needed). */
 export const reconnectConnectionAction = authedAction(schema, async (input, { db, user }) => {
   try {
     await reconnectConnection(db, { userId: user.id, connectionId: input.connectionId, payload: input.payload });
@@ -20,6 +21,7 @@ export const reconnectConnectionAction = authedAction(schema, async (input, { db
     if (e instanceof ConnectorError) return { status: "error" as const, code: "reauth_required" as const, message: e.message };
     throw e;
   }
+  const jobId = await queueSync({ userId: user.id, connectionId: input.connectionId, trigger: "manual" });
   revalidatePath("/connections");
-  return null;
+  return { jobId };
 });

@@ -7,8 +7,8 @@ import { syncConnection, type SyncDeps, type SyncResult } from "./engine";
 /**
  * Scheduled refresh: every connection whose next_sync_at has passed (and that does not
  * wait for the user, i.e. not reauth_required or disconnected) goes through the same
- * engine entry point. Runs are sequential per call; the engine's lease keeps several
- * schedulers (processes, machines) from syncing one connection twice.
+ * engine entry point. Runs are sequential per call. The app itself schedules through the job
+ * queue (lib/jobs: sync.due claims with SKIP LOCKED); this inline variant is for tools and tests.
  */
 export async function runDueSyncs(db: Db, opts: { now?: Date; limit?: number; deps?: SyncDeps } = {}): Promise<SyncResult[]> {
   const now = opts.now ?? new Date();
@@ -33,24 +33,4 @@ export async function runDueSyncs(db: Db, opts: { now?: Date; limit?: number; de
     }
   }
   return results;
-}
-
-const g = globalThis as unknown as { __ledgerlinkScheduler?: NodeJS.Timeout };
-
-/** In-process scheduler for the single-process (embedded) setup: checks once a minute. */
-export function startScheduler(getDb: () => Promise<Db>, everyMs = 60_000): void {
-  if (g.__ledgerlinkScheduler) return;
-  let running = false;
-  g.__ledgerlinkScheduler = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      await runDueSyncs(await getDb());
-    } catch (e) {
-      log.error("scheduler tick failed", { error: e });
-    } finally {
-      running = false;
-    }
-  }, everyMs);
-  g.__ledgerlinkScheduler.unref();
 }

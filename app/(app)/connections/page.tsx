@@ -101,7 +101,7 @@ export default async function ConnectionsPage() {
               <details className="border-t border-stone-100 px-5 py-3">
                 <summary className="cursor-pointer text-sm font-medium text-stone-600">Sync history</summary>
                 <div className="mt-2">
-                  <RunHistory runs={runs[i]!} />
+                  <RunHistory runs={runs[i]!} retryAt={c.retryAt ?? (c.status === "error" ? c.nextSyncAt : null)} />
                 </div>
               </details>
             </li>

@@ -4,7 +4,7 @@ import { applyWebhookEvent } from "@/lib/connections/webhooks";
 import { getConnector } from "@/lib/connectors/registry";
 import { BodyTooLarge, readBodyLimited, tooLargeResponse } from "@/lib/http/body";
 import { log } from "@/lib/log";
-import { enqueueSync } from "@/lib/sync/queue";
+import { queueSync } from "@/lib/jobs/app";
 
 /**
  * Plaid webhooks. The JWT in Plaid-Verification is checked against the RAW body (any
@@ -28,6 +28,6 @@ export async function POST(req: Request) {
     return NextResponse.json({ error: { code: "unauthorized", message: "Webhook verification failed." } }, { status: 401 });
   }
   const next = await applyWebhookEvent(await getDb(), "plaid", event);
-  if (next.action === "sync") enqueueSync({ userId: next.userId, connectionId: next.connectionId, trigger: "webhook" });
+  if (next.action === "sync") await queueSync({ userId: next.userId, connectionId: next.connectionId, trigger: "webhook" });
   return NextResponse.json({ received: true });
 }

@@ -4,7 +4,7 @@ import { applyWebhookEvent, firstDelivery } from "@/lib/connections/webhooks";
 import { getConnector } from "@/lib/connectors/registry";
 import { BodyTooLarge, readBodyLimited, tooLargeResponse } from "@/lib/http/body";
 import { log } from "@/lib/log";
-import { enqueueSync } from "@/lib/sync/queue";
+import { queueSync } from "@/lib/jobs/app";
 
 /**
  * Teller webhooks: HMAC signature over the raw body against every configured secret,
@@ -32,6 +32,6 @@ export async function POST(req: Request) {
     return NextResponse.json({ error: { code: "unauthorized", message: "Webhook already received." } }, { status: 401 });
   }
   const next = await applyWebhookEvent(db, "teller", parsed.event);
-  if (next.action === "sync") enqueueSync({ userId: next.userId, connectionId: next.connectionId, trigger: "webhook" });
+  if (next.action === "sync") await queueSync({ userId: next.userId, connectionId: next.connectionId, trigger: "webhook" });
   return NextResponse.json({ received: true });
 }
