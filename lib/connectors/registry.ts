@@ -4,6 +4,7 @@ import fs from "node:fs";
 import { createPlaidConnector } from "./plaid/connector";
 import { createTellerConnector } from "./teller/connector";
 import { createFinqwareConnector } from "./finqware/connector";
+import { createFileConnector } from "./file/connector";
 import { FQ_APP_KEY, FQ_CLIENT_ID, FQ_CLIENT_SECRET, finqwareEmulator } from "@/emulators/finqware/server";
 import { localTeller, TELLER_APP_ID } from "@/emulators/teller/server";
 import { plaidBasePath } from "./plaid/client";
@@ -15,7 +16,7 @@ import { env } from "@/lib/env";
  * Every connector, by id. Adding a provider = one folder in lib/connectors/ + one line
  * here (+ one case below, which the `never` check enforces).
  */
-export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware"] as const;
+export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware", "file"] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 export function isConnectorId(id: string): id is ConnectorId {
@@ -83,6 +84,8 @@ function build(id: ConnectorId): Connector<unknown> {
         fetch: (input, init) => finqwareEmulator().handle(new Request(input, init)),
       }) as Connector<unknown>;
     }
+    case "file":
+      return createFileConnector() as Connector<unknown>;
     default: {
       const unreachable: never = id;
       throw new Error(`unknown connector ${String(unreachable)}`);

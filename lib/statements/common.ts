@@ -203,6 +203,10 @@ export function assignIds(st: Statement, drafts: (Omit<StatementTxn, "id"> & { f
   const occ = new Map<string, number>();
   for (const d of drafts) {
     const { fileId, ...t } = d;
+    if ((canonical(t.amount).split(".")[1] ?? "").length > 4) {
+      st.rejected.push({ line: t.line, reason: `amount ${t.amount} has more than 4 decimals` });
+      continue;
+    }
     if (fileId) {
       const key = fileId.trim();
       const prev = seenFile.get(key);
