@@ -1,17 +1,25 @@
 /**
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
- * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=sync|query picks one.
+ * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=sync|query|statements picks one.
  */
 import "./env";
 import { benchQuery, printQuery } from "./query";
 import { benchSync, printSync } from "./sync";
+import { benchStatementImport, benchStatementParse, printStatementImport, printStatementParse } from "./statements";
 
 const days = process.env.BENCH_DAYS ? Number(process.env.BENCH_DAYS) : undefined;
 const only = process.env.BENCH_ONLY;
 const results: Record<string, Awaited<ReturnType<typeof benchQuery>>> = {};
+if (!only || only === "statements") printStatementParse(await benchStatementParse());
 for (const kind of ["postgres", "pglite"] as const) {
-  if (only !== "query") printSync(await benchSync(kind, days));
-  if (only !== "sync") {
+  let syncRate: number | undefined;
+  if (only !== "query" && only !== "statements") {
+    const s = await benchSync(kind, days);
+    syncRate = s.rows / (s.importMs / 1000);
+    printSync(s);
+  }
+  if (!only || only === "statements") printStatementImport(await benchStatementImport(kind), syncRate);
+  if (only !== "sync" && only !== "statements") {
     results[kind] = await benchQuery(kind, days);
     printQuery(results[kind]);
   }

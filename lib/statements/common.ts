@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import iconv from "iconv-lite";
 import { canonical, fromUnits, toUnits } from "@/lib/money/decimal";
 
@@ -189,6 +188,33 @@ export function money(a: string): string {
 
 // ---------------------------------------------------------------- ids
 
+/**
+ * 96-bit content hash (four 32-bit multiply-xorshift lanes over UTF-16 code units), 24 hex
+ * chars. Not cryptographic — ids only need to be stable and collision-free in practice, and
+ * a crypto hash per row costs more than the rest of parsing together.
+ */
+export function contentHash(s: string): string {
+  let h1 = 1779033703;
+  let h2 = 3144134277;
+  let h3 = 1013904242;
+  let h4 = 2773480762;
+  for (let i = 0; i < s.length; i++) {
+    const k = s.charCodeAt(i);
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  }
+  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
+  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
+  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
+  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
+  h1 ^= h2 ^ h3 ^ h4;
+  h2 ^= h1;
+  h3 ^= h1;
+  return [h1, h2, h3].map((h) => (h >>> 0).toString(16).padStart(8, "0")).join("");
+}
+
 export function normText(s: string): string {
   return s.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
 }
@@ -218,10 +244,7 @@ export function assignIds(st: Statement, drafts: (Omit<StatementTxn, "id"> & { f
       st.transactions.push({ ...t, id: `f:${key}` });
       continue;
     }
-    const base = createHash("sha256")
-      .update([st.account ?? "", t.date, canonical(t.amount), normText(t.description)].join("\u0000"))
-      .digest("hex")
-      .slice(0, 24);
+    const base = contentHash([st.account ?? "", t.date, canonical(t.amount), normText(t.description)].join("\u0000"));
     const n = occ.get(base) ?? 0;
     occ.set(base, n + 1);
     st.transactions.push({ ...t, id: `h:${base}#${n}` });

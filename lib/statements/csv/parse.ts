@@ -29,7 +29,7 @@ const SYN: Record<Role, string[]> = {
   state: ["status", "state", "statut"],
   fee: ["fee", "fees", "gebuhr", "gebuhren", "gebuehr", "frais", "kosten", "commission"],
   direction: ["transaction type", "af bij", "af/bij", "debit/credit", "credit/debit", "soll/haben", "cdtdbtind"],
-  account: ["iban/bban", "iban", "account", "account number", "rekeningnummer", "kontonummer", "card no.", "card no", "card number", "compte", "numero de compte"],
+  account: ["iban/bban", "iban", "account", "account number", "rekeningnummer", "rekening", "kontonummer", "card no.", "card no", "card number", "compte", "numero de compte"],
   type: ["buchungstext", "type", "code", "mutatiesoort", "transaction type code"],
 };
 

@@ -51,7 +51,7 @@ function clean(s: string): string {
 /** `:86:` to a description and counterparty. */
 export function describe86(raw: string): { description: string; counterparty: string | null } {
   const joined = raw.replace(/\n/g, "");
-  if (/^\d{3}\?/.test(joined) || /^\d{3}[^\n?]{0,40}\?\d\d/.test(joined.slice(0, 60))) {
+  if (/^(\d{3})?\?\d\d/.test(joined) || /^\d{3}[^\n?]{0,40}\?\d\d/.test(joined.slice(0, 60))) {
     const sub = new Map<string, string>();
     for (const m of joined.matchAll(/\?(\d{2})([^?]*)/g)) sub.set(m[1]!, (sub.get(m[1]!) ?? "") + m[2]);
     const purpose = [...sub.entries()].filter(([k]) => (k >= "20" && k <= "29") || (k >= "60" && k <= "63")).map(([, v]) => v).join("");
