@@ -17,12 +17,16 @@ const ROLE_LABELS: [string, string][] = [
 ];
 
 type Choice = { target: string; currency?: string; name?: string };
-type ApiError = { error: { message: string } };
+type ApiError = { error: { message: string; fieldErrors?: Record<string, string[]> } };
 
 async function call<T>(url: string, init: RequestInit): Promise<T> {
   const res = await fetch(url, init);
   const body = (await res.json().catch(() => null)) as T | ApiError | null;
-  if (!res.ok) throw new Error((body as ApiError | null)?.error?.message ?? `The server answered ${res.status}.`);
+  if (!res.ok) {
+    const err = (body as ApiError | null)?.error;
+    const details = err?.fieldErrors ? Object.values(err.fieldErrors).flat().join(" ") : "";
+    throw new Error(`${err?.message ?? `The server answered ${res.status}.`}${details ? ` ${details}` : ""}`);
+  }
   return body as T;
 }
 

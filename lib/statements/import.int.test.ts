@@ -14,9 +14,10 @@ const fixture = (rel: string): UploadedFile => ({ name: path.basename(rel), byte
 const text = (name: string, s: string): UploadedFile => ({ name, bytes: new TextEncoder().encode(s) });
 
 let database: TestDatabase;
+// opening and migrating an embedded database can take a while on a busy machine
 beforeAll(async () => {
   database = await createTestDatabase();
-});
+}, 180_000);
 afterAll(async () => database?.close());
 beforeEach(async () => truncateAll(database));
 

@@ -7,7 +7,7 @@ import { ROLES, type CsvMapping } from "@/lib/statements/csv/parse";
 import { MAX_FILES, commitImport, listImports, previewImport, type ImportRequest, type UploadedFile } from "@/lib/statements/import";
 
 const choicesSchema = z.record(z.string().max(200), z.object({ target: z.string().min(1).max(64), currency: z.string().regex(/^[A-Za-z]{3}$/, "A 3-letter currency code.").optional(), name: z.string().max(100).optional() }));
-const mappingSchema = z.record(z.enum(ROLES), z.union([z.string().max(200), z.array(z.string().max(200)).max(20)]));
+const mappingSchema = z.partialRecord(z.enum(ROLES), z.union([z.string().max(200), z.array(z.string().max(200)).max(20)]));
 
 /** Browser sessions must come from our own pages (a cross-site form could post files otherwise). */
 function checkOrigin(req: NextRequest) {
