@@ -84,7 +84,17 @@ export async function benchStatementImport(kind: "pglite" | "postgres") {
   }
 }
 
+/** How busy the machine is: a 10^8-step integer loop (about 100 ms on an idle modern core). */
+export function cpuCalibrationMs(): number {
+  const t0 = performance.now();
+  let x = 0;
+  for (let i = 0; i < 1e8; i++) x += i % 7;
+  if (x < 0) console.log(x);
+  return ms(t0);
+}
+
 export function printStatementParse(r: Awaited<ReturnType<typeof benchStatementParse>>) {
+  console.log(`statements: CPU calibration loop ${fmt(cpuCalibrationMs(), 0)} ms (≈100 ms idle; higher = shared/busy machine, scale the rates below)`);
   for (const [name, m] of Object.entries(r)) {
     console.log(
       `statements/parse ${name}: ${fmt(m.rows)} rows (${fmt(m.mb, 1)} MB) in ${fmt(m.ms, 0)} ms = ${fmt(m.rows / (m.ms / 1000))} rows/s (target ≥ 100,000); heap growth ${fmt(m.heapGrowthMb, 1)} MB, RSS growth ${fmt(m.rssGrowthMb, 1)} MB (whole file in memory, not streamed)`,
