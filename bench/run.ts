@@ -1,20 +1,29 @@
 /**
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
- * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=sync|query|jobs picks one.
+ * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=<section>[,<section>…]
+ * picks sections: sync, query, jobs, statements.
  */
 import "./env";
 import { benchQuery, printQuery } from "./query";
 import { benchSync, printSync } from "./sync";
 import { benchJobs, printJobs } from "./jobs";
+import { benchStatementImport, benchStatementParse, printStatementImport, printStatementParse } from "./statements";
 
 const days = process.env.BENCH_DAYS ? Number(process.env.BENCH_DAYS) : undefined;
-const only = process.env.BENCH_ONLY;
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : null;
+const want = (section: string) => !only || only.has(section);
 const results: Record<string, Awaited<ReturnType<typeof benchQuery>>> = {};
-if (!only || only === "jobs") printJobs(await benchJobs());
+if (want("jobs")) printJobs(await benchJobs());
+if (want("statements")) printStatementParse(await benchStatementParse());
 for (const kind of ["postgres", "pglite"] as const) {
-  if (only === "jobs") break;
-  if (only !== "query") printSync(await benchSync(kind, days));
-  if (only !== "sync") {
+  let syncRate: number | undefined;
+  if (want("sync")) {
+    const s = await benchSync(kind, days);
+    syncRate = s.rows / (s.importMs / 1000);
+    printSync(s);
+  }
+  if (want("statements")) printStatementImport(await benchStatementImport(kind), syncRate);
+  if (want("query")) {
     results[kind] = await benchQuery(kind, days);
     printQuery(results[kind]);
   }

@@ -14,6 +14,7 @@ export const APP_ERROR_CODES = {
   provider_unavailable: 502,
   invalid_request: 400,
   already_syncing: 409,
+  payload_too_large: 413,
   internal: 500,
 } as const;
 

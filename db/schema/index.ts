@@ -5,3 +5,4 @@ export * from "./banking";
 export * from "./sync";
 export * from "./api";
 export * from "./rules";
+export * from "./statements";

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import type { Connector } from "./contract";
 import { createDemoConnector, type DemoCredentials } from "./demo/connector";
 import { createFinqwareConnector, type FinqwareConnector } from "./finqware/connector";
+import { createFileConnector } from "./file/connector";
 import { plaidBasePath } from "./plaid/client";
 import { createPlaidConnector, type PlaidConnector } from "./plaid/connector";
 import { createTellerConnector, type TellerConnector } from "./teller/connector";
@@ -15,7 +16,7 @@ import { sandbox } from "@/lib/sandbox";
  * A provider is *available* when it has real configuration (keys, a certificate) or the
  * offline sandbox is on (lib/sandbox): only available providers are offered or built.
  */
-export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware"] as const;
+export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware", "file"] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 /** The type each id builds: `getConnector("plaid")` is a PlaidConnector, no casts at call sites. */
@@ -24,6 +25,7 @@ export type ConnectorById = {
   plaid: PlaidConnector;
   teller: TellerConnector;
   finqware: FinqwareConnector;
+  file: ReturnType<typeof createFileConnector>;
 };
 
 export function isConnectorId(id: string): id is ConnectorId {
@@ -49,6 +51,8 @@ export function isAvailable(id: ConnectorId): boolean {
       return e.teller !== null || s;
     case "finqware":
       return s; // real tenant keys are not wired yet
+    case "file":
+      return true; // statement files need no provider
   }
 }
 
@@ -104,6 +108,8 @@ function build(id: ConnectorId): ConnectorById[ConnectorId] {
         fetch: s.finqware.fetch(e.appUrl),
       });
     }
+    case "file":
+      return createFileConnector();
     default: {
       const unreachable: never = id;
       throw new Error(`unknown connector ${String(unreachable)}`);

@@ -36,7 +36,14 @@ export default async function ConnectionsPage() {
       <PageHeader
         title="Connections"
         description="Banks and providers you have linked, and how their syncs went."
-        actions={<ButtonLink href="/connections/new">Link a bank</ButtonLink>}
+        actions={
+          <>
+            <ButtonLink href="/connections/import" variant="secondary">
+              Import a statement
+            </ButtonLink>
+            <ButtonLink href="/connections/new">Link a bank</ButtonLink>
+          </>
+        }
       />
       {list.length === 0 ? (
         <LinkFirstBank />

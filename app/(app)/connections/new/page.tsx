@@ -55,6 +55,13 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
               <TellerConnectFlow {...tellerProps(selected as TellerConnector)} />
             ) : selected.link.kind === "consent_session" ? (
               <Catalogue q={typeof q === "string" ? q.slice(0, 100) : undefined} country={typeof country === "string" ? country.slice(0, 2) : undefined} />
+            ) : selected.link.kind === "file_upload" ? (
+              <p className="text-sm">
+                Statement files need no login.{" "}
+                <Link href="/connections/import" className="font-medium text-brand-700 underline">
+                  Import a statement
+                </Link>
+              </p>
             ) : (
               <p className="text-sm text-stone-500">This provider&apos;s link flow is not available yet.</p>
             )}

@@ -1,0 +1,283 @@
+import iconv from "iconv-lite";
+import { canonical, fromUnits, toUnits } from "@/lib/money/decimal";
+
+/**
+ * Shared model and helpers of the statement parsers (lib/statements/<format>/).
+ * Money is a canonical decimal string (negative = money out), dates are the bank's
+ * calendar day `YYYY-MM-DD` (time and zone of a timestamp are dropped, never converted).
+ */
+
+export type StatementFormat = "ofx" | "qfx" | "camt053" | "camt052" | "mt940" | "qif" | "csv";
+
+export type StatementTxn = {
+  /** `f:<id from the file>` or `h:<content hash>#<occurrence>`; stable across re-imports. */
+  id: string;
+  line: number;
+  date: string;
+  valueDate?: string | null;
+  authorizedDate?: string | null;
+  amount: string;
+  description: string;
+  counterparty?: string | null;
+  pending: boolean;
+  type?: string | null;
+  reference?: string | null;
+};
+
+export type Balance = { amount: string; date: string | null };
+export type Rejected = { line: number; reason: string };
+
+export type Statement = {
+  account: string | null;
+  currency: string | null;
+  accountType?: "depository" | "credit" | null;
+  /** Period the statement declares (OFX DTSTART/DTEND, CAMT FrToDt, MT940 balance dates). */
+  declaredFrom?: string | null;
+  declaredTo?: string | null;
+  opening: Balance | null;
+  closing: Balance | null;
+  transactions: StatementTxn[];
+  rejected: Rejected[];
+  /** null: the file has no balances to check against. */
+  reconciles?: boolean | null;
+  warnings: string[];
+};
+
+export type ParseResult = {
+  format: StatementFormat;
+  statements: Statement[];
+  errors: string[];
+  warnings: string[];
+  /** Records of kinds we do not import (QIF investment sections, OFX investment statements). */
+  skipped: { kind: string; count: number }[];
+  /** CSV only: the columns could not be mapped automatically. */
+  needsMapping?: { columns: string[]; sample: string[][] } | null;
+  /** CSV/QIF: the date order could not be inferred from the file. */
+  dateOrderAmbiguous?: boolean;
+};
+
+export class StatementReadError extends Error {}
+
+// ---------------------------------------------------------------- bytes → text
+
+/** BOM, then strict UTF-8, then Windows-1252 (header declarations are often wrong). */
+export function decodeBytes(bytes: Uint8Array): { text: string; encoding: string } {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { text: new TextDecoder("utf-8").decode(bytes.subarray(3)), encoding: "utf-8-bom" };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { text: new TextDecoder("utf-16le").decode(bytes.subarray(2)), encoding: "utf-16le" };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return { text: new TextDecoder("utf-16be").decode(bytes.subarray(2)), encoding: "utf-16be" };
+  }
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), encoding: "utf-8" };
+  } catch {
+    return { text: iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), "win1252"), encoding: "windows-1252" };
+  }
+}
+
+// ---------------------------------------------------------------- dates
+
+export function validYmd(y: number, m: number, d: number): boolean {
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d)) return false;
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
+  const dim = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  return d <= dim;
+}
+
+export function ymd(y: number, m: number, d: number): string | null {
+  if (!validYmd(y, m, d)) return null;
+  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+/** Two-digit years: 70–99 → 19xx, else 20xx. */
+export function expandYear(y: string): number {
+  const n = Number(y);
+  if (y.length >= 4) return n;
+  return n >= 70 ? 1900 + n : 2000 + n;
+}
+
+/** `YYYY-MM-DD…` or `YYYYMMDD…` (timestamps keep the bank's own day). */
+export function isoDay(s: string | null | undefined): string | null {
+  if (!s) return null;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})/.exec(s.trim());
+  return m ? ymd(Number(m[1]), Number(m[2]), Number(m[3])) : null;
+}
+
+// ---------------------------------------------------------------- amounts
+
+/**
+ * A bank-formatted number to a canonical decimal string, or null if it is not one.
+ * decimal: which separator is the decimal one (",", ".") or "auto" (the last of both present;
+ * a lone "," followed by exactly three digits is a thousands separator).
+ * Accepts currency symbols/codes, spaces, apostrophes, "+", trailing "-", and "(…)" negatives.
+ */
+export function parseAmount(input: string | null | undefined, decimal: "," | "." | "auto" = "auto"): string | null {
+  if (input == null) return null;
+  let s = input.trim();
+  if (!s) return null;
+  let neg = false;
+  if (/^\(.*\)$/.test(s)) {
+    neg = true;
+    s = s.slice(1, -1);
+  }
+  s = s.replace(/[A-Za-z$£€¥₹\u00a0\u202f\s'’]/g, "");
+  if (s.startsWith("+")) s = s.slice(1);
+  else if (s.startsWith("-")) {
+    neg = !neg;
+    s = s.slice(1);
+  } else if (s.endsWith("-")) {
+    neg = !neg;
+    s = s.slice(0, -1);
+  }
+  if (s.startsWith("+")) s = s.slice(1);
+  if (!/^[\d.,]*\d[\d.,]*$/.test(s) && !/^[\d.,]*\d[\d.,]*[.,]$/.test(s)) return null;
+  const lastComma = s.lastIndexOf(",");
+  const lastDot = s.lastIndexOf(".");
+  let dec: "," | "." | null;
+  if (decimal !== "auto") dec = decimal;
+  else if (lastComma >= 0 && lastDot >= 0) dec = lastComma > lastDot ? "," : ".";
+  else if (lastComma >= 0) dec = /^\d{1,3}(,\d{3})+$/.test(s) ? null : ",";
+  else if (lastDot >= 0) dec = /^\d{1,3}(\.\d{3}){2,}$/.test(s) ? null : ".";
+  else dec = null;
+  const thou = dec === "," ? "." : ",";
+  let [int, frac = "", extra] = (dec ? s.split(dec) : [s]) as [string, string?, string?];
+  if (extra !== undefined) return null;
+  if (dec === null) int = s.replace(/[.,]/g, "");
+  else {
+    if (frac.includes(thou)) return null;
+    if (int.includes(thou) && !/^\d{1,3}([.,]\d{3})+$/.test(int)) return null;
+    int = int.split(thou).join("");
+  }
+  if (int === "") int = "0";
+  if (!/^\d+$/.test(int) || !/^\d*$/.test(frac)) return null;
+  return canonical(`${neg ? "-" : ""}${int}${frac ? `.${frac}` : ""}`);
+}
+
+export function neg(a: string): string {
+  return a.startsWith("-") ? a.slice(1) : a === "0" ? a : `-${a}`;
+}
+
+export function abs(a: string): string {
+  return a.startsWith("-") ? a.slice(1) : a;
+}
+
+/** Exact sum at up to 6 decimals, canonical form. */
+export function sum(values: Iterable<string>): string {
+  let t = 0n;
+  for (const v of values) t += toUnits(v, 6);
+  return canonical(fromUnits(t, 6));
+}
+
+export function add(a: string, b: string): string {
+  return sum([a, b]);
+}
+
+export function eq(a: string, b: string): boolean {
+  return toUnits(a, 6) === toUnits(b, 6);
+}
+
+/** 2 decimals for display and JSON; keeps more when the file has more significant digits. */
+export function money(a: string): string {
+  const c = canonical(a);
+  const frac = c.split(".")[1] ?? "";
+  return frac.length >= 2 ? c : fromUnits(toUnits(c, 2), 2);
+}
+
+// ---------------------------------------------------------------- ids
+
+/**
+ * 96-bit content hash (four 32-bit multiply-xorshift lanes over UTF-16 code units), 24 hex
+ * chars. Not cryptographic — ids only need to be stable and collision-free in practice, and
+ * a crypto hash per row costs more than the rest of parsing together.
+ */
+export function contentHash(s: string): string {
+  let h1 = 1779033703;
+  let h2 = 3144134277;
+  let h3 = 1013904242;
+  let h4 = 2773480762;
+  for (let i = 0; i < s.length; i++) {
+    const k = s.charCodeAt(i);
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  }
+  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
+  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
+  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
+  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
+  h1 ^= h2 ^ h3 ^ h4;
+  h2 ^= h1;
+  h3 ^= h1;
+  return [h1, h2, h3].map((h) => (h >>> 0).toString(16).padStart(8, "0")).join("");
+}
+
+export function normText(s: string): string {
+  return s.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Assigns ids: the file's own id where present (`f:`), else a content hash of
+ * (account, date, amount, normalised text) plus an occurrence index, so two genuinely
+ * identical rows both stay. A file id seen twice in the same account is a duplicate row.
+ */
+export function assignIds(st: Statement, drafts: (Omit<StatementTxn, "id"> & { fileId?: string | null })[]): void {
+  const seenFile = new Map<string, number>();
+  const occ = new Map<string, number>();
+  for (const d of drafts) {
+    const { fileId, ...t } = d;
+    if ((canonical(t.amount).split(".")[1] ?? "").length > 4) {
+      st.rejected.push({ line: t.line, reason: `amount ${t.amount} has more than 4 decimals` });
+      continue;
+    }
+    if (fileId) {
+      const key = fileId.trim();
+      const prev = seenFile.get(key);
+      if (prev !== undefined) {
+        st.rejected.push({ line: t.line, reason: `duplicate of line ${prev} (same id ${key})` });
+        continue;
+      }
+      seenFile.set(key, t.line);
+      st.transactions.push({ ...t, id: `f:${key}` });
+      continue;
+    }
+    const base = contentHash([st.account ?? "", t.date, canonical(t.amount), normText(t.description)].join("\u0000"));
+    const n = occ.get(base) ?? 0;
+    occ.set(base, n + 1);
+    st.transactions.push({ ...t, id: `h:${base}#${n}` });
+  }
+}
+
+export function newStatement(partial: Partial<Statement> = {}): Statement {
+  return { account: null, currency: null, opening: null, closing: null, transactions: [], rejected: [], warnings: [], ...partial };
+}
+
+/** Line number (1-based) of every offset, via a precomputed index of line starts. */
+export function lineIndex(text: string): (offset: number) => number {
+  const starts: number[] = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+  }
+  return (offset: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+/** Opening + booked entries = closing? null when a balance is missing. */
+export function reconcile(st: Statement): boolean | null {
+  if (!st.opening || !st.closing) return null;
+  const booked = st.transactions.filter((t) => !t.pending).map((t) => t.amount);
+  return eq(add(st.opening.amount, sum(booked)), st.closing.amount);
+}

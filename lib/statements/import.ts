@@ -1,0 +1,440 @@
+import { createHash, randomUUID } from "node:crypto";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { rowsOf } from "@/db/rows";
+import { balanceSnapshots, connections, financialAccounts, statementImportRows, statementImports, syncRuns, transactions } from "@/db/schema";
+import { sealSecret } from "@/lib/crypto";
+import { AppError } from "@/lib/errors";
+import { toUnits } from "@/lib/money/decimal";
+import { MAX_STATEMENT_BYTES, StatementReadError, parseStatement, summarize, type AccountSummary, type ParseOptions } from "./index";
+import type { StatementTxn } from "./common";
+
+/**
+ * Statement files as a source: preview (reads, writes nothing) → import (one DB transaction
+ * per request: all or nothing) → undo (removes exactly what that import added).
+ * Every function takes the userId and only touches that user's rows.
+ */
+
+export type UploadedFile = { name: string; bytes: Uint8Array };
+/** Per account in the file (key = `account|currency` as previewed): where its rows go. */
+export type AccountChoice = { target: "new" | "skip" | string; currency?: string; name?: string };
+export type ImportRequest = { userId: string; files: UploadedFile[]; options?: ParseOptions; choices?: Record<string, AccountChoice>; today?: string };
+
+export type RowVerdict = { line: number; reason: string };
+export type PreviewTarget = { kind: "existing"; accountId: string; name: string; matchedBy: "iban" | "number" | "previous_import" | "choice" } | { kind: "new"; name: string } | { kind: "skip" };
+
+export type PreviewAccount = Omit<AccountSummary, "statements" | "rejected"> & {
+  key: string;
+  target: PreviewTarget;
+  newRows: number;
+  alreadyImported: number;
+  rejected: RowVerdict[];
+  /** The currency must be chosen (the file does not say). */
+  needsCurrency: boolean;
+};
+export type PreviewFile = {
+  name: string;
+  hash: string;
+  size: number;
+  format: string | null;
+  /** The same bytes were imported before: importing again is a no-op. */
+  alreadyImported: { importId: string; at: string } | null;
+  accounts: PreviewAccount[];
+  errors: string[];
+  warnings: string[];
+  skipped: { kind: string; count: number }[];
+  needsMapping: { columns: string[]; sample: string[][] } | null;
+  dateOrderAmbiguous: boolean;
+};
+export type Preview = { files: PreviewFile[]; accounts: { id: string; name: string; currency: string; mask: string | null }[] };
+
+export const MAX_FILES = 10;
+/** numeric(19,4): 15 integer digits. */
+const MAX_ABS_UNITS = 10n ** 19n - 1n;
+
+const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const normId = (s: string) => s.replace(/[\s-]/g, "").toUpperCase();
+
+type Candidate = { id: string; name: string; currency: string; mask: string | null; iban: string | null; providerAccountId: string; connectorId: string };
+
+async function candidates(db: Db, userId: string): Promise<Candidate[]> {
+  return db
+    .select({
+      id: financialAccounts.id,
+      name: financialAccounts.name,
+      currency: financialAccounts.currency,
+      mask: financialAccounts.mask,
+      iban: financialAccounts.iban,
+      providerAccountId: financialAccounts.providerAccountId,
+      connectorId: connections.connectorId,
+    })
+    .from(financialAccounts)
+    .innerJoin(connections, eq(connections.id, financialAccounts.connectionId))
+    .where(and(eq(financialAccounts.userId, userId), ne(connections.status, "disconnected")));
+}
+
+function autoTarget(s: AccountSummary, cands: Candidate[]): PreviewTarget {
+  if (s.account) {
+    const id = normId(s.account);
+    const byIban = cands.filter((c) => c.iban && normId(c.iban) === id);
+    if (byIban.length === 1) return { kind: "existing", accountId: byIban[0]!.id, name: byIban[0]!.name, matchedBy: "iban" };
+    const prev = cands.filter((c) => c.connectorId === "file" && normId(c.providerAccountId) === id);
+    if (prev.length === 1) return { kind: "existing", accountId: prev[0]!.id, name: prev[0]!.name, matchedBy: "previous_import" };
+    const byMask = cands.filter((c) => c.mask && c.mask.length >= 4 && id.endsWith(normId(c.mask)) && (!s.currency || c.currency === s.currency));
+    if (byMask.length === 1) return { kind: "existing", accountId: byMask[0]!.id, name: byMask[0]!.name, matchedBy: "number" };
+  }
+  return { kind: "new", name: defaultName(s) };
+}
+
+function defaultName(s: { account: string | null; accountType: string }) {
+  const kind = s.accountType === "credit" ? "Card" : "Account";
+  return s.account ? `${kind} ${s.account.length > 8 ? `…${s.account.replace(/\s/g, "").slice(-4)}` : s.account}` : `Imported ${kind.toLowerCase()}`;
+}
+
+const keyOf = (s: { account: string | null; currency: string | null }) => `${s.account ?? ""}|${s.currency ?? ""}`;
+
+type Analysed = {
+  preview: PreviewFile;
+  groups: { summary: AccountSummary; key: string; target: PreviewTarget; currency: string | null; fresh: StatementTxn[]; acct: PreviewAccount }[];
+};
+
+/** Parse and classify every file: nothing is written. */
+async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[]; cands: Candidate[] }> {
+  if (req.files.length > MAX_FILES) throw new AppError("invalid_request", `At most ${MAX_FILES} files at once.`);
+  const cands = await candidates(db, req.userId);
+  const today = req.today ?? new Date().toISOString().slice(0, 10);
+  const out: Analysed[] = [];
+  for (const f of req.files) {
+    const hash = sha256(f.bytes);
+    const preview: PreviewFile = { name: f.name, hash, size: f.bytes.byteLength, format: null, alreadyImported: null, accounts: [], errors: [], warnings: [], skipped: [], needsMapping: null, dateOrderAmbiguous: false };
+    const analysed: Analysed = { preview, groups: [] };
+    out.push(analysed);
+    const [prev] = await db
+      .select({ id: statementImports.id, at: statementImports.createdAt })
+      .from(statementImports)
+      .where(and(eq(statementImports.userId, req.userId), eq(statementImports.fileHash, hash), eq(statementImports.status, "imported")))
+      .limit(1);
+    if (prev) preview.alreadyImported = { importId: prev.id, at: prev.at.toISOString() };
+    let parsed;
+    try {
+      if (f.bytes.byteLength > MAX_STATEMENT_BYTES) throw new StatementReadError(`${f.name} is ${(f.bytes.byteLength / 1048576).toFixed(1)} MB; statements up to ${MAX_STATEMENT_BYTES / 1048576} MB are accepted — split it by period`);
+      parsed = parseStatement(f.bytes, req.options);
+    } catch (e) {
+      if (e instanceof StatementReadError) {
+        preview.errors.push(e.message);
+        continue;
+      }
+      throw e;
+    }
+    preview.format = parsed.format;
+    preview.errors.push(...parsed.errors);
+    preview.warnings.push(...parsed.warnings);
+    preview.skipped = parsed.skipped;
+    preview.needsMapping = parsed.needsMapping ?? null;
+    preview.dateOrderAmbiguous = !!parsed.dateOrderAmbiguous;
+    for (const s of summarize(parsed)) {
+      const key = keyOf(s);
+      const choice = req.choices?.[key];
+      let target: PreviewTarget;
+      if (choice?.target === "skip") target = { kind: "skip" };
+      else if (choice?.target === "new") target = { kind: "new", name: choice.name?.trim() || defaultName(s) };
+      else if (choice?.target) {
+        const c = cands.find((x) => x.id === choice.target);
+        if (!c) throw new AppError("invalid_request", "The chosen account does not exist.");
+        target = { kind: "existing", accountId: c.id, name: c.name, matchedBy: "choice" };
+      } else target = autoTarget(s, cands);
+      const targetCurrency = target.kind === "existing" ? cands.find((c) => c.id === target.accountId)!.currency : null;
+      const currency = s.currency ?? choice?.currency?.toUpperCase() ?? targetCurrency;
+      const rejected: RowVerdict[] = [...s.rejected];
+      const rows: StatementTxn[] = [];
+      for (const st of s.statements)
+        for (const t of st.transactions) {
+          const units = toUnits(t.amount, 6);
+          if ((units < 0n ? -units : units) / 100n > MAX_ABS_UNITS) rejected.push({ line: t.line, reason: `amount ${t.amount} is out of range` });
+          else if (t.date > today) rejected.push({ line: t.line, reason: `date ${t.date} is in the future` });
+          else rows.push(t);
+        }
+      if (targetCurrency && s.currency && targetCurrency !== s.currency) preview.warnings.push(`${s.account ?? "the account"}: the file is in ${s.currency}, the chosen account in ${targetCurrency}`);
+      // rows already in the target account: by id, else (rows seen through an aggregator) by date ±3 days and amount
+      let fresh = rows;
+      if (target.kind === "existing" && rows.length) {
+        const from = s.from ?? rows[0]!.date;
+        const to = s.to ?? rows[rows.length - 1]!.date;
+        const existing = await db
+          .select({ pid: transactions.providerTransactionId, date: transactions.date, amount: transactions.amount })
+          .from(transactions)
+          .where(
+            and(
+              eq(transactions.userId, req.userId),
+              eq(transactions.accountId, target.accountId),
+              sql`${transactions.date} between (${from}::date - 3) and (${to}::date + 3)`,
+            ),
+          );
+        const ids = new Set(existing.map((e) => e.pid));
+        const others = existing.filter((e) => !/^[fh]:/.test(e.pid)).map((e) => ({ ...e, amount: toUnits(e.amount, 6), used: false }));
+        fresh = [];
+        for (const t of rows) {
+          if (ids.has(t.id)) continue;
+          const amt = toUnits(t.amount, 6);
+          const m = others.find((o) => !o.used && o.amount === amt && Math.abs(Date.parse(o.date) - Date.parse(t.date)) <= 3 * 86_400_000);
+          if (m) {
+            m.used = true;
+            continue;
+          }
+          fresh.push(t);
+        }
+      }
+      const { statements: _s, rejected: _r, ...rest } = s;
+      const acct: PreviewAccount = {
+        ...rest,
+        key,
+        currency,
+        target,
+        newRows: target.kind === "skip" ? 0 : fresh.length,
+        alreadyImported: rows.length - fresh.length,
+        rejected: rejected.sort((a, b) => a.line - b.line),
+        needsCurrency: !currency,
+      };
+      preview.accounts.push(acct);
+      analysed.groups.push({ summary: s, key, target, currency, fresh, acct });
+    }
+  }
+  return { files: out, cands };
+}
+
+export async function previewImport(db: Db, req: ImportRequest): Promise<Preview> {
+  const { files, cands } = await analyse(db, req);
+  return { files: files.map((f) => f.preview), accounts: cands.map((c) => ({ id: c.id, name: c.name, currency: c.currency, mask: c.mask })) };
+}
+
+async function fileConnection(db: Db, userId: string): Promise<string> {
+  const [existing] = await db
+    .select({ id: connections.id })
+    .from(connections)
+    .where(and(eq(connections.userId, userId), eq(connections.connectorId, "file"), ne(connections.status, "disconnected")))
+    .limit(1);
+  if (existing) return existing.id;
+  const id = randomUUID();
+  await db.insert(connections).values({ id, userId, connectorId: "file", displayName: "Statement files", providerItemId: `file:${id}`, credentials: sealSecret({}, id), status: "active" });
+  return id;
+}
+
+export type ImportOutcome = { importId: string | null; fileName: string; added: number; alreadyImported: number; rejected: number; noop: boolean; message: string };
+
+/**
+ * Write what the preview showed. One DB transaction for the whole request: a failure
+ * anywhere writes nothing. A file imported before is a no-op that says so.
+ */
+export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCommit?: () => void | Promise<void>; now?: Date } = {}): Promise<{ imports: ImportOutcome[] }> {
+  const { files } = await analyse(db, req);
+  for (const f of files) {
+    if (f.preview.errors.length && !f.groups.length) throw new AppError("invalid_request", `${f.preview.name}: ${f.preview.errors[0]}`);
+    if (f.preview.alreadyImported) continue;
+    for (const g of f.groups) if (g.target.kind !== "skip" && !g.currency) throw new AppError("invalid_request", `${f.preview.name}: choose the currency of ${g.summary.account ?? "the account"}.`);
+  }
+  const now = deps.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const outcomes: ImportOutcome[] = [];
+    let connectionId: string | null = null;
+    for (const f of files) {
+      const p = f.preview;
+      if (p.alreadyImported) {
+        outcomes.push({ importId: p.alreadyImported.importId, fileName: p.name, added: 0, alreadyImported: p.accounts.reduce((a, x) => a + x.transactions, 0), rejected: 0, noop: true, message: `${p.name} was already imported on ${p.alreadyImported.at.slice(0, 10)}: nothing new.` });
+        continue;
+      }
+      connectionId ??= await fileConnection(tx as unknown as Db, req.userId);
+      const importId = randomUUID();
+      const createdAccountIds: string[] = [];
+      const createdSnapshots: { accountId: string; date: string }[] = [];
+      const addedIds: string[] = [];
+      let already = 0;
+      let rejected = 0;
+      for (const g of f.groups) {
+        rejected += g.acct.rejected.length;
+        already += g.acct.alreadyImported;
+        if (g.target.kind === "skip") continue;
+        let accountId: string;
+        if (g.target.kind === "existing") accountId = g.target.accountId;
+        else {
+          const providerAccountId = g.summary.account ?? `unnamed:${p.hash.slice(0, 16)}`;
+          const [row] = await tx
+            .insert(financialAccounts)
+            .values({
+              userId: req.userId,
+              connectionId,
+              providerAccountId,
+              name: g.target.name,
+              type: g.summary.accountType,
+              currency: g.currency!,
+              iban: g.summary.account && /^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(normId(g.summary.account)) ? normId(g.summary.account) : null,
+              mask: g.summary.account ? normId(g.summary.account).slice(-4) : null,
+            })
+            .onConflictDoNothing()
+            .returning({ id: financialAccounts.id });
+          if (row) {
+            accountId = row.id;
+            createdAccountIds.push(row.id);
+          } else {
+            const [ex] = await tx
+              .select({ id: financialAccounts.id })
+              .from(financialAccounts)
+              .where(and(eq(financialAccounts.connectionId, connectionId), eq(financialAccounts.providerAccountId, providerAccountId), eq(financialAccounts.userId, req.userId)));
+            accountId = ex!.id;
+          }
+        }
+        for (let i = 0; i < g.fresh.length; i += 1000) {
+          const chunk = g.fresh.slice(i, i + 1000);
+          const payload = JSON.stringify(
+            chunk.map((t) => ({
+              provider_transaction_id: t.id,
+              pending: t.pending,
+              date: t.date,
+              authorized_date: t.authorizedDate ?? null,
+              amount: t.amount,
+              description: t.description || "(no description)",
+              counterparty: t.counterparty ?? null,
+              type: t.type ?? null,
+              raw: { source: "file", file: p.name, line: t.line, reference: t.reference ?? null, valueDate: t.valueDate ?? null },
+            })),
+          );
+          const res = await tx.execute(sql`
+            insert into transactions (user_id, account_id, provider_transaction_id, pending, date, authorized_date, amount, currency, description, counterparty, type, raw, updated_at)
+            select ${req.userId}::uuid, ${accountId}::uuid, x.provider_transaction_id, x.pending, x.date, x.authorized_date, x.amount, ${g.currency}, x.description, x.counterparty, x.type, x.raw, ${now.toISOString()}::timestamptz
+            from jsonb_to_recordset(${payload}::jsonb) as x(provider_transaction_id text, pending boolean, date date, authorized_date date, amount numeric, description text, counterparty text, type text, raw jsonb)
+            on conflict (account_id, provider_transaction_id) do nothing
+            returning id`);
+          addedIds.push(...rowsOf<{ id: string }>(res).map((r) => r.id));
+        }
+        const closing = g.summary.closingBalance;
+        const closingDate = g.summary.closingDate ?? g.summary.to;
+        if (closing !== null && closingDate) {
+          const ins = await tx
+            .insert(balanceSnapshots)
+            .values({ accountId, userId: req.userId, date: closingDate, current: closing, available: null, currency: g.currency! })
+            .onConflictDoNothing()
+            .returning({ date: balanceSnapshots.date });
+          if (ins.length) createdSnapshots.push({ accountId, date: closingDate });
+          // a file account's balance follows its newest statement
+          await tx
+            .update(financialAccounts)
+            .set({ currentBalance: closing, balanceUpdatedAt: now, updatedAt: now })
+            .where(
+              and(
+                eq(financialAccounts.id, accountId),
+                eq(financialAccounts.userId, req.userId),
+                eq(financialAccounts.connectionId, connectionId),
+                sql`not exists (select 1 from balance_snapshots b where b.account_id = ${accountId}::uuid and b.date > ${closingDate}::date)`,
+              ),
+            );
+        }
+      }
+      await tx.insert(statementImports).values({
+        id: importId,
+        userId: req.userId,
+        connectionId,
+        fileName: p.name.slice(0, 255),
+        fileHash: p.hash,
+        format: p.format ?? "unknown",
+        added: addedIds.length,
+        alreadyImported: already,
+        rejected,
+        summary: p.accounts,
+        createdAccountIds,
+        createdSnapshots,
+        createdAt: now,
+      });
+      for (let i = 0; i < addedIds.length; i += 5000) {
+        await tx.insert(statementImportRows).values(addedIds.slice(i, i + 5000).map((transactionId) => ({ importId, transactionId })));
+      }
+      await tx.insert(syncRuns).values({
+        userId: req.userId,
+        connectionId,
+        trigger: "manual",
+        status: "success",
+        startedAt: now,
+        finishedAt: new Date(),
+        added: addedIds.length,
+        accounts: f.groups.filter((g) => g.target.kind !== "skip").length,
+        pages: 1,
+        attempts: 1,
+        options: { source: "file", importId, fileName: p.name, fileHash: p.hash, format: p.format },
+      });
+      await tx.update(connections).set({ lastSyncedAt: now, updatedAt: now }).where(eq(connections.id, connectionId));
+      outcomes.push({
+        importId,
+        fileName: p.name,
+        added: addedIds.length,
+        alreadyImported: already,
+        rejected,
+        noop: addedIds.length === 0,
+        message: addedIds.length ? `${p.name}: ${addedIds.length} new transaction${addedIds.length === 1 ? "" : "s"} imported.` : `${p.name}: nothing new — every row was already imported.`,
+      });
+    }
+    if (deps.beforeCommit) await deps.beforeCommit();
+    return { imports: outcomes };
+  });
+}
+
+/** Remove exactly what one import added: its rows, the snapshots and accounts it created. */
+export async function undoImport(db: Db, input: { userId: string; importId: string }): Promise<{ removed: number }> {
+  return db.transaction(async (tx) => {
+    const [imp] = await tx
+      .select()
+      .from(statementImports)
+      .where(and(eq(statementImports.id, input.importId), eq(statementImports.userId, input.userId)))
+      .for("update");
+    if (!imp) throw new AppError("not_found", "No such import.");
+    if (imp.status === "undone") throw new AppError("conflict", "This import was already undone.");
+    const deleted = await tx
+      .delete(transactions)
+      .where(
+        and(
+          eq(transactions.userId, input.userId),
+          inArray(transactions.id, tx.select({ id: statementImportRows.transactionId }).from(statementImportRows).where(eq(statementImportRows.importId, imp.id))),
+        ),
+      )
+      .returning({ id: transactions.id });
+    for (const s of imp.createdSnapshots) {
+      await tx.delete(balanceSnapshots).where(and(eq(balanceSnapshots.accountId, s.accountId), eq(balanceSnapshots.date, s.date), eq(balanceSnapshots.userId, input.userId)));
+    }
+    for (const accountId of imp.createdAccountIds) {
+      await tx.execute(sql`
+        delete from financial_accounts a where a.id = ${accountId}::uuid and a.user_id = ${input.userId}::uuid
+          and not exists (select 1 from transactions t where t.account_id = a.id)
+          and not exists (select 1 from balance_snapshots b where b.account_id = a.id)`);
+    }
+    await tx.update(statementImports).set({ status: "undone", undoneAt: new Date() }).where(eq(statementImports.id, imp.id));
+    if (imp.connectionId) {
+      await tx.insert(syncRuns).values({
+        userId: input.userId,
+        connectionId: imp.connectionId,
+        trigger: "manual",
+        status: "success",
+        finishedAt: new Date(),
+        removed: deleted.length,
+        options: { source: "file", undo: true, importId: imp.id, fileName: imp.fileName, fileHash: imp.fileHash },
+      });
+    }
+    return { removed: deleted.length };
+  });
+}
+
+export async function listImports(db: Db, { userId }: { userId: string }) {
+  return db
+    .select({
+      id: statementImports.id,
+      fileName: statementImports.fileName,
+      fileHash: statementImports.fileHash,
+      format: statementImports.format,
+      status: statementImports.status,
+      added: statementImports.added,
+      alreadyImported: statementImports.alreadyImported,
+      rejected: statementImports.rejected,
+      createdAt: statementImports.createdAt,
+      undoneAt: statementImports.undoneAt,
+    })
+    .from(statementImports)
+    .where(eq(statementImports.userId, userId))
+    .orderBy(sql`${statementImports.createdAt} desc`)
+    .limit(100);
+}

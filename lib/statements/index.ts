@@ -1,0 +1,152 @@
+import { parseCamt } from "./camt/parse";
+import { StatementReadError, add, decodeBytes, eq, money, sum, type ParseResult, type Rejected, type Statement, type StatementFormat } from "./common";
+import { parseCsv, type CsvOptions } from "./csv/parse";
+import { parseMt940 } from "./mt940/parse";
+import { parseOfx } from "./ofx/parse";
+import { parseQif } from "./qif/parse";
+
+export { StatementReadError } from "./common";
+export type { ParseResult, Statement, StatementTxn, StatementFormat } from "./common";
+
+/** Files larger than this are refused before parsing. */
+export const MAX_STATEMENT_BYTES = 20 * 1024 * 1024;
+
+/** The format from the content (never the file name). */
+export function detectFormat(text: string): StatementFormat | null {
+  const head = text.slice(0, 4096).replace(/^\uFEFF/, "");
+  if (/^\s*OFXHEADER\s*:/m.test(head) || /<\?OFX\s/i.test(head) || /^\s*<OFX>/im.test(head)) return /<INTU\.BID>/i.test(text) ? "qfx" : "ofx";
+  if (/urn:iso:std:iso:20022:tech:xsd:camt\.05[234]/.test(head) || /<(\w+:)?BkToCstmr(Stmt|AcctRpt|DbtCdtNtfctn)[\s>]/.test(head)) return /camt\.052|BkToCstmrAcctRpt/.test(head) ? "camt052" : "camt053";
+  if (/^\s*!(Type|Account|Option|Clear)/im.test(head.replace(/^(#.*\r?\n|\s*\r?\n)*/, ""))) return "qif";
+  if (/^[\s\u0001]*(\{1:|:20:)/m.test(head) && /^:(60F|60M|61|25):/m.test(text)) return "mt940";
+  if (/^:20:/m.test(head) && /^:25:/m.test(head)) return "mt940";
+  const lines = head.split(/\r\n|\r|\n/).filter((l) => l.trim()).slice(0, 10);
+  if (lines.length && lines.some((l) => /[,;\t|]/.test(l))) return "csv";
+  return null;
+}
+
+export type ParseOptions = { csv?: CsvOptions };
+
+/** Bytes → parsed statements; throws StatementReadError when the file cannot be read at all. */
+export function parseStatement(bytes: Uint8Array, opts: ParseOptions = {}): ParseResult {
+  if (bytes.byteLength > MAX_STATEMENT_BYTES) {
+    throw new StatementReadError(`the file is ${(bytes.byteLength / 1048576).toFixed(1)} MB; statements up to ${MAX_STATEMENT_BYTES / 1048576} MB are accepted — split it by period`);
+  }
+  if (bytes.byteLength === 0) throw new StatementReadError("the file is empty");
+  const { text } = decodeBytes(bytes);
+  if (/\u0000/.test(text.slice(0, 2048))) throw new StatementReadError("this is a binary file, not a bank statement (OFX, QFX, CAMT.053, MT940, QIF or CSV)");
+  const format = detectFormat(text);
+  if (!format) throw new StatementReadError("unrecognised file: not OFX, QFX, CAMT.053, MT940, QIF or CSV");
+  switch (format) {
+    case "ofx":
+    case "qfx":
+      return parseOfx(text);
+    case "camt053":
+    case "camt052":
+      return parseCamt(text);
+    case "mt940":
+      return parseMt940(text);
+    case "qif":
+      return parseQif(text);
+    case "csv":
+      return parseCsv(text, opts.csv);
+  }
+}
+
+export type AccountSummary = {
+  account: string | null;
+  currency: string | null;
+  accountType: "depository" | "credit";
+  transactions: number;
+  pending: number;
+  sum: string;
+  from: string | null;
+  to: string | null;
+  openingBalance: string | null;
+  closingBalance: string | null;
+  closingDate: string | null;
+  /** opening + booked rows = closing, for every statement of this account; null without balances. */
+  reconciles: boolean | null;
+  rejected: Rejected[];
+  warnings: string[];
+  statements: Statement[];
+};
+
+function minDate(a: string | null, b: string | null | undefined) {
+  return !b ? a : !a || b < a ? b : a;
+}
+function maxDate(a: string | null, b: string | null | undefined) {
+  return !b ? a : !a || b > a ? b : a;
+}
+
+/**
+ * One entry per account (statements of the same account merged, in date order).
+ * from/to: the statement's declared period widened to every row and balance date.
+ */
+export function summarize(result: ParseResult): AccountSummary[] {
+  const groups = new Map<string, Statement[]>();
+  for (const st of result.statements) {
+    const key = `${st.account ?? ""}\u0000${st.currency ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), st]);
+  }
+  const out: AccountSummary[] = [];
+  for (const sts of groups.values()) {
+    const sorted = [...sts].sort((a, b) => (a.opening?.date ?? a.closing?.date ?? "").localeCompare(b.opening?.date ?? b.closing?.date ?? ""));
+    let from: string | null = null;
+    let to: string | null = null;
+    for (const st of sorted) {
+      const txDates = st.transactions.map((t) => t.date);
+      for (const d of [st.declaredFrom, st.declaredTo, st.opening?.date, st.closing?.date, ...txDates]) {
+        from = minDate(from, d);
+        to = maxDate(to, d);
+      }
+    }
+    const txns = sorted.flatMap((s) => s.transactions);
+    const recs = sorted.map((s) => s.reconciles ?? null);
+    const first = sorted[0]!;
+    const last = sorted[sorted.length - 1]!;
+    const opening = first.opening?.amount ?? null;
+    const closing = last.closing?.amount ?? null;
+    let reconciles: boolean | null = recs.some((r) => r === false) ? false : recs.every((r) => r === true) ? true : null;
+    // across statements: the whole file from the first opening to the last closing
+    if (reconciles === true && opening !== null && closing !== null) {
+      reconciles = eq(add(opening, sum(txns.filter((t) => !t.pending).map((t) => t.amount))), closing);
+    }
+    out.push({
+      account: first.account,
+      currency: first.currency,
+      accountType: first.accountType === "credit" ? "credit" : "depository",
+      transactions: txns.length,
+      pending: txns.filter((t) => t.pending).length,
+      sum: money(sum(txns.map((t) => t.amount))),
+      from,
+      to,
+      openingBalance: opening === null ? null : money(opening),
+      closingBalance: closing === null ? null : money(closing),
+      closingDate: last.closing?.date ?? null,
+      reconciles,
+      rejected: sorted.flatMap((s) => s.rejected).sort((a, b) => a.line - b.line),
+      warnings: [...new Set(sorted.flatMap((s) => s.warnings))],
+      statements: sorted,
+    });
+  }
+  return out;
+}
+
+/** The command-line/JSON preview shape (issue #13). */
+export function previewJson(result: ParseResult) {
+  return {
+    format: result.format,
+    statements: summarize(result).map((s) => ({
+      account: s.account,
+      currency: s.currency,
+      transactions: s.transactions,
+      pending: s.pending,
+      sum: s.sum,
+      from: s.from,
+      to: s.to,
+      closingBalance: s.closingBalance,
+      rejected: s.rejected,
+    })),
+    errors: result.errors,
+  };
+}
