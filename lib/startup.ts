@@ -10,6 +10,10 @@ export async function startServer(): Promise<void> {
     const database = await getDatabase();
     console.info(`[ledgerlink] Database ready (${database.kind}).`);
     if (process.env.LEDGERLINK_SCHEDULER !== "off") startScheduler(getDb);
+    // ECB rate history: loaded once, in the background (pages say so until it is there).
+    void import("@/lib/fx/rates")
+      .then(({ ensureRatesSeeded }) => ensureRatesSeeded(database.db))
+      .catch((e: unknown) => console.error(`[ledgerlink] Could not load exchange rates: ${(e as Error).message}`));
   } catch (e) {
     console.error(`[ledgerlink] Cannot start: ${(e as Error).message}`);
     process.exit(1);
