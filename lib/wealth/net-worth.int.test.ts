@@ -7,6 +7,7 @@ import { eq } from "drizzle-orm";
 import { addManualTransaction, createManualAccount, listManualAccounts, recordValuation, setManualAccountArchived } from "./manual";
 import { accountValuesOn, changeSince, distribute, netWorthDaily, netWorthReport, totalOf } from "./net-worth";
 import { manualAccountSchema, valuationSchema } from "./schemas";
+import { distributionJson, netWorthJson } from "./api";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -128,5 +129,24 @@ describe("net worth across currencies, linked and manual", () => {
   it("transactions only on a manual cash account", async () => {
     const s = await scenario();
     await expect(addManualTransaction(t.db, { userId: s.userId, input: { accountId: s.house.id, date: "2024-01-01", amount: "5", description: "" } })).rejects.toThrow(/cash account/);
+  });
+
+  it("API shapes: /api/v1/net-worth and /distribution (base from the user or ?base=)", async () => {
+    const s = await scenario();
+    const d = await distributionJson(t.db, s.userId, new URLSearchParams({ date: "2025-05-10", base: "EUR" }));
+    expect(d.total).toBe("106207.4500");
+    expect(d.by_currency).toEqual([
+      { key: "EUR", label: "EUR", total: "96000.0000" },
+      { key: "USD", label: "USD", total: "10053.8000" },
+      { key: "GBP", label: "GBP", total: "153.6500" },
+    ]);
+    expect(d.accounts.find((a) => a.name === "Checking")).toMatchObject({ value: "3000.0000", converted: "2666.1900", rate: "0.888731", rate_date: "2025-05-09" });
+    const n = await netWorthJson(t.db, s.userId, new URLSearchParams({ from: "2024-06-03", to: "2025-05-10", base: "EUR" }));
+    expect(n).toMatchObject({ base: "EUR", total: "106207.4500", changes: { since_from: { amount: "81.2400", percent: "0.08" } }, fx: { source: "Source: ECB statistics", latest_rate_date: "2025-05-09", carried_forward: true } });
+    expect(n.series).toHaveLength(342);
+    await expect(netWorthJson(t.db, s.userId, new URLSearchParams({ base: "XXX" }))).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(netWorthJson(t.db, s.userId, new URLSearchParams({ from: "2025-01-02", to: "2025-01-01" }))).rejects.toMatchObject({ code: "invalid_input" });
+    const other = await seedUser(t.db);
+    expect((await distributionJson(t.db, other.userId, new URLSearchParams({ date: "2025-05-10" }))).accounts).toEqual([]);
   });
 });
