@@ -46,7 +46,7 @@ test("base currency EUR → Overview converts; a property and a mortgage → net
   await expect(page.getByTestId("chart-net-worth")).toContainText("Net worth (EUR)");
   // Native toggle keeps currencies apart
   await page.getByRole("link", { name: "Native amounts" }).click();
-  await expect(page.getByText(/Accounts in USD are/)).toBeVisible();
+  await expect(page.getByText(/accounts in USD are/)).toBeVisible();
 
   await page.goto("/wealth");
   const before = await netWorth(page);
@@ -68,12 +68,12 @@ test("base currency EUR → Overview converts; a property and a mortgage → net
     await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
     const vf = page.getByRole("form", { name: "Record a valuation" });
     // bad input first: a negative value changes nothing
-    await vf.getByLabel("Value").fill("-5");
+    await vf.getByLabel("Value", { exact: true }).fill("-5");
     await vf.getByRole("button", { name: "Record valuation" }).click();
     await expect(vf.getByRole("alert")).toContainText("can't be negative");
     await expect(page.getByText("No valuation yet")).toBeVisible();
     await vf.getByLabel("Date").fill("2025-05-09");
-    await vf.getByLabel("Value").fill(value);
+    await vf.getByLabel("Value", { exact: true }).fill(value);
     await vf.getByRole("button", { name: "Record valuation" }).click();
     await expect(page.getByTestId("valuations")).toContainText("May 9, 2025");
   }
