@@ -17,6 +17,10 @@ export async function startServer(): Promise<void> {
     // process is also the worker (LEDGERLINK_WORKER=off: web only, workers run elsewhere).
     const inProcess = await startAppWorker();
     console.info(`[ledgerlink] Jobs ready (${inProcess ? "worker in this process" : "web only; run workers with npm run worker"}).`);
+    // ECB rate history: loaded once, in the background (pages say so until it is there).
+    void import("@/lib/fx/rates")
+      .then(({ ensureRatesSeeded }) => ensureRatesSeeded(database.db))
+      .catch((e: unknown) => console.error(`[ledgerlink] Could not load exchange rates: ${(e as Error).message}`));
   } catch (e) {
     console.error(`[ledgerlink] Cannot start: ${(e as Error).message}`);
     process.exit(1);

@@ -10,18 +10,20 @@ import { AccountsList } from "@/components/accounts/accounts-list";
 import { CashflowChart, CategoryChart, NetWorthChart } from "@/components/charts/overview-charts";
 import { Card, PageHeader } from "@/components/ui/card";
 import { LinkFirstBank } from "@/components/ui/empty-state";
+import { WealthOverview, amountsMode, hasManualAccounts, wealthOverviewData } from "@/components/wealth/overview-section";
 
 export const metadata: Metadata = { title: "Overview" };
 
 const PERIOD_LABELS: Record<Period, string> = { "3m": "3 months", "1y": "1 year", all: "All time" };
 
-export default async function OverviewPage({ searchParams }: { searchParams: Promise<{ period?: string }> }) {
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<{ period?: string; amounts?: string }> }) {
   const user = await requireUser();
   const db = await getDb();
-  const { period: rawPeriod } = await searchParams;
+  const { period: rawPeriod, amounts } = await searchParams;
+  const mode = amountsMode(amounts);
   const period: Period = rawPeriod && rawPeriod in PERIODS ? (rawPeriod as Period) : "1y";
   const accounts = await listAccounts(db, { userId: user.id });
-  if (accounts.length === 0)
+  if (accounts.length === 0 && !(await hasManualAccounts(db, user.id)))
     return (
       <>
         <PageHeader title="Overview" description="Balances, cash flow and spending across every linked account." />
@@ -32,9 +34,11 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const expiring = await expiringConsents(db, { userId: user.id });
   const today = new Date().toISOString().slice(0, 10);
   const from = periodStart(period, today);
-  const data = await overview(db, { userId: user.id, filters: { from } });
   const base = user.baseCurrency;
-  const otherCurrencies = [...new Set(accounts.map((a) => a.currency))].filter((c) => c !== base);
+  // Converted (default): every amount in the base currency at its own date's ECB rate; "native" keeps currencies apart.
+  const wealth = await wealthOverviewData(db, { userId: user.id, base, from, today, mode });
+  const data = wealth.converted ?? (await overview(db, { userId: user.id, filters: { from } }));
+  const otherCurrencies = mode === "native" ? [...new Set(accounts.map((a) => a.currency))].filter((c) => c !== base) : [];
   const plot = (s: string) => Number(s); // plotting only; totals shown as text stay decimal strings
 
   return (
@@ -61,9 +65,10 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           to keep syncing.
         </p>
       ))}
+      <WealthOverview data={wealth} base={base} period={period} />
       {otherCurrencies.length > 0 && (
         <p className="mb-4 rounded-lg bg-sky-50 px-4 py-2 text-sm text-sky-900" role="note">
-          Charts are in {base}. Accounts in {otherCurrencies.join(", ")} are <strong>not converted</strong> (no exchange rates are configured); their totals are listed separately below.
+          Native amounts: charts are in {base}; accounts in {otherCurrencies.join(", ")} are <strong>not converted</strong> and their totals are listed separately below.
         </p>
       )}
       <div className="grid gap-6 lg:grid-cols-2">

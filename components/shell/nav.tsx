@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 const NAV = [
   { href: "/", label: "Overview" },
   { href: "/accounts", label: "Accounts" },
+  { href: "/wealth", label: "Net worth" },
   { href: "/transactions", label: "Transactions" },
   { href: "/connections", label: "Connections" },
   { href: "/settings", label: "Settings" },

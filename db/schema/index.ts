@@ -6,3 +6,4 @@ export * from "./sync";
 export * from "./api";
 export * from "./rules";
 export * from "./statements";
+export * from "./wealth";

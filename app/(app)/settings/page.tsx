@@ -6,6 +6,7 @@ import { ApiTokens } from "@/components/settings/api-tokens";
 import { requireUser } from "@/lib/auth/current-user";
 import { signOutEverywhereAction } from "@/lib/actions/sign-out";
 import { ChangePasswordForm } from "@/components/settings/change-password-form";
+import { BaseCurrencyForm } from "@/components/settings/base-currency-form";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { formatDateTime } from "@/lib/format/money";
@@ -20,6 +21,9 @@ export default async function SettingsPage() {
     <>
       <PageHeader title="Settings" description={`Signed in as ${user.email}`} />
       <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Currency">
+          <BaseCurrencyForm current={user.baseCurrency} />
+        </Card>
         <Card title="Password">
           <ChangePasswordForm />
         </Card>
