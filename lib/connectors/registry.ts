@@ -10,12 +10,15 @@ import { plaidBasePath } from "./plaid/client";
 import { demoEmulator } from "@/emulators/demo/server";
 import { EMULATOR_CLIENT_ID, EMULATOR_SECRET } from "@/emulators/plaid/server";
 import { env } from "@/lib/env";
+import { createSimplefinConnector } from "./simplefin/connector";
+import { dbStore } from "./simplefin/state";
+import { SF_BASE, simplefinEmulator } from "@/emulators/simplefin/server";
 
 /**
  * Every connector, by id. Adding a provider = one folder in lib/connectors/ + one line
  * here (+ one case below, which the `never` check enforces).
  */
-export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware"] as const;
+export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware", "simplefin"] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 export function isConnectorId(id: string): id is ConnectorId {
@@ -81,6 +84,14 @@ function build(id: ConnectorId): Connector<unknown> {
         clientSecret: FQ_CLIENT_SECRET,
         appKey: FQ_APP_KEY,
         fetch: (input, init) => finqwareEmulator().handle(new Request(input, init)),
+      }) as Connector<unknown>;
+    }
+    case "simplefin": {
+      // The user's setup token names the bridge; the local bridge's host is served in-process.
+      const local = new URL(SF_BASE).host;
+      return createSimplefinConnector({
+        store: dbStore(async () => (await import("@/db")).getDb()),
+        fetch: (input, init) => (new URL(input).host === local ? simplefinEmulator().handle(new Request(input, init)) : fetch(input, init)),
       }) as Connector<unknown>;
     }
     default: {
