@@ -32,7 +32,7 @@ type Access = { user: string; pass: string; disabled: boolean; ticks: number; pe
 
 export type SfTransaction = { id: string; posted: number; amount: string; description: string; payee?: string; memo?: string; transacted_at?: number; pending?: boolean };
 export type SfHolding = { id: string; created: number; currency: string; cost_basis: string; description: string; market_value: string; purchase_price: string; shares: string; symbol: string };
-type SfAccount = { id: string; name: string; currency: string; balance: string; "available-balance": string; "balance-date": number; transactions: SfTransaction[]; holdings: SfHolding[]; conn: (typeof CONNECTIONS)[number] };
+type SfAccount = { dates: Map<string, string>; id: string; name: string; currency: string; balance: string; "available-balance": string; "balance-date": number; transactions: SfTransaction[]; holdings: SfHolding[]; conn: (typeof CONNECTIONS)[number] };
 
 export const CONNECTIONS = [
   { conn_id: "CON-platypus", name: "First Platypus Bank", org_id: "ORG-platypus", org_url: "https://platypus.example", domain: "platypus.example" },
@@ -60,7 +60,7 @@ export class SimplefinEmulator {
   readonly base: string;
   private readonly setupTokens = new Map<string, { claimed: boolean }>();
   private readonly access = new Map<string, Access>();
-  private faults: (402 | 403 | 500)[] = [];
+  private faults: (402 | 403 | 429 | 500)[] = [];
   private readonly connErrors = new Map<string, string[]>();
   private readonly accountErrors = new Map<string, Map<string, string>>();
   /** The bridge's "today" at start: history ends here; ticks move time on. */
@@ -79,7 +79,7 @@ export class SimplefinEmulator {
     this.setupTokens.set(id, { claimed: false });
     return Buffer.from(`${this.base}/claim/${id}`).toString("base64");
   }
-  failNext(status: 402 | 403 | 500, times = 1) {
+  failNext(status: 402 | 403 | 429 | 500, times = 1) {
     for (let i = 0; i < times; i++) this.faults.push(status);
   }
   /** A connection-level problem the bridge reports (v1 `errors`, v2 `errlist` con.auth). */
@@ -142,6 +142,7 @@ export class SimplefinEmulator {
         "available-balance": cents(available),
         "balance-date": balanceDate,
         conn: platypus,
+        dates: new Map(txs.map((t) => [t.transaction_id, t.date])),
         holdings: [],
         transactions: txs
           .map((t) => {
@@ -157,7 +158,7 @@ export class SimplefinEmulator {
     const days = Array.from({ length: SF_HISTORY_DAYS }, (_, i) => isoDay(this.epoch - (SF_HISTORY_DAYS - 1 - i) * DAY_MS));
     const loanTx: SfTransaction[] = days.filter((d) => d.endsWith("-12")).map((d) => ({ id: `loan-${d.replaceAll("-", "")}`, posted: postedEpoch(d), amount: "385.20", description: "PAYMENT RECEIVED - THANK YOU" }));
     const loanBalance = -1_850_000n + 38_520n * BigInt(loanTx.length);
-    out.push({ id: "ACT-gopher-auto", name: "Auto Loan", currency: "USD", balance: cents(loanBalance), "available-balance": "0.00", "balance-date": balanceDate, conn: gopher, holdings: [], transactions: loanTx });
+    out.push({ id: "ACT-gopher-auto", name: "Auto Loan", currency: "USD", balance: cents(loanBalance), "available-balance": "0.00", "balance-date": balanceDate, conn: gopher, holdings: [], transactions: loanTx, dates: new Map(loanTx.map((t) => [t.id, t.id.replace(/^loan-(\d{4})(\d\d)(\d\d)$/, "$1-$2-$3")])) });
     const divTx: SfTransaction[] = days
       .filter((d) => /-(03|06|09|12)-20$/.test(d))
       .flatMap((d) => [
@@ -174,8 +175,14 @@ export class SimplefinEmulator {
       conn: gopher,
       holdings: HOLDINGS.map((h) => ({ ...h, created: Math.floor(this.epoch / 1000) - 86_400 * 300 })),
       transactions: divTx,
+      dates: new Map(divTx.map((t) => [t.id, t.id.replace(/^div-(\d{4})(\d\d)(\d\d)-.*$/, "$1-$2-$3")])),
     });
     return out;
+  }
+
+  /** Ground truth for tests: every live transaction with its bank day (from the source data, not the wire format). */
+  liveTransactions(user: string): { id: string; accountId: string; amount: string; pending: boolean; date: string }[] {
+    return this.ledger(user).flatMap((a) => a.transactions.map((t) => ({ id: t.id, accountId: a.id, amount: t.amount, pending: Boolean(t.pending), date: a.dates.get(t.id)! })));
   }
 
   // ------------------------------------------------------------ HTTP
@@ -226,6 +233,7 @@ export class SimplefinEmulator {
     if (fault === 402) return Response.json({ errors: ["Payment required."], accounts: [] }, { status: 402 });
     if (fault === 403) return forbidden();
     if (fault === 500) return text(500, "Internal Server Error");
+    if (fault === 429) return new Response("Too Many Requests", { status: 429, headers: { "retry-after": "1" } });
 
     const q = url.searchParams;
     const endS = q.has("end-date") ? Number(q.get("end-date")) : Math.floor(this.now() / 1000);
