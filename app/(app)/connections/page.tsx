@@ -16,6 +16,8 @@ import { StatusBadge } from "@/components/connections/status-badge";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { LinkFirstBank } from "@/components/ui/empty-state";
+import { SimplefinStatus } from "@/components/connect/simplefin-status";
+import { simplefinInfo } from "@/lib/connectors/simplefin/state";
 
 export const metadata: Metadata = { title: "Connections" };
 
@@ -31,6 +33,7 @@ export default async function ConnectionsPage() {
     emulator: tellerEnv === null,
   };
   const runs = await Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 })));
+  const simplefin = list.some((c) => c.connectorId === "simplefin") ? await simplefinInfo(db, user.id) : new Map();
   return (
     <>
       <PageHeader
@@ -98,6 +101,7 @@ export default async function ConnectionsPage() {
                   {c.retryAt && <> Next attempt after {formatDateTime(c.retryAt)}.</>}
                 </div>
               )}
+              {simplefin.get(c.id) && <SimplefinStatus info={simplefin.get(c.id)!} />}
               <details className="border-t border-stone-100 px-5 py-3">
                 <summary className="cursor-pointer text-sm font-medium text-stone-600">Sync history</summary>
                 <div className="mt-2">

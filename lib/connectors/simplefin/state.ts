@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
+import { openSecret } from "@/lib/crypto";
 import type { Db } from "@/db/client";
-import { connections, simplefinStatus, simplefinUsage, type SimplefinHolding, type SimplefinWarning } from "@/db/schema";
+import { connections, financialAccounts, simplefinStatus, simplefinUsage, type SimplefinHolding, type SimplefinWarning } from "@/db/schema";
 
 /**
  * What the SimpleFIN connector keeps in the database, keyed by a SHA-256 of the Access URL
@@ -62,17 +63,31 @@ export function dbStore(getDb: () => Promise<Db>): SimplefinStore {
   };
 }
 
-export type SimplefinConnectionInfo = BridgeStatus & { requestsToday: number; updatedAt: Date };
+export type SimplefinConnectionInfo = BridgeStatus & { requestsToday: number; updatedAt: Date; accountNames: Map<string, string> };
 
-/** For the Connections page: the bridge's status of the user's own SimpleFIN connections, by connection id. */
+/**
+ * For the Connections page: what the bridge last said about each of the user's own SimpleFIN
+ * connections, by connection id. The key is recomputed from the decrypted Access URL on the
+ * server (so a reconnect with a new token is followed); nothing secret is returned.
+ */
 export async function simplefinInfo(db: Db, userId: string, now = Date.now()): Promise<Map<string, SimplefinConnectionInfo>> {
-  const rows = await db
-    .select({ id: connections.id, key: connections.providerItemId, status: simplefinStatus, requests: simplefinUsage.requests })
+  const conns = await db
+    .select({ id: connections.id, credentials: connections.credentials })
     .from(connections)
-    .innerJoin(simplefinStatus, eq(simplefinStatus.tokenKey, connections.providerItemId))
-    .leftJoin(simplefinUsage, and(eq(simplefinUsage.tokenKey, connections.providerItemId), eq(simplefinUsage.day, utcDay(now))))
-    .where(and(eq(connections.userId, userId), eq(connections.connectorId, "simplefin")));
-  return new Map(
-    rows.map((r) => [r.id, { messages: r.status.messages, accountWarnings: r.status.accountWarnings, holdings: r.status.holdings, requestsToday: r.requests ?? 0, updatedAt: r.status.updatedAt }]),
-  );
+    .where(and(eq(connections.userId, userId), eq(connections.connectorId, "simplefin"), ne(connections.status, "disconnected")));
+  const out = new Map<string, SimplefinConnectionInfo>();
+  for (const c of conns) {
+    let key: string;
+    try {
+      key = tokenKey(openSecret<{ accessUrl: string }>(c.credentials, c.id).accessUrl);
+    } catch {
+      continue;
+    }
+    const [status] = await db.select().from(simplefinStatus).where(eq(simplefinStatus.tokenKey, key));
+    if (!status) continue;
+    const [usage] = await db.select({ n: simplefinUsage.requests }).from(simplefinUsage).where(and(eq(simplefinUsage.tokenKey, key), eq(simplefinUsage.day, utcDay(now))));
+    const names = await db.select({ p: financialAccounts.providerAccountId, name: financialAccounts.name }).from(financialAccounts).where(eq(financialAccounts.connectionId, c.id));
+    out.set(c.id, { messages: status.messages, accountWarnings: status.accountWarnings, holdings: status.holdings, requestsToday: usage?.n ?? 0, updatedAt: status.updatedAt, accountNames: new Map(names.map((n) => [n.p, n.name])) });
+  }
+  return out;
 }
