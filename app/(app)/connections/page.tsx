@@ -17,6 +17,7 @@ import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { LinkFirstBank } from "@/components/ui/empty-state";
 import { SimplefinStatus } from "@/components/connect/simplefin-status";
+import { SimplefinReconnect } from "@/components/connect/simplefin-reconnect";
 import { simplefinInfo } from "@/lib/connectors/simplefin/state";
 
 export const metadata: Metadata = { title: "Connections" };
@@ -83,6 +84,8 @@ export default async function ConnectionsPage() {
                     <RenewConsent skillCode={c.skillCode ?? ""} connectionId={c.id} />
                   ) : c.connectorId === "plaid" ? (
                     <PlaidLinkFlow emulator={plaidEmulatorMode} connectionId={c.id} label="Reconnect" />
+                  ) : c.connectorId === "simplefin" ? (
+                    <SimplefinReconnect connectionId={c.id} />
                   ) : c.connectorId === "teller" ? (
                     <TellerConnectFlow {...teller} connectionId={c.id} enrollmentId={c.providerItemId ?? undefined} institutionName={c.institutionName ?? undefined} label="Reconnect" />
                   ) : (

@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connections, financialAccounts, simplefinUsage, transactions, users } from "@/db/schema";
-import { linkConnection } from "@/lib/connections/service";
+import { linkConnection, reconnectConnection } from "@/lib/connections/service";
 import { openSecret } from "@/lib/crypto";
 import { syncConnection } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
@@ -179,6 +179,7 @@ describe("SimpleFIN: link, budget, windows, bridge errors", () => {
 
   it("402 → payment required at the bridge (waits for the user); 403 → reconnect", async () => {
     const id = await link();
+    expect((await sync(id)).status).toBe("success");
     h.emulator.failNext(402);
     const r = await sync(id);
     expect(r.status === "error" && r.message).toContain("Payment required at your SimpleFIN Bridge");
@@ -190,6 +191,29 @@ describe("SimpleFIN: link, budget, windows, bridge errors", () => {
     expect(r2.status === "error" && r2.code).toBe("reauth_required");
     [c] = await t.db.select().from(connections).where(eq(connections.id, id));
     expect(c!.lastErrorMessage).toContain("Reconnect");
+
+    // Reconnect with a new setup token: same connection and accounts, the new access stored encrypted.
+    const before = await t.db.select({ id: financialAccounts.id }).from(financialAccounts).where(eq(financialAccounts.connectionId, id));
+    const oldAccess = await accessOf(id);
+    await reconnectConnection(t.db, { userId, connectionId: id, payload: { setupToken: h.emulator.issueSetupToken() } }, { connector: h.connector as Connector<unknown> });
+    expect(await accessOf(id)).not.toBe(oldAccess);
+    expect((await sync(id)).status).toBe("success");
+    const after = await t.db.select({ id: financialAccounts.id }).from(financialAccounts).where(eq(financialAccounts.connectionId, id));
+    expect(after.map((a) => a.id).sort()).toEqual(before.map((a) => a.id).sort());
+    expect(await t.db.select().from(connections)).toHaveLength(1);
+    expect(await stored(t.db, id)).toEqual(truthOf(h.emulator, await accessOf(id)));
+  });
+
+  it("the bridge status is only ever shown to the connection's owner and holds no secret", async () => {
+    const id = await link();
+    await sync(id);
+    const [other] = await t.db.insert(users).values({ email: "other@example.com", passwordHash: "x" }).returning({ id: users.id });
+    expect((await simplefinInfo(t.db, other!.id, h.clock.now())).size).toBe(0);
+    const mine = (await simplefinInfo(t.db, userId, h.clock.now())).get(id)!;
+    const access = await accessOf(id);
+    expect(JSON.stringify({ ...mine, accountNames: [...mine.accountNames] })).not.toContain(new URL(access).password);
+    const dump = JSON.stringify(await t.db.execute(sql`select * from simplefin_status, simplefin_usage`));
+    expect(dump).not.toContain(new URL(access).password);
   });
 });
 
