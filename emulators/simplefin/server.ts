@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { buildLedger, DAY_MS, type DemoItem } from "../demo/ledger";
+import { buildLedger, DAY_MS, type DemoItem, type Ledger } from "../demo/ledger";
 
 /**
  * A local SimpleFIN Bridge (protocol v1 + v2, simplefin.org/protocol.html):
@@ -63,6 +63,7 @@ export class SimplefinEmulator {
   private faults: (402 | 403 | 429 | 500)[] = [];
   private readonly connErrors = new Map<string, string[]>();
   private readonly accountErrors = new Map<string, Map<string, string>>();
+  private readonly ledgers = new Map<number, Ledger>();
   /** The bridge's "today" at start: history ends here; ticks move time on. */
   private readonly epoch: number;
 
@@ -124,7 +125,13 @@ export class SimplefinEmulator {
     const a = this.get(user);
     const seed = parseInt(createHash("sha256").update("simplefin-sandbox").digest("hex").slice(0, 8), 16);
     const item: DemoItem = { itemId: "sf", institutionId: "demo_platypus", seed, mode: "default", historyDays: SF_HISTORY_DAYS, linkedAt: this.epoch, density: 0.6, tickMs: TICK_MS };
-    const ledger = buildLedger(item, this.epoch + a.ticks * TICK_MS);
+    // The ledger is a pure function of time: build it once per tick count.
+    let ledger = this.ledgers.get(a.ticks);
+    if (!ledger) {
+      ledger = buildLedger(item, this.epoch + a.ticks * TICK_MS);
+      if (this.ledgers.size > 8) this.ledgers.clear();
+      this.ledgers.set(a.ticks, ledger);
+    }
     const balanceDate = Math.floor(this.now() / 1000);
     const out: SfAccount[] = [];
     const [platypus, gopher] = CONNECTIONS;
