@@ -108,6 +108,25 @@ describe("SimpleFIN: link, budget, windows, bridge errors", () => {
     expect(info.requestsToday).toBe(windows.length);
   });
 
+  it("after a long gap an incremental refresh re-reads from the last refresh minus the overlap, in ≤90-day windows", async () => {
+    const id = await link();
+    await sync(id);
+    const user = SimplefinEmulator.userOf(await accessOf(id));
+    const firstRun = h.emulator.requestLog(user).length;
+    h.emulator.advance(user, 20);
+    h.clock.advance(100 * 86_400_000);
+    expect((await sync(id)).status).toBe("success");
+    const windows = h.emulator.requestLog(user).slice(firstRun).map((l) => {
+      const q = new URLSearchParams(l.query);
+      return { start: Number(q.get("start-date")), end: Number(q.get("end-date")) };
+    });
+    // listAccounts' recent window, then the gap back to (previous refresh day − 14 days) in 90-day steps.
+    expect(windows).toHaveLength(3);
+    for (const w of windows) expect(w.end - w.start).toBeLessThanOrEqual(90 * 86_400);
+    expect(Math.min(...windows.map((w) => w.start))).toBe(Date.UTC(2026, 10, 21) / 1000 - 14 * 86_400);
+    expect(await stored(t.db, id)).toEqual(truthOf(h.emulator, await accessOf(id)));
+  });
+
   it("the 25th request of a day is never sent; the refresh says when the next one is possible; the next day works", async () => {
     const id = await link();
     const user = SimplefinEmulator.userOf(await accessOf(id));
