@@ -7,3 +7,4 @@ export * from "./api";
 export * from "./rules";
 export * from "./statements";
 export * from "./wealth";
+export * from "./simplefin";

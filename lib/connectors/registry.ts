@@ -8,6 +8,8 @@ import { createPlaidConnector, type PlaidConnector } from "./plaid/connector";
 import { createTellerConnector, type TellerConnector } from "./teller/connector";
 import { env } from "@/lib/env";
 import { sandbox } from "@/lib/sandbox";
+import { createSimplefinConnector } from "./simplefin/connector";
+import { dbStore } from "./simplefin/state";
 
 /**
  * Every connector, by id. Adding a provider = one folder in lib/connectors/ + one line
@@ -16,7 +18,7 @@ import { sandbox } from "@/lib/sandbox";
  * A provider is *available* when it has real configuration (keys, a certificate) or the
  * offline sandbox is on (lib/sandbox): only available providers are offered or built.
  */
-export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware", "file"] as const;
+export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware", "file", "simplefin"] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 /** The type each id builds: `getConnector("plaid")` is a PlaidConnector, no casts at call sites. */
@@ -26,6 +28,7 @@ export type ConnectorById = {
   teller: TellerConnector;
   finqware: FinqwareConnector;
   file: ReturnType<typeof createFileConnector>;
+  simplefin: ReturnType<typeof createSimplefinConnector>;
 };
 
 export function isConnectorId(id: string): id is ConnectorId {
@@ -53,6 +56,8 @@ export function isAvailable(id: ConnectorId): boolean {
       return s; // real tenant keys are not wired yet
     case "file":
       return true; // statement files need no provider
+    case "simplefin":
+      return true; // the setup token names the user's own bridge
   }
 }
 
@@ -110,6 +115,15 @@ function build(id: ConnectorId): ConnectorById[ConnectorId] {
     }
     case "file":
       return createFileConnector();
+    case "simplefin": {
+      // The user's setup token names the bridge (any host); with the sandbox on, the local
+      // bridge's host is served in-process.
+      const local = s?.simplefin;
+      return createSimplefinConnector({
+        store: dbStore(async () => (await import("@/db")).getDb()),
+        fetch: (input, init) => (local && new URL(input instanceof Request ? input.url : input).host === local.host ? local.fetch(input, init) : fetch(input, init)),
+      });
+    }
     default: {
       const unreachable: never = id;
       throw new Error(`unknown connector ${String(unreachable)}`);

@@ -2,6 +2,7 @@ import { demoEmulator } from "@/emulators/demo/server";
 import { FQ_APP_KEY, FQ_CLIENT_ID, FQ_CLIENT_SECRET, finqwareEmulator } from "@/emulators/finqware/server";
 import { EMULATOR_CLIENT_ID, EMULATOR_SECRET, plaidEmulator } from "@/emulators/plaid/server";
 import { localTeller, TELLER_APP_ID } from "@/emulators/teller/server";
+import { SF_BASE, simplefinEmulator } from "@/emulators/simplefin/server";
 import { env } from "@/lib/env";
 import type { SandboxMount } from "./types";
 
@@ -60,10 +61,12 @@ export const sandboxMount: SandboxMount = {
       return (input, init) => fq.handle(new Request(input, init));
     },
   },
+  simplefin: { host: new URL(SF_BASE).host, fetch: (input, init) => simplefinEmulator().handle(new Request(input, init)) },
   // The route handlers load on first use (they need the auth and database modules).
   routes: {
     plaid: async (req) => (await import("./routes")).plaidRoute(req, configure(env().appUrl).plaid),
     teller: async (req, path) => (await import("./routes")).tellerRoute(req, path, (await teller(env().appUrl)).emulator),
     finqware: async (req) => configure(env().appUrl).fq.handle(req),
+    simplefin: async (req) => simplefinEmulator().handle(req),
   },
 };

@@ -16,6 +16,9 @@ import { StatusBadge } from "@/components/connections/status-badge";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { LinkFirstBank } from "@/components/ui/empty-state";
+import { SimplefinStatus } from "@/components/connect/simplefin-status";
+import { SimplefinReconnect } from "@/components/connect/simplefin-reconnect";
+import { simplefinInfo } from "@/lib/connectors/simplefin/state";
 
 export const metadata: Metadata = { title: "Connections" };
 
@@ -31,6 +34,7 @@ export default async function ConnectionsPage() {
     emulator: tellerConnector?.mode === "emulator",
   };
   const runs = await Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 })));
+  const simplefin = list.some((c) => c.connectorId === "simplefin") ? await simplefinInfo(db, user.id) : new Map();
   return (
     <>
       <PageHeader
@@ -87,6 +91,8 @@ export default async function ConnectionsPage() {
                     <RenewConsent skillCode={c.skillCode ?? ""} connectionId={c.id} />
                   ) : c.connectorId === "plaid" ? (
                     <PlaidLinkFlow emulator={plaidEmulatorMode} connectionId={c.id} label="Reconnect" />
+                  ) : c.connectorId === "simplefin" ? (
+                    <SimplefinReconnect connectionId={c.id} />
                   ) : c.connectorId === "teller" ? (
                     <TellerConnectFlow {...teller} connectionId={c.id} enrollmentId={c.providerItemId ?? undefined} institutionName={c.institutionName ?? undefined} label="Reconnect" />
                   ) : (
@@ -105,6 +111,7 @@ export default async function ConnectionsPage() {
                   {c.retryAt && <> Next attempt after {formatDateTime(c.retryAt)}.</>}
                 </div>
               )}
+              {simplefin.get(c.id) && <SimplefinStatus info={simplefin.get(c.id)!} />}
               <details className="border-t border-stone-100 px-5 py-3">
                 <summary className="cursor-pointer text-sm font-medium text-stone-600">Sync history</summary>
                 <div className="mt-2">

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requireUser } from "@/lib/auth/current-user";
 import { availableConnectorIds, getConnector, isConnectorId } from "@/lib/connectors/registry";
 import { FormLink } from "@/components/connect/form-link";
+import { SimplefinLinkHelp } from "@/components/connect/simplefin-link";
 import { PlaidLinkFlow } from "@/components/connect/plaid-link";
 import type { PlaidConnector } from "@/lib/connectors/plaid/connector";
 import type { TellerConnector } from "@/lib/connectors/teller/connector";
@@ -49,6 +50,10 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
           <Card title={`Link with ${selected.displayName}`}>
             {selected.link.kind === "form" && selected.id === "demo" ? (
               <FormLink connectorId="demo" fields={selected.link.fields} />
+            ) : selected.link.kind === "form" && selected.id === "simplefin" ? (
+              <SimplefinLinkHelp>
+                <FormLink connectorId="simplefin" fields={selected.link.fields} />
+              </SimplefinLinkHelp>
             ) : selected.link.kind === "widget" && selected.link.widget === "plaid_link" ? (
               <PlaidLinkFlow emulator={(selected as PlaidConnector).mode === "emulator"} />
             ) : selected.link.kind === "widget" && selected.link.widget === "teller_connect" ? (
