@@ -105,6 +105,7 @@ export class EbankEmulator {
   private faults: { fault: EbankFault; times: number; user?: string }[] = [];
   private expireAfter: { user: string; requests: number } | null = null;
   private readonly cache = new Map<string, LedgerEntry[]>();
+  private readonly reversedByHand = new Set<string>();
   /** The bank's first day: history ends here, later days appear as the clock moves. */
   private readonly epochDay: string;
   /** Every request, for tests (path + query). */
@@ -131,6 +132,10 @@ export class EbankEmulator {
     for (const [id, s] of this.sessions) if (s.user === user) this.sessions.delete(id);
     for (const [t, tok] of this.tokens) if (tok.user === user) this.tokens.delete(t);
   }
+  /** The merchant reverses a payment: the entry disappears from the statement. */
+  reverse(user: string, srNo: number) {
+    this.reversedByHand.add(`${user}|${srNo}`);
+  }
   unlock(user: string) {
     this.locked.delete(user);
     this.failures.delete(user);
@@ -156,7 +161,7 @@ export class EbankEmulator {
       this.cache.set(key, all);
     }
     const now = this.now();
-    return all.filter((e) => visibleAt(e, now));
+    return all.filter((e) => visibleAt(e, now) && !this.reversedByHand.has(`${username}|${e.srNo}`));
   }
   ibans(username: string): string[] {
     const u = this.users.get(username)!;

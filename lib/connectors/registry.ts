@@ -10,12 +10,14 @@ import { plaidBasePath } from "./plaid/client";
 import { demoEmulator } from "@/emulators/demo/server";
 import { EMULATOR_CLIENT_ID, EMULATOR_SECRET } from "@/emulators/plaid/server";
 import { env } from "@/lib/env";
+import { createEbankConnector } from "./ebank/connector";
+import { ebankEmulator } from "@/emulators/ebank/server";
 
 /**
  * Every connector, by id. Adding a provider = one folder in lib/connectors/ + one line
  * here (+ one case below, which the `never` check enforces).
  */
-export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware"] as const;
+export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware", "ebank"] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 export function isConnectorId(id: string): id is ConnectorId {
@@ -81,6 +83,17 @@ function build(id: ConnectorId): Connector<unknown> {
         clientSecret: FQ_CLIENT_SECRET,
         appKey: FQ_APP_KEY,
         fetch: (input, init) => finqwareEmulator().handle(new Request(input, init)),
+      }) as Connector<unknown>;
+    }
+    case "ebank": {
+      // The local e-bank, mounted at /sandbox/ebank (a real bank's host is not wired: sandbox only).
+      const e = env();
+      const emulator = ebankEmulator();
+      emulator.basePath = "/sandbox/ebank";
+      return createEbankConnector({
+        baseUrl: `${e.appUrl}/sandbox/ebank`,
+        fetch: (input, init) => emulator.handle(new Request(input, init)),
+        usernameHint: "Sandbox bank: ivan.petrov or maria.code (asks for code 246810), password sandbox-pass.",
       }) as Connector<unknown>;
     }
     default: {

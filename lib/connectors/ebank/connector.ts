@@ -72,7 +72,7 @@ type Task = { iban: string; kind: "catchup" | "backfill"; from: string; to: stri
 
 export type EbankConnector = Connector<EbankCredentials> & { readonly client: EbankClient };
 
-export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?: number; institutionName?: string }): EbankConnector {
+export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?: number; institutionName?: string; usernameHint?: string }): EbankConnector {
   const client = new EbankClient(settings);
   const clock = client.clock;
   const maxHistoryDays = settings.maxHistoryDays ?? DEFAULT_MAX_HISTORY_DAYS;
@@ -171,7 +171,7 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
     link: {
       kind: "form",
       fields: [
-        { name: "username", label: "Web banking username", kind: "text" },
+        { name: "username", label: "Web banking username", kind: "text", ...(settings.usernameHint ? { hint: settings.usernameHint } : {}) },
         { name: "password", label: "Web banking password", kind: "password", hint: "Stored encrypted and used only to fetch your statements." },
         { name: "otp", label: "One-time code (if the bank sends you one)", kind: "text", hint: "Leave empty at first; the bank may text you a code to enter here." },
       ],
