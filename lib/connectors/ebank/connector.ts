@@ -180,6 +180,11 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
     client,
 
     async completeLink(raw, ctx) {
+      // Reconnect: the stored login, a new password if the user typed one, and the code if the bank asks.
+      if (ctx.reconnect) {
+        const r = (raw ?? {}) as Record<string, unknown>;
+        raw = { username: ctx.reconnect.credentials.username, password: typeof r.password === "string" && r.password ? r.password : ctx.reconnect.credentials.password, otp: r.otp };
+      }
       const p = linkInput.safeParse(raw);
       if (!p.success) throw new ConnectorError("invalid_request", p.error.issues.map((i) => i.message).join(" "));
       const { username, password, otp } = p.data;

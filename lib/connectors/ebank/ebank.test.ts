@@ -53,6 +53,21 @@ describe("e-bank login dance (cookie jar + HTML form + token in the fragment)", 
     expect(e.message).toMatch(/one-time code/);
   });
 
+  it("reconnect reuses the stored login and takes the code (and a new password) when the bank asks", async () => {
+    const h = ebankHarness({ users: [ebankUser("bob", { otp: "135790" })] });
+    await fail(h.connector.completeLink({ username: "bob", password: "correct horse" }, { userId: "u1" }));
+    const linked = await h.connector.completeLink({ username: "bob", password: "correct horse", otp: "135790" }, { userId: "u1" });
+    const stale = { ...linked.credentials, deviceToken: null }; // the bank forgot the device
+    const ask = await fail(h.connector.completeLink({}, { userId: "u1", reconnect: { credentials: stale } }));
+    expect(ask.opts.providerCode).toBe("otp_required");
+    const again = await h.connector.completeLink({ otp: "135790" }, { userId: "u1", reconnect: { credentials: stale } });
+    expect(again.providerItemId).toBe(linked.providerItemId);
+    expect(again.credentials.deviceToken).toEqual(expect.any(String));
+    h.emulator.addUser(ebankUser("bob", { otp: "135790", password: "new password" }));
+    const changed = await h.connector.completeLink({ password: "new password" }, { userId: "u1", reconnect: { credentials: again.credentials } });
+    expect(changed.credentials.password).toBe("new password");
+  });
+
   it("a wrong password is a clear error with no retry; five lock the user and the message says so", async () => {
     const h = ebankHarness();
     const before = logins(h);
