@@ -90,8 +90,12 @@ function build(id: ConnectorId): Connector<unknown> {
       const e = env();
       const emulator = ebankEmulator();
       emulator.basePath = "/sandbox/ebank";
+      // The sandbox bank allows 240 requests a minute (the emulator's own default, like the
+      // real bank, is 60) so a 5-year demo import takes well under a minute.
+      emulator.requestsPerMinute = 240;
       return createEbankConnector({
         baseUrl: `${e.appUrl}/sandbox/ebank`,
+        requestsPerMinute: 220,
         fetch: (input, init) => emulator.handle(new Request(input, init)),
         usernameHint: "Sandbox bank: ivan.petrov or maria.code (asks for code 246810), password sandbox-pass.",
       }) as Connector<unknown>;
