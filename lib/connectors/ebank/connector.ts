@@ -189,6 +189,7 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
       if (!p.success) throw new ConnectorError("invalid_request", p.error.issues.map((i) => i.message).join(" "));
       const { username, password, otp } = p.data;
       const pkey = `${ctx.userId}|${username}`;
+      for (const [k, v] of pending) if (clock.now() - v.createdAt >= 5 * 60_000) pending.delete(k); // abandoned code steps
       let out;
       const waiting = pending.get(pkey);
       if (otp && waiting && clock.now() - waiting.createdAt < 5 * 60_000) {
