@@ -156,6 +156,18 @@ describe("ebank backfill and incremental sync against the local e-bank", () => {
     expect([...got.keys()].filter((k) => !want.has(k))).toEqual([]);
   });
 
+  it("a 500 from the statement endpoint is retried, not skipped: no gap", async () => {
+    const { h, connectionId, sync, statements } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+    h.emulator.failNext("server_error", 2, "anna");
+    const r = await sync();
+    expect(r.status).toBe("success");
+    expect(statements().filter((s) => s.status === 500)).toHaveLength(2);
+    const got = await stored(t.db, connectionId);
+    const want = truth(h.emulator, "anna");
+    expect([...want.keys()].filter((k) => !got.has(k))).toEqual([]);
+    expect(got.size).toBe(want.size);
+  });
+
   it("stops at the configured history limit", async () => {
     const { h, sync } = await setup({ maxHistoryDays: 100 });
     expect((await sync()).status).toBe("success");
