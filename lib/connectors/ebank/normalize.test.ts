@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bankAmount, bankDay, entryId, normalizeEntry, normalizeStatement } from "./normalize";
+import { bankAmount, bankDay, entryId, normalizeAccount, normalizeEntry, normalizeStatement } from "./normalize";
 import type { StatementEntry } from "./client";
 
 /**
@@ -62,6 +62,12 @@ describe("e-bank normaliser", () => {
     expect(transfer).toMatchObject({ type: "transfer", counterparty: "АКМЕ СОФТУЕР ООД", description: "Работна заплата 10/2026" });
     expect((transfer.raw as { counterpartyIban: string }).counterpartyIban).toBe("BG18RZBB91550123456789");
     expect(normalizeEntry(IBAN, "EUR", entry({ trnType: "XX" }))!.type).toBe("xx");
+  });
+
+  it("maps accounts by IBAN, with the product name telling savings from current", () => {
+    expect(normalizeAccount({ ibanAcNo: IBAN, ccy: "USD", acDesc: "Спестовна сметка USD" })).toMatchObject({ providerAccountId: IBAN, iban: IBAN, mask: "5678", currency: "USD", subtype: "savings", name: "Спестовна сметка USD" });
+    expect(normalizeAccount({ ibanAcNo: IBAN, ccy: "EUR", acDesc: "Разплащателна сметка" }).subtype).toBe("checking");
+    expect(normalizeAccount({ ibanAcNo: IBAN, ccy: "EUR" }).name).toBe("Account 5678");
   });
 
   it("uses the bank's entry serial as id, or a stable content hash without one", () => {

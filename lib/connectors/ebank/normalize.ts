@@ -86,7 +86,8 @@ export function normalizeAccount(a: WireAccount): NormalizedAccount {
     providerAccountId: a.ibanAcNo,
     name: clean(a.acDesc) || `Account ${a.ibanAcNo.slice(-4)}`,
     type: "depository",
-    subtype: "checking",
+    // The bank only names its account products: "Спестовна" = savings, otherwise a current account.
+    subtype: /спестов|saving|депозит|deposit/i.test(a.acDesc ?? "") ? "savings" : "checking",
     currency: a.ccy,
     iban: a.ibanAcNo,
     mask: a.ibanAcNo.slice(-4),
