@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
  * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=<section>[,<section>…]
- * picks sections: sync, query, jobs, statements.
+ * picks sections: sync, query, jobs, statements, ebank.
  */
 import "./env";
 import { benchQuery, printQuery } from "./query";
 import { benchSync, printSync } from "./sync";
 import { benchJobs, printJobs } from "./jobs";
 import { benchStatementImport, benchStatementParse, printStatementImport, printStatementParse } from "./statements";
+import { benchEbank, printEbank } from "./ebank";
 
 const days = process.env.BENCH_DAYS ? Number(process.env.BENCH_DAYS) : undefined;
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : null;
@@ -16,6 +17,7 @@ const results: Record<string, Awaited<ReturnType<typeof benchQuery>>> = {};
 if (want("jobs")) printJobs(await benchJobs());
 if (want("statements")) printStatementParse(await benchStatementParse());
 for (const kind of ["postgres", "pglite"] as const) {
+  if (want("ebank")) printEbank(await benchEbank(kind));
   let syncRate: number | undefined;
   if (want("sync")) {
     const s = await benchSync(kind, days);

@@ -7,7 +7,7 @@ import { Field, FormError } from "@/components/ui/field";
 import { ImportStatus, useLinkAndImport } from "./link-and-import";
 
 /** Link flow for connectors whose strategy is a plain form (the demo bank, credentials forms). */
-export function FormLink({ connectorId, fields }: { connectorId: "demo" | "simplefin"; fields: FormField[] }) {
+export function FormLink({ connectorId, fields }: { connectorId: "demo" | "simplefin" | "ebank"; fields: FormField[] }) {
   const { phase, run, linkAndImport } = useLinkAndImport();
   const [error, setError] = useState<string | undefined>();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});

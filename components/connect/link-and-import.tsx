@@ -18,7 +18,7 @@ export function useLinkAndImport() {
 
   /** Returns an error message when linking was refused (nothing stored). */
   const linkAndImport = useCallback(
-    async (connectorId: "demo" | "plaid" | "teller" | "simplefin", payload: Record<string, unknown>): Promise<{ error?: string; fieldErrors?: Record<string, string[]> }> => {
+    async (connectorId: "demo" | "plaid" | "teller" | "simplefin" | "ebank", payload: Record<string, unknown>): Promise<{ error?: string; fieldErrors?: Record<string, string[]> }> => {
       const linked = await linkConnectionAction(undefined, { connectorId, payload });
       if (linked.status !== "success") {
         return {

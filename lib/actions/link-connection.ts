@@ -22,7 +22,11 @@ export const linkConnectionAction = authedAction(schema, async (input, { db, use
     revalidatePath("/connections");
     return { connectionId, jobId };
   } catch (e) {
-    if (e instanceof ConnectorError) return { status: "invalid" as const, fieldErrors: {}, formError: e.message };
+    if (e instanceof ConnectorError) {
+      // A one-time code step (web-banking logins): point at the code field.
+      const otp = e.opts.providerCode === "otp_required" ? "Enter the code the bank just sent you." : e.opts.providerCode === "bad_otp" ? "That code was not accepted." : null;
+      return { status: "invalid" as const, fieldErrors: otp ? { otp: [otp] } : {}, formError: e.message };
+    }
     throw e;
   }
 });

@@ -32,6 +32,11 @@ export type ConformanceHarness = {
   groundTruth(credentials: unknown): Promise<Truth>;
   /** Make the next data request fail like the provider does for this code. */
   failNext(code: Extract<ConnectorErrorCode, "reauth_required" | "provider_unavailable" | "rate_limited">): void;
+  /**
+   * false for a login-only provider (a bank's web banking): there is no grant to revoke, so
+   * disconnecting must instead leave no usable credentials behind.
+   */
+  revokesAccess?: boolean;
 };
 
 /** A connection's live transactions as stored (provider id → amount/pending/date). */
@@ -114,6 +119,15 @@ export function describeConformance(name: string, makeHarness: () => Promise<Con
 
     it("pending→posted never leaves both", async () => {
       const id = await link();
+      if (!h.connector.capabilities.supportsPending) {
+        // A provider without pending transactions (statements of booked entries) must never store one.
+        await sync(id);
+        await h.advance(await creds(id));
+        await sync(id);
+        expect(await t.db.select().from(transactions).where(eq(transactions.pending, true))).toHaveLength(0);
+        expect((await stored(t.db, id)).size).toBeGreaterThan(0);
+        return;
+      }
       await sync(id);
       await h.advance(await creds(id));
       await sync(id);
@@ -158,8 +172,9 @@ export function describeConformance(name: string, makeHarness: () => Promise<Con
       await sync(a);
       const credsA = h.connector.credentialsSchema.parse(await creds(a));
       expect(await disconnectConnection(t.db, { userId, connectionId: a, keepData: true }, { connector: h.connector })).toEqual({ revokedRemotely: true });
-      await expect(h.connector.listAccounts(credsA)).rejects.toMatchObject({ code: "reauth_required" });
+      if (h.revokesAccess !== false) await expect(h.connector.listAccounts(credsA)).rejects.toMatchObject({ code: "reauth_required" });
       const [c] = await t.db.select().from(connections).where(eq(connections.id, a));
+      if (h.revokesAccess === false) expect(openSecret(c!.credentials, c!.id)).toBeNull();
       expect(c!.status).toBe("disconnected");
       expect((await stored(t.db, a)).size).toBeGreaterThan(0);
       for (const s of h.secretsOf(credsA)) expect(JSON.stringify(c)).not.toContain(s);

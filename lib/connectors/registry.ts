@@ -10,6 +10,7 @@ import { env } from "@/lib/env";
 import { sandbox } from "@/lib/sandbox";
 import { createSimplefinConnector } from "./simplefin/connector";
 import { dbStore } from "./simplefin/state";
+import { createEbankConnector } from "./ebank/connector";
 
 /**
  * Every connector, by id. Adding a provider = one folder in lib/connectors/ + one line
@@ -18,7 +19,7 @@ import { dbStore } from "./simplefin/state";
  * A provider is *available* when it has real configuration (keys, a certificate) or the
  * offline sandbox is on (lib/sandbox): only available providers are offered or built.
  */
-export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware", "file", "simplefin"] as const;
+export const CONNECTOR_IDS = ["demo", "plaid", "teller", "finqware", "file", "simplefin", "ebank"] as const;
 export type ConnectorId = (typeof CONNECTOR_IDS)[number];
 
 /** The type each id builds: `getConnector("plaid")` is a PlaidConnector, no casts at call sites. */
@@ -29,6 +30,7 @@ export type ConnectorById = {
   finqware: FinqwareConnector;
   file: ReturnType<typeof createFileConnector>;
   simplefin: ReturnType<typeof createSimplefinConnector>;
+  ebank: ReturnType<typeof createEbankConnector>;
 };
 
 export function isConnectorId(id: string): id is ConnectorId {
@@ -58,6 +60,8 @@ export function isAvailable(id: ConnectorId): boolean {
       return true; // statement files need no provider
     case "simplefin":
       return true; // the setup token names the user's own bridge
+    case "ebank":
+      return s; // a real bank's host is not wired yet: sandbox only
   }
 }
 
@@ -122,6 +126,16 @@ function build(id: ConnectorId): ConnectorById[ConnectorId] {
       return createSimplefinConnector({
         store: dbStore(async () => (await import("@/db")).getDb()),
         fetch: (input, init) => (local && new URL(input instanceof Request ? input.url : input).host === local.host ? local.fetch(input, init) : fetch(input, init)),
+      });
+    }
+    case "ebank": {
+      // The local e-bank, mounted at /sandbox/ebank (a real bank's host is not wired: sandbox only).
+      if (!s) throw unavailable();
+      return createEbankConnector({
+        baseUrl: `${e.appUrl}/sandbox/ebank`,
+        requestsPerMinute: s.ebank.requestsPerMinute,
+        fetch: s.ebank.fetch,
+        usernameHint: s.ebank.usernameHint,
       });
     }
     default: {

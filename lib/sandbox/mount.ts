@@ -3,6 +3,7 @@ import { FQ_APP_KEY, FQ_CLIENT_ID, FQ_CLIENT_SECRET, finqwareEmulator } from "@/
 import { EMULATOR_CLIENT_ID, EMULATOR_SECRET, plaidEmulator } from "@/emulators/plaid/server";
 import { localTeller, TELLER_APP_ID } from "@/emulators/teller/server";
 import { SF_BASE, simplefinEmulator } from "@/emulators/simplefin/server";
+import { ebankEmulator } from "@/emulators/ebank/server";
 import { env } from "@/lib/env";
 import type { SandboxMount } from "./types";
 
@@ -25,6 +26,15 @@ function configure(appUrl: string) {
   fq.scaBaseUrl = `${appUrl}/sandbox/finqware`;
   fq.allowedRedirectOrigin = ownOrigin(appUrl);
   return { plaid, fq };
+}
+
+/** The local e-bank at /sandbox/ebank; it allows 240 requests a minute (the emulator's own
+ * default, like the real bank, is 60) so a 5-year demo import takes well under a minute. */
+function ebank() {
+  const emulator = ebankEmulator();
+  emulator.basePath = "/sandbox/ebank";
+  emulator.requestsPerMinute = 240;
+  return emulator;
 }
 
 async function teller(appUrl: string) {
@@ -62,11 +72,17 @@ export const sandboxMount: SandboxMount = {
     },
   },
   simplefin: { host: new URL(SF_BASE).host, fetch: (input, init) => simplefinEmulator().handle(new Request(input, init)) },
+  ebank: {
+    requestsPerMinute: 220,
+    usernameHint: "Sandbox bank: ivan.petrov or maria.code (asks for code 246810), password sandbox-pass.",
+    fetch: (input, init) => ebank().handle(new Request(input, init)),
+  },
   // The route handlers load on first use (they need the auth and database modules).
   routes: {
     plaid: async (req) => (await import("./routes")).plaidRoute(req, configure(env().appUrl).plaid),
     teller: async (req, path) => (await import("./routes")).tellerRoute(req, path, (await teller(env().appUrl)).emulator),
     finqware: async (req) => configure(env().appUrl).fq.handle(req),
     simplefin: async (req) => simplefinEmulator().handle(req),
+    ebank: async (req) => ebank().handle(req),
   },
 };

@@ -17,11 +17,14 @@ export type SandboxMount = {
   finqware: { clientId: string; clientSecret: string; appKey: string; baseUrl: (appUrl: string) => string; fetch: (appUrl: string) => typeof fetch };
   /** The local SimpleFIN Bridge: requests to its host are served in-process. */
   simplefin: { host: string; fetch: typeof fetch };
+  /** The local web-banking-only bank (e-bank), mounted at /sandbox/ebank. */
+  ebank: { requestsPerMinute: number; usernameHint: string; fetch: typeof fetch };
   /** The /sandbox/<provider>/* route handlers. */
   routes: {
     plaid: (req: Request) => Promise<Response>;
     teller: (req: Request, path: string[]) => Promise<Response>;
     finqware: (req: Request) => Promise<Response>;
     simplefin: (req: Request) => Promise<Response>;
+    ebank: (req: Request) => Promise<Response>;
   };
 };

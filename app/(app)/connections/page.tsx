@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { EbankReconnect } from "@/components/connect/ebank-reconnect";
 import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
 import { CONSENT_WARNING_DAYS, listConnections, listSyncRuns } from "@/lib/connections/service";
@@ -93,6 +94,8 @@ export default async function ConnectionsPage() {
                     <PlaidLinkFlow emulator={plaidEmulatorMode} connectionId={c.id} label="Reconnect" />
                   ) : c.connectorId === "simplefin" ? (
                     <SimplefinReconnect connectionId={c.id} />
+                  ) : c.connectorId === "ebank" ? (
+                    <EbankReconnect connectionId={c.id} />
                   ) : c.connectorId === "teller" ? (
                     <TellerConnectFlow {...teller} connectionId={c.id} enrollmentId={c.providerItemId ?? undefined} institutionName={c.institutionName ?? undefined} label="Reconnect" />
                   ) : (

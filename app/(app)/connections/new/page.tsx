@@ -48,8 +48,8 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
         </nav>
         {selected ? (
           <Card title={`Link with ${selected.displayName}`}>
-            {selected.link.kind === "form" && selected.id === "demo" ? (
-              <FormLink connectorId="demo" fields={selected.link.fields} />
+            {selected.link.kind === "form" && (selected.id === "demo" || selected.id === "ebank") ? (
+              <FormLink connectorId={selected.id} fields={selected.link.fields} />
             ) : selected.link.kind === "form" && selected.id === "simplefin" ? (
               <SimplefinLinkHelp>
                 <FormLink connectorId="simplefin" fields={selected.link.fields} />

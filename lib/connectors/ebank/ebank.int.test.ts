@@ -1,0 +1,196 @@
+import { and, count, eq, isNull, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { connections, financialAccounts, transactions, users } from "@/db/schema";
+import { linkConnection } from "@/lib/connections/service";
+import { openSecret } from "@/lib/crypto";
+import { syncConnection, type SyncDeps } from "@/lib/sync/engine";
+import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
+import { ebankHarness, ebankUser } from "@/test/ebank-harness";
+import { centsToString, daysBetween, sofiaDay } from "@/emulators/ebank/ledger";
+import type { EbankEmulator } from "@/emulators/ebank/server";
+import { describeConformance, stored, type Truth } from "../conformance";
+import type { Connector } from "../contract";
+import type { EbankCredentials } from "./connector";
+
+const PASSWORD = "correct horse";
+
+function truth(emulator: EbankEmulator, username: string): Truth {
+  const out: Truth = new Map();
+  emulator.ibans(username).forEach((_, i) => {
+    for (const e of emulator.visibleEntries(username, i)) out.set(String(e.srNo), { amount: centsToString(e.cents), pending: false, date: sofiaDay(e.at) });
+  });
+  return out;
+}
+
+describeConformance("ebank (web banking login → local e-bank)", async () => {
+  const h = ebankHarness();
+  return {
+    connector: h.connector as Connector<unknown>,
+    clock: h.clock,
+    linkPayload: async () => ({ username: "anna", password: PASSWORD }),
+    secretsOf: (c) => [(c as EbankCredentials).password],
+    // A day passes: new entries, yesterday's card payments settle (modified), and the merchant reverses the latest one (removed).
+    advance: async () => {
+      const card = h.emulator.visibleEntries("anna", 0).filter((e) => e.trnType === "CP").at(-1);
+      if (card) h.emulator.reverse("anna", card.srNo);
+      h.clock.advance(86_400_000);
+    },
+    groundTruth: async () => truth(h.emulator, "anna"),
+    failNext: (code) => {
+      if (code === "reauth_required") {
+        // The session ends and the bank wants a one-time code again: only the user can continue.
+        h.emulator.failNext("expire_session", 1, "anna");
+        h.emulator.failNext("require_otp", 1, "anna");
+      } else if (code === "rate_limited") h.emulator.failNext("rate_limited", 2, "anna"); // one 429 is waited out; a second is reported
+      else h.emulator.failNext("maintenance");
+    },
+    revokesAccess: false,
+  };
+});
+
+describe("ebank backfill and incremental sync against the local e-bank", () => {
+  let t: TestDatabase;
+  let userId: string;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    await truncateAll(t);
+    const [u] = await t.db.insert(users).values({ email: "ebank@example.com", passwordHash: "x" }).returning({ id: users.id });
+    userId = u!.id;
+  });
+
+  const setup = async (opts: Parameters<typeof ebankHarness>[0] = {}) => {
+    const h = ebankHarness({ users: [ebankUser("anna", { years: 5 })], ...opts });
+    const { connectionId } = await linkConnection(t.db, { userId, connectorId: "ebank", payload: { username: "anna", password: PASSWORD } }, { connector: h.connector as Connector<unknown> });
+    const sync = (deps: SyncDeps = {}) => syncConnection(t.db, { userId, connectionId, trigger: "manual" }, { connector: h.connector as Connector<unknown>, clock: h.clock, ...deps });
+    const statements = () => h.emulator.log.filter((l) => l.path.endsWith("/GetCustBal"));
+    const liveCount = async () =>
+      (
+        await t.db
+          .select({ n: count() })
+          .from(transactions)
+          .innerJoin(financialAccounts, eq(financialAccounts.id, transactions.accountId))
+          .where(and(eq(financialAccounts.connectionId, connectionId), isNull(transactions.deletedAt)))
+      )[0]!.n;
+    return { h, connectionId, sync, statements, liveCount };
+  };
+
+  it("5-year backfill with the session and token expiring mid-way: no gap, no duplicate, never over 30 days", async () => {
+    const { h, connectionId, sync, statements, liveCount } = await setup();
+    h.emulator.tokenTtlSeconds = 45; // paced at ~1.1 s a request: the token dies every ~40 statements
+    h.emulator.expireAfterRequests("anna", 70); // and the bank drops the whole session once, mid-backfill
+    const r = await sync();
+    expect(r.status).toBe("success");
+    const want = truth(h.emulator, "anna");
+    expect(want.size).toBeGreaterThan(3500); // ~2 entries a day over 5 years, two accounts
+    const got = await stored(t.db, connectionId);
+    expect([...want.keys()].filter((k) => !got.has(k))).toEqual([]);
+    expect([...got.keys()].filter((k) => !want.has(k))).toEqual([]);
+    expect([...want].filter(([k, v]) => JSON.stringify(got.get(k)) !== JSON.stringify(v))).toEqual([]);
+    expect(await liveCount()).toBe(want.size);
+    // Every statement request stays inside the bank's 30-day cap.
+    for (const s of statements()) {
+      const q = new URLSearchParams(s.query);
+      expect(daysBetween(q.get("FromDate")!.slice(0, 10), q.get("ToDate")!.slice(0, 10)) + 1).toBeLessThanOrEqual(30);
+    }
+    expect(statements().every((s) => s.status === 200 || s.status === 401)).toBe(true);
+    const relogins = h.emulator.log.filter((l) => l.path === "/oauth2-server/login" && l.query === "?client_id=E_BANK").length;
+    expect(relogins).toBeGreaterThanOrEqual(4);
+    // The oldest stored day is the account's first day: history past the bank's 30-day UI.
+    const [oldest] = await t.db.select({ d: sql<string>`min(${transactions.date})` }).from(transactions);
+    expect(daysBetween(oldest!.d, sofiaDay(h.clock.now()))).toBeGreaterThan(5 * 365 - 3);
+  });
+
+  it("a crash mid-backfill resumes from the last committed window", async () => {
+    const { h, connectionId, sync, statements } = await setup({ users: [ebankUser("anna", { years: 3 })] });
+    const crash = await sync({
+      beforeCommit: (page) => {
+        if (page === 30) throw new Error("simulated crash before page 30 commits");
+      },
+    });
+    expect(crash.status).toBe("error");
+    const firstRun = statements().length;
+    const [c] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+    const cursor = JSON.parse(c!.syncCursor!) as { run: unknown; accounts: Record<string, { back: string }> };
+    expect(cursor.run).not.toBeNull(); // the backfill is still under way
+    const r = await sync();
+    expect(r.status).toBe("success");
+    // Statement windows (not the one-day balance reads) per run.
+    const windows = (list: { query: string }[]) =>
+      list.filter((s) => {
+        const q = new URLSearchParams(s.query);
+        return q.get("FromDate")!.slice(0, 10) !== q.get("ToDate")!.slice(0, 10);
+      }).length;
+    const run1 = windows(statements().slice(0, firstRun));
+    const run2 = windows(statements().slice(firstRun));
+    expect(run1).toBe(30); // 29 committed + the one that crashed
+    // A reference: the same history synced in one go.
+    const ref = ebankHarness({ users: [ebankUser("bea", { years: 3 })] });
+    const { connectionId: refId } = await linkConnection(t.db, { userId, connectorId: "ebank", payload: { username: "bea", password: PASSWORD } }, { connector: ref.connector as Connector<unknown> });
+    expect((await syncConnection(t.db, { userId, connectionId: refId, trigger: "manual" }, { connector: ref.connector as Connector<unknown>, clock: ref.clock })).status).toBe("success");
+    const full = windows(ref.emulator.log.filter((l) => l.path.endsWith("/GetCustBal")));
+    expect(run1 + run2).toBe(full + 1); // only the uncommitted window was read twice
+    const got = await stored(t.db, connectionId);
+    const want = truth(h.emulator, "anna");
+    expect([...want.keys()].filter((k) => !got.has(k))).toEqual([]);
+    expect(got.size).toBe(want.size);
+  });
+
+  it("incremental syncs re-read only the newest window; a long pause catches up window by window", async () => {
+    const { h, connectionId, sync, statements } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+    expect((await sync()).status).toBe("success");
+    h.clock.advance(86_400_000);
+    let before = statements().length;
+    expect((await sync()).status).toBe("success");
+    // Two balance reads + one newest window per IBAN.
+    expect(statements().length - before).toBe(4);
+    h.clock.advance(70 * 86_400_000);
+    before = statements().length;
+    expect((await sync()).status).toBe("success");
+    expect(statements().length - before).toBe(2 + 2 * 3); // 71 days behind: three windows per IBAN
+    const got = await stored(t.db, connectionId);
+    const want = truth(h.emulator, "anna");
+    expect([...want.keys()].filter((k) => !got.has(k))).toEqual([]);
+    expect([...got.keys()].filter((k) => !want.has(k))).toEqual([]);
+  });
+
+  it("a 500 from the statement endpoint is retried, not skipped: no gap", async () => {
+    const { h, connectionId, sync, statements } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+    h.emulator.failNext("server_error", 2, "anna");
+    const r = await sync();
+    expect(r.status).toBe("success");
+    expect(statements().filter((s) => s.status === 500)).toHaveLength(2);
+    const got = await stored(t.db, connectionId);
+    const want = truth(h.emulator, "anna");
+    expect([...want.keys()].filter((k) => !got.has(k))).toEqual([]);
+    expect(got.size).toBe(want.size);
+  });
+
+  it("stops at the configured history limit", async () => {
+    const { h, sync } = await setup({ maxHistoryDays: 100 });
+    expect((await sync()).status).toBe("success");
+    const [oldest] = await t.db.select({ d: sql<string>`min(${transactions.date})` }).from(transactions);
+    expect(daysBetween(oldest!.d, sofiaDay(h.clock.now()))).toBeLessThanOrEqual(100);
+    expect(daysBetween(oldest!.d, sofiaDay(h.clock.now()))).toBeGreaterThan(90);
+  });
+
+  it("a changed password fails the run once with a clear message, no retry storm, and waits for the user", async () => {
+    const { h, connectionId, sync } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+    const [c0] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+    const creds = openSecret<EbankCredentials>(c0!.credentials, c0!.id);
+    h.emulator.addUser(ebankUser("anna", { years: 1, password: "changed at the bank" }));
+    h.emulator.expireSessions("anna");
+    const posts = () => h.emulator.log.filter((l) => l.path === "/oauth2-server/login" && l.query === "").length;
+    const before = posts();
+    const r = await sync();
+    expect(r).toMatchObject({ status: "error", code: "invalid_credentials" });
+    expect(r.status === "error" && r.message).toMatch(/did not accept that username and password/);
+    expect(posts() - before).toBe(1);
+    const [c] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+    expect(c).toMatchObject({ status: "reauth_required", nextSyncAt: null });
+    expect(JSON.stringify(c)).not.toContain(creds.password);
+    expect(h.emulator.isLocked("anna")).toBe(false);
+  });
+});
