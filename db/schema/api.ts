@@ -16,6 +16,8 @@ export const apiTokens = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /** "read" tokens can only GET; "write" tokens can also change data (PATCH, refresh, disconnect). */
+    scope: text("scope", { enum: ["read", "write"] }).notNull().default("read"),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [index("api_tokens_user_idx").on(t.userId)],

@@ -4,3 +4,4 @@ export * from "./connections";
 export * from "./banking";
 export * from "./sync";
 export * from "./api";
+export * from "./integrations";
