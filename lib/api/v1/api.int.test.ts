@@ -10,6 +10,7 @@ import { seedTransactions, seedUser } from "@/test/fixtures";
 import { callApi, routeFiles, useDatabase, type ApiResult } from "@/test/api-harness";
 import { apiClock, rateLimitPolicy, sessionLookup } from "./define";
 import { buildOpenApi } from "./openapi";
+import { referenceOperations } from "./reference";
 import { API_ROUTES } from "./routes";
 
 let t: TestDatabase;
@@ -100,6 +101,13 @@ describe("API v1: the OpenAPI document", () => {
         for (const name of [...p.matchAll(/\{(\w+)\}/g)].map((x) => x[1]))
           expect(((op as { parameters?: { name: string; in: string }[] }).parameters ?? []).some((x) => x.name === name && x.in === "path"), `${m} ${p} {${name}}`).toBe(true);
       }
+  });
+
+  it("the Settings → API reference lists every operation with its parameters and a curl example", () => {
+    const ops = referenceOperations(API_ROUTES);
+    expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual(API_ROUTES.map((r) => `${r.method} /api/v1${r.path}`));
+    for (const o of ops) expect(o.curl).toMatch(new RegExp(`^curl .*\\$LL_URL${o.path.replace("{id}", "<id>").replace(/[/.]/g, "\\$&")}`));
+    expect(ops.find((o) => o.path === "/api/v1/transactions")!.params.map((p) => p.name)).toEqual(expect.arrayContaining(["from", "to", "account", "category", "q", "cursor"]));
   });
 
   it("is served at /api/v1/openapi.json without a token", async () => {
