@@ -44,7 +44,7 @@ export async function truncateAll(database: Database): Promise<void> {
     sql.raw(
       `truncate users, institutions, skills, connections, consent_sessions, consent_session_steps, financial_accounts,
        balance_snapshots, transactions, sync_runs, api_tokens, webhook_subscriptions, webhook_deliveries, audit_log,
-       sessions, auth_throttle, inbound_webhooks, api_rate_limits restart identity cascade`,
+       sessions, auth_throttle, inbound_webhooks, api_rate_limits, webhook_attempts restart identity cascade`,
     ),
   );
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
-import { sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import type { Db } from "@/db/client";
@@ -105,9 +105,9 @@ async function takeToken(db: Db, key: string): Promise<RateState> {
     .values({ key, windowStart: new Date(start), count: 1 })
     .onConflictDoUpdate({ target: [apiRateLimits.key, apiRateLimits.windowStart], set: { count: sql`${apiRateLimits.count} + 1` } })
     .returning({ count: apiRateLimits.count });
-  // Old windows are useless; sweep them now and then.
-  if (Math.random() < 0.01) await db.delete(apiRateLimits).where(sql`${apiRateLimits.windowStart} < ${new Date(start - 3600_000)}`);
   const count = row!.count;
+  // A key's first request in a window sweeps its older windows (one row per key stays).
+  if (count === 1) await db.delete(apiRateLimits).where(and(eq(apiRateLimits.key, key), lt(apiRateLimits.windowStart, new Date(start))));
   return { over: count > rateLimitPolicy.limit, limit: rateLimitPolicy.limit, remaining: Math.max(0, rateLimitPolicy.limit - count), reset: Math.max(1, Math.ceil((start + windowMs - now) / 1000)) };
 }
 
