@@ -49,9 +49,14 @@ export default async function SettingsPage() {
           title="API tokens"
           className="lg:col-span-2"
           actions={
-            <a href="/settings/api" className="text-sm text-brand-700 underline">
-              API reference
-            </a>
+            <span className="flex gap-4">
+              <a href="/settings/api" className="text-sm text-brand-700 underline">
+                API reference
+              </a>
+              <a href="/settings/webhooks" className="text-sm text-brand-700 underline">
+                Webhooks
+              </a>
+            </span>
           }
         >
           <ApiTokens
