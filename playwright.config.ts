@@ -38,7 +38,7 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 120_000,
     // Loopback only: the local Plaid calls back into this server (SDK base path, webhooks).
-    env: { LEDGERLINK_DATA_DIR: ".test-data/e2e", NODE_ENV: "production", DATABASE_URL: "", APP_URL: `http://127.0.0.1:${PORT}`, PLAID_CLIENT_ID: "", PLAID_SECRET: "" },
+    env: { LEDGERLINK_DATA_DIR: ".test-data/e2e", NODE_ENV: "production", DATABASE_URL: "", APP_URL: `http://127.0.0.1:${PORT}`, PLAID_CLIENT_ID: "", PLAID_SECRET: "", LEDGERLINK_WEBHOOK_ALLOW_PRIVATE: "on" },
     stdout: "ignore",
     stderr: "pipe",
   },
