@@ -56,7 +56,7 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 120_000,
     // Loopback only: the local Plaid calls back into this server (SDK base path, webhooks).
-    env: { LEDGERLINK_SANDBOX: "on", LEDGERLINK_DATA_DIR: ".test-data/e2e", NODE_ENV: "production", ...pgEnv, APP_URL: `http://127.0.0.1:${PORT}`, PLAID_CLIENT_ID: "", PLAID_SECRET: "", CRON_SECRET: "e2e-cron-secret" },
+    env: { LEDGERLINK_SANDBOX: "on", LEDGERLINK_DATA_DIR: ".test-data/e2e", NODE_ENV: "production", ...pgEnv, APP_URL: `http://127.0.0.1:${PORT}`, PLAID_CLIENT_ID: "", PLAID_SECRET: "", CRON_SECRET: "e2e-cron-secret", LEDGERLINK_WEBHOOK_ALLOW_PRIVATE: "on" },
     stdout: "ignore",
     stderr: "pipe",
   },

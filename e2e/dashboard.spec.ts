@@ -169,5 +169,5 @@ test("API tokens: a tool reads its own data; another user's token sees nothing o
   // Invalid filter → 400 with field errors.
   const bad = await req.get("/api/v1/transactions?limit=9999");
   expect(bad.status()).toBe(400);
-  expect(((await bad.json()) as { error: { fieldErrors: Record<string, string[]> } }).error.fieldErrors.limit).toBeDefined();
+  expect(((await bad.json()) as { error: { field_errors: Record<string, string[]> } }).error.field_errors.limit).toBeDefined();
 });

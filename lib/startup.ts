@@ -1,6 +1,7 @@
-import { getDatabase } from "@/db";
+import { getDatabase, getDb } from "@/db";
 import { installPeerHeader, parseTrustProxy } from "@/lib/auth/request-meta";
 import { startAppWorker } from "@/lib/jobs/app";
+import { startWebhookLoop } from "@/lib/webhooks/loop";
 
 /**
  * Server start-up: open the database (a second process on the same embedded data
@@ -21,6 +22,7 @@ export async function startServer(): Promise<void> {
     void import("@/lib/fx/rates")
       .then(({ ensureRatesSeeded }) => ensureRatesSeeded(database.db))
       .catch((e: unknown) => console.error(`[ledgerlink] Could not load exchange rates: ${(e as Error).message}`));
+import { startWebhookLoop } from "@/lib/webhooks/loop";
   } catch (e) {
     console.error(`[ledgerlink] Cannot start: ${(e as Error).message}`);
     process.exit(1);

@@ -6,7 +6,9 @@ import { revokeApiTokenAction } from "@/lib/actions/revoke-api-token";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
 
-type TokenItem = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null };
+type TokenItem = { id: string; name: string; prefix: string; scope: "read" | "write"; expiresAt: string | null; createdAt: string; lastUsedAt: string | null };
+
+const selectClass = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-sm outline-none focus:ring-2 focus:ring-brand-500";
 
 export function ApiTokens({ tokens }: { tokens: TokenItem[] }) {
   const [state, create, pending] = useActionState(createApiTokenAction, { status: "idle" });
@@ -16,6 +18,26 @@ export function ApiTokens({ tokens }: { tokens: TokenItem[] }) {
       <form action={create} className="flex flex-wrap items-end gap-2" noValidate>
         <div className="min-w-0 flex-1 basis-56">
           <Field label="New token name" name="name" placeholder="Budget spreadsheet" errors={state.status === "invalid" ? state.fieldErrors.name : undefined} />
+        </div>
+        <div className="basis-40 space-y-1">
+          <label htmlFor="f-scope" className="block text-sm font-medium text-stone-700">
+            Access
+          </label>
+          <select id="f-scope" name="scope" defaultValue="read" className={selectClass}>
+            <option value="read">Read only</option>
+            <option value="write">Read &amp; write</option>
+          </select>
+        </div>
+        <div className="basis-36 space-y-1">
+          <label htmlFor="f-expires" className="block text-sm font-medium text-stone-700">
+            Expires
+          </label>
+          <select id="f-expires" name="expires" defaultValue="never" className={selectClass}>
+            <option value="never">Never</option>
+            <option value="30">In 30 days</option>
+            <option value="90">In 90 days</option>
+            <option value="365">In a year</option>
+          </select>
         </div>
         <Button type="submit" disabled={pending}>
           {pending ? "Creating…" : "Create token"}
@@ -41,7 +63,7 @@ export function ApiTokens({ tokens }: { tokens: TokenItem[] }) {
             </Button>
           </div>
           <p className="text-xs text-stone-600">
-            Use it as <code>Authorization: Bearer &lt;token&gt;</code> with <code>/api/v1/accounts</code>, <code>/api/v1/transactions</code> and <code>/api/v1/export</code>.
+            Use it as <code>Authorization: Bearer &lt;token&gt;</code>. Every endpoint is listed in the <a className="underline" href="/settings/api">API reference</a>.
           </p>
         </div>
       )}
@@ -52,9 +74,10 @@ export function ApiTokens({ tokens }: { tokens: TokenItem[] }) {
           {tokens.map((t) => (
             <li key={t.id} className="flex flex-wrap items-center justify-between gap-3 py-2">
               <span>
-                <span className="font-medium">{t.name}</span> <code className="text-xs text-stone-500">{t.prefix}…</code>
+                <span className="font-medium">{t.name}</span> <code className="text-xs text-stone-500">{t.prefix}…</code>{" "}
+                <span className="rounded bg-stone-100 px-1.5 py-0.5 text-xs text-stone-700">{t.scope === "write" ? "read & write" : "read only"}</span>
                 <span className="block text-xs text-stone-500">
-                  created {t.createdAt} · {t.lastUsedAt ? `last used ${t.lastUsedAt}` : "never used"}
+                  created {t.createdAt} · {t.lastUsedAt ? `last used ${t.lastUsedAt}` : "never used"} · {t.expiresAt ? `expires ${t.expiresAt}` : "never expires"}
                 </span>
               </span>
               <form action={async (fd) => void (await revokeApiTokenAction(undefined, fd))}>

@@ -17,6 +17,8 @@ export const apiTokens = pgTable(
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     lastUsedIp: text("last_used_ip"),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /** "read" tokens can only GET; "write" tokens can also change data (PATCH, refresh, disconnect). */
+    scope: text("scope", { enum: ["read", "write"] }).notNull().default("read"),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [index("api_tokens_user_idx").on(t.userId)],
@@ -36,6 +38,13 @@ export const webhookSubscriptions = pgTable(
     events: text("events").array().notNull(),
     active: boolean("active").notNull().default(true),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** After a rotation the old secret (encrypted) keeps signing too until this time. */
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
+    /** First failed delivery since the last success; failing for 3 days disables the subscription. */
+    failingSince: timestamp("failing_since", { withTimezone: true }),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    disabledReason: text("disabled_reason"),
   },
   (t) => [index("webhook_subscriptions_user_idx").on(t.userId)],
 );
@@ -48,6 +57,8 @@ export const webhookDeliveries = pgTable(
       .notNull()
       .references(() => webhookSubscriptions.id, { onDelete: "cascade" }),
     event: text("event").notNull(),
+    /** The event's id: the same in every delivery and retry of one event, so receivers can dedupe. */
+    eventId: uuid("event_id").notNull().defaultRandom(),
     payload: jsonb("payload").$type<unknown>().notNull(),
     status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
@@ -55,8 +66,13 @@ export const webhookDeliveries = pgTable(
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    durationMs: integer("duration_ms"),
+    /** First bytes of the receiver's answer, or why there was none (timeout, refused address…). */
+    responseExcerpt: text("response_excerpt"),
+    lastError: text("last_error"),
   },
-  (t) => [index("webhook_deliveries_pending_idx").on(t.status, t.nextAttemptAt)],
+  (t) => [index("webhook_deliveries_pending_idx").on(t.status, t.nextAttemptAt), index("webhook_deliveries_subscription_idx").on(t.subscriptionId, t.createdAt)],
 );
 
 /** Security-relevant events: sign-ins, token changes, links, disconnects. */

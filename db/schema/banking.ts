@@ -110,6 +110,8 @@ export const transactions = pgTable(
     note: text("note"),
     raw: jsonb("raw").$type<unknown>(),
     userEditedFields: text("user_edited_fields").array().notNull().default(sql`'{}'::text[]`),
+    /** The user excluded this row from totals and reports (it stays visible in the list). */
+    excluded: boolean("excluded").notNull().default(false),
     /** Tombstone: set when the provider removed the row or the user deleted it. */
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
     deletedReason: text("deleted_reason", { enum: ["provider_removed", "user_deleted"] }),

@@ -8,3 +8,4 @@ export * from "./rules";
 export * from "./statements";
 export * from "./wealth";
 export * from "./simplefin";
+export * from "./integrations";

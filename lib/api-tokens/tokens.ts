@@ -12,19 +12,25 @@ const PREFIX = "ll_";
 
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
-export async function createApiToken(db: Db, { userId, name }: { userId: string; name: string }) {
+export const TOKEN_SCOPES = ["read", "write"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+export async function createApiToken(
+  db: Db,
+  { userId, name, scope = "read", expiresAt = null }: { userId: string; name: string; scope?: TokenScope; expiresAt?: Date | null },
+) {
   const token = `${PREFIX}${randomBytes(32).toString("base64url")}`;
   const [row] = await db
     .insert(apiTokens)
-    .values({ userId, name, tokenHash: hashToken(token), prefix: token.slice(0, 10) })
-    .returning({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt });
-  await db.insert(auditLog).values({ userId, action: "api_token.created", targetType: "api_token", targetId: row!.id });
+    .values({ userId, name, tokenHash: hashToken(token), prefix: token.slice(0, 10), scope, expiresAt })
+    .returning({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, scope: apiTokens.scope, expiresAt: apiTokens.expiresAt, createdAt: apiTokens.createdAt });
+  await db.insert(auditLog).values({ userId, action: "api_token.created", targetType: "api_token", targetId: row!.id, metadata: { scope, expiresAt: expiresAt?.toISOString() ?? null } });
   return { ...row!, token };
 }
 
 export async function listApiTokens(db: Db, { userId }: { userId: string }) {
   return db
-    .select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
+    .select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, scope: apiTokens.scope, expiresAt: apiTokens.expiresAt, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
     .from(apiTokens)
     .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
     .orderBy(desc(apiTokens.createdAt));
@@ -40,11 +46,13 @@ export async function revokeApiToken(db: Db, { userId, id }: { userId: string; i
   return rows.length > 0;
 }
 
-/** The user a bearer token belongs to, or null (unknown, revoked or expired). Records last use (at most once a minute). */
-export async function authenticateApiToken(db: Db, token: string, now = new Date()): Promise<string | null> {
+export type AuthenticatedToken = { tokenId: string; userId: string; scope: TokenScope };
+
+/** The user and scope a bearer token grants, or null (unknown, revoked or expired). Records last use (at most once a minute). */
+export async function authenticateApiToken(db: Db, token: string, now = new Date()): Promise<AuthenticatedToken | null> {
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
   const [row] = await db
-    .select({ id: apiTokens.id, userId: apiTokens.userId, expiresAt: apiTokens.expiresAt, lastUsedAt: apiTokens.lastUsedAt })
+    .select({ id: apiTokens.id, userId: apiTokens.userId, scope: apiTokens.scope, expiresAt: apiTokens.expiresAt, lastUsedAt: apiTokens.lastUsedAt })
     .from(apiTokens)
     .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
   if (!row || (row.expiresAt && row.expiresAt <= now)) return null;
@@ -54,5 +62,5 @@ export async function authenticateApiToken(db: Db, token: string, now = new Date
       .set({ lastUsedAt: now })
       .where(and(eq(apiTokens.id, row.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - 60_000)))));
   }
-  return row.userId;
+  return { tokenId: row.id, userId: row.userId, scope: row.scope };
 }

@@ -56,7 +56,7 @@ export function withApiAuth<P = Record<string, string>>(handler: ApiHandler<P>) 
       let userId: string | null = null;
       if (header !== null) {
         const m = /^Bearer\s+(\S+)$/i.exec(header);
-        userId = m ? await authenticateApiToken(db, m[1]!) : null;
+        userId = m ? ((await authenticateApiToken(db, m[1]!))?.userId ?? null) : null;
         if (!userId) {
           const res = errorResponse(new AppError("unauthorized", "The API token is missing, invalid or revoked."));
           res.headers.set("www-authenticate", 'Bearer realm="ledgerlink"');

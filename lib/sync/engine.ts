@@ -8,6 +8,7 @@ import { getConnector } from "@/lib/connectors/registry";
 import { openSecret, sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { emitSyncEvents } from "@/lib/webhooks/sync-events";
 import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, type Diff } from "./apply";
 import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } from "./retry";
 
@@ -304,6 +305,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
         })
         .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)));
     }
+    if (!dryRun) await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result: { status: "success", runId, diff }, now: finished });
     return { status: "success", runId, dryRun, diff, accounts: accountCount, pages };
   } catch (e) {
     const known = e instanceof ConnectorError;
@@ -333,6 +335,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
         })
         .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)));
     }
+    if (!dryRun) await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result: { status: "error", runId, code, message, counts: { added: diff.added, modified: diff.modified, removed: diff.removed } }, now: finished });
     return { status: "error", runId, code, message, retryAt };
   }
 }

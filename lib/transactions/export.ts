@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { financialAccounts } from "@/db/schema";
 import type { TransactionFilters } from "./filters";
+import { apiTransaction } from "@/lib/api/v1/serialize";
 import { queryTransactions, type TransactionRow } from "./query";
 
 /**
@@ -113,8 +114,7 @@ export function exportStream(db: Db, { userId, filters, format }: { userId: stri
         for (const t of next.value) {
           if (format === "csv") out += `${csvRow(t)}\r\n`;
           else if (format === "json") {
-            const { userEditedFields: _e, raw: _r, ...rest } = t;
-            out += `${first ? "" : ","}\n${JSON.stringify({ ...rest, amount: t.amount.replace(/(\.\d\d)0{1,2}$/, "$1") })}`;
+            out += `${first ? "" : ","}\n${JSON.stringify(apiTransaction(t))}`;
             first = false;
           } else {
             if (t.accountId !== currentAccount) {

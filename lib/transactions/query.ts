@@ -82,6 +82,7 @@ const pageColumns = {
   amount: transactions.amount,
   currency: transactions.currency,
   pending: transactions.pending,
+  excluded: transactions.excluded,
   userEditedFields: transactions.userEditedFields,
   accountId: transactions.accountId,
 };
@@ -99,6 +100,7 @@ export type TransactionRow = {
   amount: string;
   currency: string;
   pending: boolean;
+  excluded: boolean;
   userEditedFields: string[];
   accountId: string;
   accountName: string;

@@ -49,9 +49,22 @@ export default async function SettingsPage() {
             ))}
           </ul>
         </Card>
-        <Card title="API tokens" className="lg:col-span-2">
+        <Card
+          title="API tokens"
+          className="lg:col-span-2"
+          actions={
+            <span className="flex gap-4">
+              <a href="/settings/api" className="text-sm text-brand-700 underline">
+                API reference
+              </a>
+              <a href="/settings/webhooks" className="text-sm text-brand-700 underline">
+                Webhooks
+              </a>
+            </span>
+          }
+        >
           <ApiTokens
-            tokens={tokens.map((t) => ({ ...t, createdAt: formatDateTime(t.createdAt), lastUsedAt: t.lastUsedAt ? formatDateTime(t.lastUsedAt) : null }))}
+            tokens={tokens.map((t) => ({ ...t, createdAt: formatDateTime(t.createdAt), lastUsedAt: t.lastUsedAt ? formatDateTime(t.lastUsedAt) : null, expiresAt: t.expiresAt ? formatDateTime(t.expiresAt) : null }))}
           />
         </Card>
       </div>

@@ -1,0 +1,399 @@
+import "server-only";
+import { z } from "zod";
+import { disconnectConnection } from "@/lib/connections/service";
+import { syncConnection } from "@/lib/sync/engine";
+import { AppError } from "@/lib/errors";
+import { transactionFiltersSchema } from "@/lib/transactions/filters";
+import { getTransaction, queryTransactions } from "@/lib/transactions/query";
+import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportFileName, exportStream } from "@/lib/transactions/export";
+import { defineRoute, notFound, ownedId, type AnyRouteDef } from "./define";
+import {
+  categoriesWithCounts,
+  findAccount,
+  findConnection,
+  pageAccounts,
+  pageBalanceHistory,
+  pageConnections,
+  pageRuns,
+  patchTransaction,
+  type AccountRow,
+  type ConnectionRow,
+} from "./queries";
+import * as S from "./schemas";
+import { apiTransaction, iso, moneyOrNull } from "./serialize";
+
+/**
+ * Every /api/v1 route, defined once: the Next.js route files export `handle(def)`, and
+ * the OpenAPI document is generated from this list. Adding a route = a definition here
+ * + a route file; the OpenAPI test fails if either is missing.
+ */
+
+const idParams = z.object({ id: z.string() });
+
+/** Relative URL of the next page: the same query with `cursor` replaced. */
+function nextLink(url: URL, cursor: string | null): string | null {
+  if (!cursor) return null;
+  const u = new URL(url);
+  u.searchParams.set("cursor", cursor);
+  return u.pathname + u.search;
+}
+
+const apiConnection = (c: ConnectionRow) => ({
+  id: c.id,
+  provider: c.connectorId,
+  name: c.displayName,
+  institution: c.institutionName,
+  status: c.status,
+  account_count: c.accountCount,
+  last_synced_at: iso(c.lastSyncedAt),
+  next_sync_at: iso(c.nextSyncAt),
+  error_code: c.lastErrorCode,
+  error_message: c.lastErrorMessage,
+  retry_at: iso(c.retryAt),
+  consent_expires_at: iso(c.consentExpiresAt),
+  created_at: iso(c.createdAt)!,
+});
+
+const apiAccount = (a: AccountRow) => ({
+  id: a.id,
+  connection_id: a.connectionId,
+  name: a.name,
+  official_name: a.officialName,
+  type: a.type,
+  subtype: a.subtype,
+  currency: a.currency,
+  mask: a.mask,
+  iban: a.iban,
+  institution: a.institutionName,
+  current_balance: moneyOrNull(a.currentBalance),
+  available_balance: moneyOrNull(a.availableBalance),
+  balance_updated_at: iso(a.balanceUpdatedAt),
+  hidden: a.hidden,
+  closed: a.closedAt !== null,
+});
+
+async function ownedConnection(db: Parameters<typeof findConnection>[0], userId: string, rawId: string) {
+  const c = await findConnection(db, { userId, id: ownedId(rawId, "connection") });
+  if (!c) throw notFound("connection");
+  return c;
+}
+
+async function ownedAccount(db: Parameters<typeof findAccount>[0], userId: string, rawId: string) {
+  const a = await findAccount(db, { userId, id: ownedId(rawId, "account") });
+  if (!a) throw notFound("account");
+  return a;
+}
+
+// ------------------------------------------------------------------ connections
+
+export const listConnectionsRoute = defineRoute({
+  method: "GET",
+  path: "/connections",
+  operationId: "listConnections",
+  summary: "List connections",
+  description: "Your linked bank logins, newest first.",
+  tag: "Connections",
+  scope: "read",
+  query: S.pageQuerySchema,
+  response: S.connectionPageSchema,
+  handler: async ({ db, userId, query, url }) => {
+    const p = await pageConnections(db, { userId, limit: query.limit, cursor: query.cursor });
+    return { connections: p.rows.map(apiConnection), next_cursor: p.nextCursor, next: nextLink(url, p.nextCursor) };
+  },
+});
+
+export const getConnectionRoute = defineRoute({
+  method: "GET",
+  path: "/connections/{id}",
+  operationId: "getConnection",
+  summary: "Get a connection",
+  tag: "Connections",
+  scope: "read",
+  params: idParams,
+  response: S.connectionSchema,
+  errors: [404],
+  handler: async ({ db, userId, params }) => apiConnection(await ownedConnection(db, userId, params.id)),
+});
+
+export const refreshConnectionRoute = defineRoute({
+  method: "POST",
+  path: "/connections/{id}/refresh",
+  operationId: "refreshConnection",
+  summary: "Refresh a connection now",
+  description:
+    "Runs a sync and answers with its run id and counts. `{\"dry_run\": true}` computes the same diff and writes nothing. A refresh while another is running answers 409 `already_syncing`.",
+  tag: "Connections",
+  scope: "write",
+  params: idParams,
+  body: z.object({ dry_run: z.boolean({ error: "dry_run must be true or false." }).default(false) }).strict(),
+  response: S.refreshResultSchema,
+  errors: [404, 409],
+  example: `curl -X POST -H "Authorization: Bearer $LL_TOKEN" -H "content-type: application/json" -d '{"dry_run":false}' "$LL_URL/api/v1/connections/<id>/refresh"`,
+  handler: async ({ db, userId, params, body }) => {
+    const c = await ownedConnection(db, userId, params.id);
+    const r = await syncConnection(db, { userId, connectionId: c.id, trigger: "manual", dryRun: body.dry_run });
+    if (r.status === "already_syncing") throw new AppError("already_syncing", "A sync of this connection is already running. Follow its runs.");
+    const runs = `/api/v1/connections/${c.id}/runs`;
+    if (r.status === "error") return { run_id: r.runId, dry_run: body.dry_run, status: "error" as const, added: 0, modified: 0, removed: 0, error_code: r.code, error_message: r.message, runs };
+    return {
+      run_id: r.runId,
+      dry_run: r.dryRun,
+      status: "success" as const,
+      added: r.diff.added,
+      modified: r.diff.modified,
+      removed: r.diff.removed,
+      error_code: null,
+      error_message: null,
+      runs,
+    };
+  },
+});
+
+export const listRunsRoute = defineRoute({
+  method: "GET",
+  path: "/connections/{id}/runs",
+  operationId: "listConnectionRuns",
+  summary: "List a connection's sync runs",
+  description: "Every sync attempt with its counts and error, newest first.",
+  tag: "Connections",
+  scope: "read",
+  params: idParams,
+  query: S.pageQuerySchema,
+  response: S.syncRunPageSchema,
+  errors: [404],
+  handler: async ({ db, userId, params, query, url }) => {
+    const c = await ownedConnection(db, userId, params.id);
+    const p = await pageRuns(db, { userId, connectionId: c.id, limit: query.limit, cursor: query.cursor });
+    return {
+      runs: p.rows.map((r) => ({
+        id: r.id,
+        connection_id: r.connectionId,
+        trigger: r.trigger,
+        dry_run: r.dryRun,
+        status: r.status,
+        started_at: iso(r.startedAt)!,
+        finished_at: iso(r.finishedAt),
+        added: r.added,
+        modified: r.modified,
+        removed: r.removed,
+        accounts: r.accounts,
+        error_code: r.errorCode,
+        error_message: r.errorMessage,
+      })),
+      next_cursor: p.nextCursor,
+      next: nextLink(url, p.nextCursor),
+    };
+  },
+});
+
+export const disconnectConnectionRoute = defineRoute({
+  method: "POST",
+  path: "/connections/{id}/disconnect",
+  operationId: "disconnectConnection",
+  summary: "Disconnect a connection",
+  description: "Revokes access at the provider (best effort), then keeps the imported data (default) or deletes it.",
+  tag: "Connections",
+  scope: "write",
+  params: idParams,
+  body: S.disconnectBodySchema.strict(),
+  response: S.disconnectResultSchema,
+  errors: [404],
+  handler: async ({ db, userId, params, body }) => {
+    const c = await ownedConnection(db, userId, params.id);
+    const r = await disconnectConnection(db, { userId, connectionId: c.id, keepData: body.keep_data });
+    return { id: c.id, status: "disconnected" as const, kept_data: body.keep_data, revoked_remotely: r.revokedRemotely };
+  },
+});
+
+// ------------------------------------------------------------------ accounts
+
+export const listAccountsRoute = defineRoute({
+  method: "GET",
+  path: "/accounts",
+  operationId: "listAccounts",
+  summary: "List accounts",
+  description: "Every account (hidden and closed ones included, flagged) with its latest balances, in the order they were linked.",
+  tag: "Accounts",
+  scope: "read",
+  query: S.pageQuerySchema.extend({ connection: z.uuid({ error: "Unknown connection." }).optional().describe("Only this connection's accounts.") }),
+  response: S.accountPageSchema,
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/accounts?limit=50"`,
+  handler: async ({ db, userId, query, url }) => {
+    const p = await pageAccounts(db, { userId, limit: query.limit, cursor: query.cursor, connectionId: query.connection });
+    return { accounts: p.rows.map(apiAccount), next_cursor: p.nextCursor, next: nextLink(url, p.nextCursor) };
+  },
+});
+
+export const getAccountRoute = defineRoute({
+  method: "GET",
+  path: "/accounts/{id}",
+  operationId: "getAccount",
+  summary: "Get an account",
+  tag: "Accounts",
+  scope: "read",
+  params: idParams,
+  response: S.accountSchema,
+  errors: [404],
+  handler: async ({ db, userId, params }) => apiAccount(await ownedAccount(db, userId, params.id)),
+});
+
+export const getBalancesRoute = defineRoute({
+  method: "GET",
+  path: "/accounts/{id}/balances",
+  operationId: "getAccountBalances",
+  summary: "Current balances of an account",
+  tag: "Accounts",
+  scope: "read",
+  params: idParams,
+  response: S.balancesSchema,
+  errors: [404],
+  handler: async ({ db, userId, params }) => {
+    const a = await ownedAccount(db, userId, params.id);
+    return { account_id: a.id, currency: a.currency, current: moneyOrNull(a.currentBalance), available: moneyOrNull(a.availableBalance), updated_at: iso(a.balanceUpdatedAt) };
+  },
+});
+
+export const balanceHistoryRoute = defineRoute({
+  method: "GET",
+  path: "/accounts/{id}/balance-history",
+  operationId: "getAccountBalanceHistory",
+  summary: "Daily balance history of an account",
+  description: "One balance per calendar day within from/to (inclusive), oldest first.",
+  tag: "Accounts",
+  scope: "read",
+  params: idParams,
+  query: S.balanceHistoryQuerySchema,
+  response: S.balanceHistoryPageSchema,
+  errors: [404],
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/accounts/<id>/balance-history?from=2026-01-01&to=2026-03-31"`,
+  handler: async ({ db, userId, params, query, url }) => {
+    const a = await ownedAccount(db, userId, params.id);
+    const p = await pageBalanceHistory(db, { userId, accountId: a.id, from: query.from, to: query.to, limit: query.limit, cursor: query.cursor });
+    return {
+      balances: p.rows.map((b) => ({ date: b.date, current: moneyOrNull(b.current), available: moneyOrNull(b.available), currency: b.currency, derived: b.derived })),
+      next_cursor: p.nextCursor,
+      next: nextLink(url, p.nextCursor),
+    };
+  },
+});
+
+// ------------------------------------------------------------------ transactions
+
+export const listTransactionsRoute = defineRoute({
+  method: "GET",
+  path: "/transactions",
+  operationId: "listTransactions",
+  summary: "List transactions",
+  description:
+    "The same filters as the transactions table and the export (one schema). Repeat `account`, `category` and `type` for several values. Follow `next` until it is null.",
+  tag: "Transactions",
+  scope: "read",
+  query: transactionFiltersSchema,
+  response: S.transactionPageSchema,
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/transactions?from=2026-01-01&direction=out&limit=100"`,
+  handler: async ({ db, userId, query, url }) => {
+    const p = await queryTransactions(db, { userId, filters: query });
+    return { transactions: p.rows.map(apiTransaction), next_cursor: p.nextCursor, next: nextLink(url, p.nextCursor) };
+  },
+});
+
+export const getTransactionRoute = defineRoute({
+  method: "GET",
+  path: "/transactions/{id}",
+  operationId: "getTransaction",
+  summary: "Get a transaction",
+  tag: "Transactions",
+  scope: "read",
+  params: idParams,
+  response: S.transactionSchema,
+  errors: [404],
+  handler: async ({ db, userId, params }) => {
+    const t = await getTransaction(db, { userId, id: ownedId(params.id, "transaction") });
+    if (!t) throw notFound("transaction");
+    return apiTransaction(t);
+  },
+});
+
+export const patchTransactionRoute = defineRoute({
+  method: "PATCH",
+  path: "/transactions/{id}",
+  operationId: "updateTransaction",
+  summary: "Change a transaction's category, note or exclusion",
+  description: "Edited fields are kept across syncs (the bank's later data never overwrites them).",
+  tag: "Transactions",
+  scope: "write",
+  params: idParams,
+  body: S.transactionPatchSchema,
+  response: S.transactionSchema,
+  errors: [404],
+  example: `curl -X PATCH -H "Authorization: Bearer $LL_TOKEN" -H "content-type: application/json" -d '{"category":"Groceries","note":"weekly shop"}' "$LL_URL/api/v1/transactions/<id>"`,
+  handler: async ({ db, userId, params, body }) => {
+    const id = ownedId(params.id, "transaction");
+    if (!(await patchTransaction(db, { userId, id, patch: body }))) throw notFound("transaction");
+    return apiTransaction((await getTransaction(db, { userId, id }))!);
+  },
+});
+
+const exportQuery = transactionFiltersSchema.safeExtend({
+  format: z.preprocess((v) => (v === "" || v === undefined ? undefined : v), z.enum(EXPORT_FORMATS, { error: "format must be csv, json or ofx" }).default("csv")),
+});
+
+const exportDef = (path: string, operationId: string) =>
+  defineRoute({
+    method: "GET",
+    path,
+    operationId,
+    summary: path === "/export" ? "Export transactions (alias of /transactions/export)" : "Export transactions",
+    description: "Exactly the filtered rows (all pages), streamed as CSV, JSON (the Transaction shape) or OFX 2.2. `limit` and `cursor` are ignored.",
+    tag: "Transactions",
+    scope: "read",
+    query: exportQuery,
+    raw: { contentTypes: Object.values(EXPORT_CONTENT_TYPES), description: "The export file.", json: S.transactionExportSchema },
+    example: path === "/export" ? undefined : `curl -OJ -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/transactions/export?format=csv&from=2026-01-01"`,
+    handler: async ({ db, userId, query }) => {
+      const { format, ...filters } = query;
+      const all = { ...filters, cursor: undefined };
+      return new Response(exportStream(db, { userId, filters: all, format }), {
+        headers: {
+          "content-type": EXPORT_CONTENT_TYPES[format],
+          "content-disposition": `attachment; filename="${exportFileName(format, all)}"`,
+          "cache-control": "no-store",
+        },
+      });
+    },
+  });
+
+export const exportTransactionsRoute = exportDef("/transactions/export", "exportTransactions");
+export const exportAliasRoute = exportDef("/export", "exportTransactionsAlias");
+
+// ------------------------------------------------------------------ categories
+
+export const listCategoriesRoute = defineRoute({
+  method: "GET",
+  path: "/categories",
+  operationId: "listCategories",
+  summary: "List categories in use",
+  description: "Every category on your transactions with how many use it, by name. (A short list: no pages.)",
+  tag: "Categories",
+  scope: "read",
+  response: S.categoryListSchema,
+  handler: async ({ db, userId }) => ({ categories: (await categoriesWithCounts(db, { userId })).map((c) => ({ name: c.name, transaction_count: c.n })) }),
+});
+
+export const API_ROUTES: AnyRouteDef[] = [
+  listConnectionsRoute,
+  getConnectionRoute,
+  refreshConnectionRoute,
+  listRunsRoute,
+  disconnectConnectionRoute,
+  listAccountsRoute,
+  getAccountRoute,
+  getBalancesRoute,
+  balanceHistoryRoute,
+  listTransactionsRoute,
+  exportTransactionsRoute,
+  getTransactionRoute,
+  patchTransactionRoute,
+  exportAliasRoute,
+  listCategoriesRoute,
+];

@@ -1,0 +1,202 @@
+import { z } from "zod";
+import { CONNECTION_STATUSES } from "@/db/schema";
+
+/**
+ * The public API's resource shapes: the single source for the handlers' responses and
+ * for the OpenAPI document (`/api/v1/openapi.json`). Every JSON field is snake_case;
+ * amounts are decimal strings (never floats); dates are `YYYY-MM-DD`; instants are ISO 8601 UTC.
+ */
+export const apiSchemas = z.registry<{ id: string; description?: string }>();
+
+function component<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+  apiSchemas.add(schema, { id, ...(description ? { description } : {}) });
+  return schema;
+}
+
+const decimal = z.string().regex(/^-?\d+(\.\d+)?$/).describe("A decimal amount as a string, e.g. \"-12.50\".");
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe("A calendar date, YYYY-MM-DD.");
+const instant = z.iso.datetime().describe("An instant in ISO 8601 UTC.");
+const id = z.uuid();
+
+export const errorSchema = component(
+  "Error",
+  z.object({
+    error: z.object({
+      code: z.string().describe("Stable machine-readable code: invalid_input, unauthorized, forbidden, not_found, rate_limited, conflict, …"),
+      message: z.string().describe("A sentence safe to show to a person."),
+      field_errors: z.record(z.string(), z.array(z.string())).optional().describe("For invalid_input: messages per parameter or body field."),
+    }),
+  }),
+  "Every error response has this shape.",
+);
+
+const page = <K extends string, T extends z.ZodType>(name: string, key: K, item: T) =>
+  component(
+    name,
+    z.object({
+      [key]: z.array(item),
+      next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page."),
+      next: z.string().nullable().describe("Relative URL of the next page (same filters), or null."),
+    } as { [P in K]: z.ZodArray<T> } & { next_cursor: z.ZodNullable<z.ZodString>; next: z.ZodNullable<z.ZodString> }),
+  );
+
+// ------------------------------------------------------------------ connections
+
+export const connectionSchema = component(
+  "Connection",
+  z.object({
+    id,
+    provider: z.string(),
+    name: z.string(),
+    institution: z.string().nullable(),
+    status: z.enum(CONNECTION_STATUSES),
+    account_count: z.number().int(),
+    last_synced_at: instant.nullable(),
+    next_sync_at: instant.nullable(),
+    error_code: z.string().nullable(),
+    error_message: z.string().nullable(),
+    retry_at: instant.nullable(),
+    consent_expires_at: instant.nullable(),
+    created_at: instant,
+  }),
+);
+export const connectionPageSchema = page("ConnectionPage", "connections", connectionSchema);
+
+export const syncRunSchema = component(
+  "SyncRun",
+  z.object({
+    id,
+    connection_id: id,
+    trigger: z.string(),
+    dry_run: z.boolean(),
+    status: z.enum(["running", "success", "error", "skipped"]),
+    started_at: instant,
+    finished_at: instant.nullable(),
+    added: z.number().int(),
+    modified: z.number().int(),
+    removed: z.number().int(),
+    accounts: z.number().int(),
+    error_code: z.string().nullable(),
+    error_message: z.string().nullable(),
+  }),
+);
+export const syncRunPageSchema = page("SyncRunPage", "runs", syncRunSchema);
+
+export const refreshResultSchema = component(
+  "RefreshResult",
+  z.object({
+    run_id: id.describe("The run recorded for this refresh (see the connection's runs)."),
+    dry_run: z.boolean().describe("A dry run computes the same diff and writes nothing."),
+    status: z.enum(["success", "error"]),
+    added: z.number().int(),
+    modified: z.number().int(),
+    removed: z.number().int(),
+    error_code: z.string().nullable(),
+    error_message: z.string().nullable(),
+    runs: z.string().describe("Relative URL of this connection's runs."),
+  }),
+);
+
+export const disconnectBodySchema = z.object({
+  keep_data: z.boolean({ error: "keep_data must be true or false." }).default(true).describe("Keep imported accounts and transactions (default) or delete them."),
+});
+export const disconnectResultSchema = component(
+  "DisconnectResult",
+  z.object({ id, status: z.literal("disconnected"), kept_data: z.boolean(), revoked_remotely: z.boolean() }),
+);
+
+// ------------------------------------------------------------------ accounts
+
+export const accountSchema = component(
+  "Account",
+  z.object({
+    id,
+    connection_id: id,
+    name: z.string(),
+    official_name: z.string().nullable(),
+    type: z.string(),
+    subtype: z.string().nullable(),
+    currency: z.string(),
+    mask: z.string().nullable(),
+    iban: z.string().nullable(),
+    institution: z.string().nullable(),
+    current_balance: decimal.nullable(),
+    available_balance: decimal.nullable(),
+    balance_updated_at: instant.nullable(),
+    hidden: z.boolean(),
+    closed: z.boolean(),
+  }),
+);
+export const accountPageSchema = page("AccountPage", "accounts", accountSchema);
+
+export const balancesSchema = component(
+  "Balances",
+  z.object({
+    account_id: id,
+    currency: z.string(),
+    current: decimal.nullable(),
+    available: decimal.nullable(),
+    updated_at: instant.nullable(),
+  }),
+);
+
+export const balancePointSchema = component(
+  "BalancePoint",
+  z.object({ date, current: decimal.nullable(), available: decimal.nullable(), currency: z.string(), derived: z.boolean().describe("Computed back from transactions rather than reported by the bank.") }),
+);
+export const balanceHistoryPageSchema = page("BalanceHistoryPage", "balances", balancePointSchema);
+
+export const balanceHistoryQuerySchema = z
+  .object({
+    from: date.optional().describe("First day, inclusive."),
+    to: date.optional().describe("Last day, inclusive."),
+    limit: z.coerce.number().int().min(1).max(1000).default(366),
+    cursor: z.string().max(200).optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ["to"], message: "The end date is before the start date." });
+
+// ------------------------------------------------------------------ transactions
+
+export const transactionSchema = component(
+  "Transaction",
+  z.object({
+    id,
+    account_id: id,
+    account: z.string(),
+    date,
+    authorized_date: date.nullable(),
+    description: z.string(),
+    merchant: z.string().nullable(),
+    counterparty: z.string().nullable(),
+    category: z.string().nullable(),
+    type: z.string().nullable(),
+    note: z.string().nullable(),
+    amount: decimal.describe("Negative = money out."),
+    currency: z.string(),
+    pending: z.boolean(),
+    excluded: z.boolean().describe("Excluded from totals and reports by the user."),
+  }),
+);
+export const transactionExportSchema = component("TransactionExport", z.object({ transactions: z.array(transactionSchema) }), "The JSON export file: every filtered transaction.");
+export const transactionPageSchema = page("TransactionPage", "transactions", transactionSchema);
+
+export const transactionPatchSchema = z
+  .object({
+    category: z.string().trim().max(100, "Use at most 100 characters.").nullable().optional().describe("null or \"\" clears it."),
+    note: z.string().trim().max(2000, "Use at most 2000 characters.").nullable().optional().describe("null or \"\" clears it."),
+    excluded: z.boolean({ error: "excluded must be true or false." }).optional(),
+  })
+  .strict()
+  .refine((v) => v.category !== undefined || v.note !== undefined || v.excluded !== undefined, { message: "Send at least one of category, note, excluded." });
+
+// ------------------------------------------------------------------ categories
+
+export const categoryListSchema = component(
+  "CategoryList",
+  z.object({ categories: z.array(z.object({ name: z.string(), transaction_count: z.number().int() })) }),
+);
+
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number({ error: "limit must be a number." }).int("limit must be a whole number.").min(1, "limit is at least 1.").max(200, "limit is at most 200.").default(50),
+  cursor: z.string().max(200, "Invalid page cursor.").optional(),
+});

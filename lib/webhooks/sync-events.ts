@@ -1,0 +1,63 @@
+import { and, eq, inArray } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { financialAccounts, transactions } from "@/db/schema";
+import { log } from "@/lib/log";
+import { emitEvent } from "./events";
+
+type Finished =
+  | { status: "success"; runId: string; diff: { added: number; modified: number; removed: number; sample: { added: string[]; modified: string[]; removed: string[] } } }
+  | { status: "error"; runId: string; code: string; message: string; counts: { added: number; modified: number; removed: number } };
+
+/** Our ids for provider transaction ids of one connection (the diff samples carry provider ids). */
+async function ourIds(db: Db, userId: string, connectionId: string, providerIds: string[]): Promise<string[]> {
+  if (!providerIds.length) return [];
+  const rows = await db
+    .select({ id: transactions.id })
+    .from(transactions)
+    .innerJoin(financialAccounts, eq(financialAccounts.id, transactions.accountId))
+    .where(and(eq(transactions.userId, userId), eq(financialAccounts.connectionId, connectionId), inArray(transactions.providerTransactionId, providerIds)));
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The events of one finished (non-dry) sync run: sync.completed / sync.failed with counts,
+ * transactions.added|modified|removed batched per run (ids, at most 50, and where to
+ * fetch them), connection.reauth_required. Never fails the sync: errors are logged.
+ */
+export async function emitSyncEvents(db: Db, { userId, connectionId, result, now }: { userId: string; connectionId: string; result: Finished; now?: Date }) {
+  try {
+    const runs = `/api/v1/connections/${connectionId}/runs`;
+    if (result.status === "success") {
+      const { added, modified, removed, sample } = result.diff;
+      await emitEvent(db, { userId, type: "sync.completed", now, data: { connection_id: connectionId, run_id: result.runId, added, modified, removed, runs } });
+      const batches = [
+        ["transactions.added", added, sample.added],
+        ["transactions.modified", modified, sample.modified],
+        ["transactions.removed", removed, sample.removed],
+      ] as const;
+      for (const [type, count, ids] of batches) {
+        if (!count) continue;
+        const known = type === "transactions.removed" ? [] : await ourIds(db, userId, connectionId, [...ids]);
+        await emitEvent(db, {
+          userId,
+          type,
+          now,
+          data: {
+            connection_id: connectionId,
+            run_id: result.runId,
+            count,
+            ...(type === "transactions.removed" ? { provider_transaction_ids: ids } : { transaction_ids: known }),
+            truncated: count > ids.length,
+            fetch: type === "transactions.removed" ? runs : "/api/v1/transactions/{id}",
+          },
+        });
+      }
+    } else {
+      await emitEvent(db, { userId, type: "sync.failed", now, data: { connection_id: connectionId, run_id: result.runId, error_code: result.code, error_message: result.message, ...result.counts, runs } });
+      if (result.code === "reauth_required" || result.code === "invalid_credentials")
+        await emitEvent(db, { userId, type: "connection.reauth_required", now, data: { connection_id: connectionId, error_code: result.code, error_message: result.message } });
+    }
+  } catch (e) {
+    log.error("could not record webhook events", { connectionId, error: e });
+  }
+}

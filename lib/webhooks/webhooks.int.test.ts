@@ -1,0 +1,239 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { auditLog, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
+import { linkConnection } from "@/lib/connections/service";
+import { syncConnection } from "@/lib/sync/engine";
+import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
+import { seedUser } from "@/test/fixtures";
+import { deliverDue, deliverOne, RETRY_DELAYS_MS } from "./deliver";
+import { isPublicAddress } from "./egress";
+import { emitEvent } from "./events";
+import { createSubscription, listDeliveries, redeliver, rotateSecret } from "./subscriptions";
+import { verifyLedgerlinkWebhook } from "./verifier";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.close());
+beforeEach(() => truncateAll(t));
+
+// ------------------------------------------------------------------ a real receiver
+
+type Received = { headers: Record<string, string>; body: string };
+type Behaviour = (n: number) => { status: number; delayMs?: number; body?: string };
+let server: http.Server | null = null;
+let received: Received[] = [];
+
+async function receiver(behaviour: Behaviour = () => ({ status: 200, body: "ok" })): Promise<string> {
+  received = [];
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") });
+      const b = behaviour(received.length);
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(b.status, { "content-type": "text/plain" });
+        res.end(b.body ?? `status ${b.status}`);
+      };
+      if (b.delayMs) setTimeout(send, b.delayMs);
+      else send();
+    });
+  });
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/hooks`;
+}
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = null;
+});
+
+const LOCAL = { allowPrivate: true };
+const STRICT = { allowPrivate: false };
+const T0 = new Date(Date.UTC(2026, 0, 15, 12));
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+async function subscribed(url: string, events = ["sync.completed", "transactions.added"]) {
+  const u = await seedUser(t.db);
+  const sub = await createSubscription(t.db, { userId: u.userId, url, events }, LOCAL);
+  return { ...u, sub };
+}
+
+describe("outbound webhooks", () => {
+  it("signs `timestamp.body` with HMAC-SHA256: the README's verifier accepts it, and rejects a tampered body, a wrong secret and a replay after 5 minutes", async () => {
+    const url = await receiver();
+    const { userId, sub } = await subscribed(url);
+    const { eventId } = await emitEvent(t.db, { userId, type: "sync.completed", data: { added: 3 }, now: T0 });
+    expect(await deliverDue(t.db, T0, { policy: LOCAL })).toMatchObject({ delivered: 1 });
+    expect(received).toHaveLength(1);
+    const { headers, body } = received[0]!;
+    expect(headers["ledgerlink-webhook-id"]).toBe(eventId);
+    expect(JSON.parse(body)).toEqual({ id: eventId, type: "sync.completed", created_at: T0.toISOString(), data: { added: 3 } });
+    expect(verifyLedgerlinkWebhook(sub.secret, body, headers, T0.getTime() + 1000)).toBe(true);
+    expect(verifyLedgerlinkWebhook(sub.secret, body.replace("3", "4"), headers, T0.getTime())).toBe(false);
+    expect(verifyLedgerlinkWebhook("whsec_wrong", body, headers, T0.getTime())).toBe(false);
+    expect(verifyLedgerlinkWebhook(sub.secret, body, headers, T0.getTime() + 301_000)).toBe(false);
+    expect(verifyLedgerlinkWebhook(sub.secret, body, { ...headers, "ledgerlink-timestamp": String(T0.getTime() / 1000 + 60) }, T0.getTime())).toBe(false);
+    const [d] = await listDeliveries(t.db, { userId, subscriptionId: sub.id });
+    expect(d).toMatchObject({ status: "delivered", attempts: 1, responseStatus: 200, responseExcerpt: "ok" });
+    expect(d!.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("retries a 500 after 1 min, 5 min, 15 min, 1 h and 6 h (fake clock), then gives up; each attempt is logged", async () => {
+    const url = await receiver(() => ({ status: 500, body: "boom" }));
+    const { userId, sub } = await subscribed(url);
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0 });
+    let now = 0;
+    const times: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      // Nothing is sent a second early.
+      if (i > 0) expect(await deliverDue(t.db, at(now - 1000), { policy: LOCAL })).toMatchObject({ delivered: 0, pending: 0, failed: 0 });
+      await deliverDue(t.db, at(now), { policy: LOCAL });
+      times.push(now);
+      const [d] = await t.db.select().from(webhookDeliveries);
+      if (i < 5) now = d!.nextAttemptAt!.getTime() - T0.getTime();
+      else expect(d).toMatchObject({ status: "failed", attempts: 6, nextAttemptAt: null, lastError: "HTTP 500", responseExcerpt: "boom" });
+    }
+    expect(times.slice(1).map((x, i) => x - times[i]!)).toEqual(RETRY_DELAYS_MS);
+    expect(received).toHaveLength(6);
+    expect(new Set(received.map((r) => r.headers["ledgerlink-webhook-id"])).size).toBe(1);
+    expect(await t.db.select().from(webhookAttempts)).toHaveLength(6);
+    expect((await t.db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, sub.id)))[0]!.failingSince).toEqual(T0);
+  });
+
+  it("a receiver that answers too late twice and then 200 gets exactly one success recorded", async () => {
+    const url = await receiver((n) => (n <= 2 ? { status: 200, delayMs: 800 } : { status: 200, body: "finally" }));
+    const { userId } = await subscribed(url);
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0 });
+    expect(await deliverDue(t.db, at(0), { policy: LOCAL, timeoutMs: 200 })).toMatchObject({ pending: 1 });
+    expect(await deliverDue(t.db, at(RETRY_DELAYS_MS[0]!), { policy: LOCAL, timeoutMs: 200 })).toMatchObject({ pending: 1 });
+    expect(await deliverDue(t.db, at(RETRY_DELAYS_MS[0]! + RETRY_DELAYS_MS[1]!), { policy: LOCAL, timeoutMs: 200 })).toMatchObject({ delivered: 1 });
+    expect(await deliverDue(t.db, at(30 * 86_400_000), { policy: LOCAL, timeoutMs: 200 })).toMatchObject({ delivered: 0, pending: 0 });
+    const attempts = await t.db.select().from(webhookAttempts).orderBy(webhookAttempts.attempt);
+    expect(attempts.map((a) => [a.responseStatus, a.error?.includes("timed out") ?? false])).toEqual([
+      [null, true],
+      [null, true],
+      [200, false],
+    ]);
+    const [d] = await t.db.select().from(webhookDeliveries);
+    expect(d).toMatchObject({ status: "delivered", attempts: 3, responseExcerpt: "finally" });
+  });
+
+  it("rotating the secret signs with both during the overlap, then only the new one", async () => {
+    const url = await receiver();
+    const { userId, sub } = await subscribed(url);
+    const rotated = await rotateSecret(t.db, { userId, id: sub.id, now: T0 });
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: at(1000) });
+    await deliverDue(t.db, at(1000), { policy: LOCAL });
+    const first = received[0]!;
+    expect(first.headers["ledgerlink-signature"]!.split(",")).toHaveLength(2);
+    expect(verifyLedgerlinkWebhook(sub.secret, first.body, first.headers, at(1000).getTime())).toBe(true);
+    expect(verifyLedgerlinkWebhook(rotated.secret, first.body, first.headers, at(1000).getTime())).toBe(true);
+    const later = at(25 * 3600_000);
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: later });
+    await deliverDue(t.db, later, { policy: LOCAL });
+    const second = received[1]!;
+    expect(verifyLedgerlinkWebhook(sub.secret, second.body, second.headers, later.getTime())).toBe(false);
+    expect(verifyLedgerlinkWebhook(rotated.secret, second.body, second.headers, later.getTime())).toBe(true);
+  });
+
+  it("refuses private, loopback, link-local and metadata targets at creation, and again at delivery time", async () => {
+    const u = await seedUser(t.db);
+    for (const url of ["http://example.com/x", "https://127.0.0.1/x", "https://10.1.2.3/x", "https://169.254.169.254/latest", "https://[::1]/x", "https://[fd00:ec2::254]/x", "https://user:pw@example.com/", "not a url"]) {
+      await expect(createSubscription(t.db, { userId: u.userId, url, events: ["sync.completed"] }, STRICT), url).rejects.toMatchObject({ code: "invalid_input" });
+    }
+    await expect(createSubscription(t.db, { userId: u.userId, url: "https://localhost/x", events: ["sync.completed"] }, STRICT)).rejects.toMatchObject({ code: "invalid_input" });
+    expect(await t.db.select().from(webhookSubscriptions)).toHaveLength(0);
+    expect([isPublicAddress("8.8.8.8"), isPublicAddress("::ffff:127.0.0.1"), isPublicAddress("100.64.1.1"), isPublicAddress("2606:4700::1111")]).toEqual([true, false, false, true]);
+    // Allowed when created (e.g. it resolved publicly then), but resolving to loopback when delivered: refused, nothing sent.
+    const url = await receiver();
+    const port = new URL(url).port;
+    const sub = await createSubscription(t.db, { userId: u.userId, url: `https://localhost:${port}/hooks`, events: ["sync.completed"] }, LOCAL);
+    await emitEvent(t.db, { userId: u.userId, type: "sync.completed", data: {}, now: T0 });
+    await deliverDue(t.db, T0, { policy: STRICT });
+    expect(received).toHaveLength(0);
+    const [d] = await listDeliveries(t.db, { userId: u.userId, subscriptionId: sub.id });
+    expect(d!.lastError).toMatch(/private or local/);
+  });
+
+  it("a subscription failing for 3 days is turned off and the user is told; redeliver sends the same event id again", async () => {
+    let fail = true;
+    const url = await receiver(() => (fail ? { status: 503 } : { status: 204 }));
+    const { userId, sub } = await subscribed(url);
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0 });
+    await deliverDue(t.db, T0, { policy: LOCAL });
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: at(3 * 86_400_000 + 1) });
+    await deliverDue(t.db, at(3 * 86_400_000 + 1), { policy: LOCAL, batch: 1 });
+    const [s] = await t.db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, sub.id));
+    expect(s!.active).toBe(false);
+    expect(s!.disabledReason).toMatch(/failed for 3 days/);
+    expect((await t.db.select().from(auditLog).where(eq(auditLog.action, "webhook.disabled"))).length).toBe(1);
+    expect(await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "pending"))).toHaveLength(0);
+    // New events are not queued for a disabled subscription.
+    expect((await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: at(4 * 86_400_000) })).deliveries).toBe(0);
+    // Turned back on, a failed delivery can be sent again with the same event id.
+    await t.db.update(webhookSubscriptions).set({ active: true, disabledAt: null, failingSince: null }).where(eq(webhookSubscriptions.id, sub.id));
+    fail = false;
+    const [old] = await listDeliveries(t.db, { userId, subscriptionId: sub.id });
+    const other = await seedUser(t.db);
+    await expect(redeliver(t.db, { userId: other.userId, deliveryId: old!.id })).rejects.toMatchObject({ code: "not_found" });
+    const again = await redeliver(t.db, { userId, deliveryId: old!.id, now: at(5 * 86_400_000) });
+    expect(await deliverOne(t.db, again, { now: at(5 * 86_400_000), policy: LOCAL })).toBe("delivered");
+    expect(received.at(-1)!.headers["ledgerlink-webhook-id"]).toBe(old!.eventId);
+  });
+
+  it("a sync emits sync.completed with counts and transactions.added with the new ids", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url, ["sync.completed", "transactions.added", "sync.failed"]);
+    const { connectionId } = await linkConnection(t.db, { userId, connectorId: "demo", payload: { institutionId: "demo_platypus", historyDays: 10, seed: 5 } });
+    const r = await syncConnection(t.db, { userId, connectionId, trigger: "manual" });
+    expect(r.status).toBe("success");
+    await deliverDue(t.db, new Date(Date.now() + 1000), { policy: LOCAL });
+    const bodies = received.map((x) => JSON.parse(x.body) as { type: string; data: Record<string, unknown> });
+    const done = bodies.find((b) => b.type === "sync.completed")!;
+    const added = bodies.find((b) => b.type === "transactions.added")!;
+    expect(done.data).toMatchObject({ connection_id: connectionId, added: (r as { diff: { added: number } }).diff.added, modified: 0, removed: 0 });
+    expect(added.data.count).toBe((r as { diff: { added: number } }).diff.added);
+    expect((added.data.transaction_ids as string[]).length).toBe(Math.min(50, added.data.count as number));
+    // A dry run emits nothing.
+    const before = (await t.db.select().from(webhookDeliveries)).length;
+    await syncConnection(t.db, { userId, connectionId, trigger: "manual", dryRun: true });
+    expect((await t.db.select().from(webhookDeliveries)).length).toBe(before);
+  });
+});
+
+describe("README", () => {
+  it("shows exactly the verifier the tests use", async () => {
+    const fs = await import("node:fs");
+    const readme = fs.readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const code = fs.readFileSync(new URL("./verifier.ts", import.meta.url), "utf8").trim();
+    expect(readme).toContain("```ts\n" + code + "\n```");
+    expect(code.split("\n").length).toBeLessThanOrEqual(12);
+  });
+});
+
+describe("in-process delivery loop", () => {
+  it("sends a queued event right away, without waiting for the interval", async () => {
+    const { startWebhookLoop } = await import("./loop");
+    const url = await receiver();
+    const { userId } = await subscribed(url);
+    const prev = process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE;
+    process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = "on";
+    const loop = startWebhookLoop(async () => t.db, 3600_000);
+    try {
+      await emitEvent(t.db, { userId, type: "sync.completed", data: {} });
+      const delivered = async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"))).length;
+      for (let i = 0; i < 100 && (await delivered()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(received).toHaveLength(1);
+      expect(await delivered()).toBe(1);
+    } finally {
+      loop.stop();
+      process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = prev;
+    }
+  });
+});
