@@ -22,7 +22,7 @@ export async function startServer(): Promise<void> {
     void import("@/lib/fx/rates")
       .then(({ ensureRatesSeeded }) => ensureRatesSeeded(database.db))
       .catch((e: unknown) => console.error(`[ledgerlink] Could not load exchange rates: ${(e as Error).message}`));
-import { startWebhookLoop } from "@/lib/webhooks/loop";
+    if (process.env.LEDGERLINK_WEBHOOKS !== "off") startWebhookLoop(getDb);
   } catch (e) {
     console.error(`[ledgerlink] Cannot start: ${(e as Error).message}`);
     process.exit(1);

@@ -125,7 +125,7 @@ function build(id: ConnectorId): ConnectorById[ConnectorId] {
       const local = s?.simplefin;
       return createSimplefinConnector({
         store: dbStore(async () => (await import("@/db")).getDb()),
-        fetch: (input, init) => (local && new URL(input instanceof Request ? input.url : input).host === local.host ? local.fetch(input, init) : fetch(input, init)),
+        fetch: (input, init) => (local && new URL(input).host === local.host ? local.fetch(input, init) : fetch(input, init)),
       });
     }
     case "ebank": {

@@ -252,7 +252,7 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
       const added = st ? normalizeStatement(task.iban, st.ccy || ccy.get(task.iban)!, st.stmt) : [];
       let window: TransactionPage["window"];
       if (task.kind === "catchup") {
-        if (task.to === cur.run.to) window = { providerAccountId: task.iban, from: task.from };
+        if (task.to === cur.run.to) window = { providerAccountId: task.iban, from: task.from, to: task.to };
         a.back = !a.back || task.from < a.back ? task.from : a.back;
         if (!a.head || task.from <= addDays(a.head, -OVERLAP_DAYS) || !st) {
           a.head = cur.run.to;

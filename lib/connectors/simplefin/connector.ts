@@ -142,7 +142,7 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
         if (acct) {
           page.added = snap.parsed.transactions.filter((t) => t.providerAccountId === acct.providerAccountId);
           // The window covers everything dated from its start; an account the bridge sent no list for (failed) is left untouched.
-          if (!snap.parsed.withoutTransactions.has(acct.providerAccountId)) page.window = { providerAccountId: acct.providerAccountId, from: epochDay(snap.start) };
+          if (!snap.parsed.withoutTransactions.has(acct.providerAccountId)) page.window = { providerAccountId: acct.providerAccountId, from: epochDay(snap.start), to: epochDay(snap.end - 1) };
         }
         if (s.i + 1 < list.length) {
           page.nextCursor = JSON.stringify({ ...s, i: s.i + 1 });
