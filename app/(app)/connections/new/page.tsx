@@ -4,7 +4,6 @@ import { requireUser } from "@/lib/auth/current-user";
 import { availableConnectorIds, getConnector, isConnectorId } from "@/lib/connectors/registry";
 import { FormLink } from "@/components/connect/form-link";
 import { PlaidLinkFlow } from "@/components/connect/plaid-link";
-import type { PlaidConnector } from "@/lib/connectors/plaid/connector";
 import type { TellerConnector } from "@/lib/connectors/teller/connector";
 import { TellerConnectFlow } from "@/components/connect/teller-connect";
 import { BankCatalogue } from "@/components/consent/bank-catalogue";
@@ -50,9 +49,9 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
             {selected.link.kind === "form" && selected.id === "demo" ? (
               <FormLink connectorId="demo" fields={selected.link.fields} />
             ) : selected.link.kind === "widget" && selected.link.widget === "plaid_link" ? (
-              <PlaidLinkFlow emulator={(selected as PlaidConnector).mode === "emulator"} />
+              <PlaidLinkFlow emulator={getConnector("plaid").mode === "emulator"} />
             ) : selected.link.kind === "widget" && selected.link.widget === "teller_connect" ? (
-              <TellerConnectFlow {...tellerProps(selected as TellerConnector)} />
+              <TellerConnectFlow {...tellerProps(getConnector("teller"))} />
             ) : selected.link.kind === "consent_session" ? (
               <Catalogue q={typeof q === "string" ? q.slice(0, 100) : undefined} country={typeof country === "string" ? country.slice(0, 2) : undefined} />
             ) : (
