@@ -5,7 +5,6 @@ import { availableConnectorIds, getConnector, isConnectorId } from "@/lib/connec
 import { FormLink } from "@/components/connect/form-link";
 import { SimplefinLinkHelp } from "@/components/connect/simplefin-link";
 import { PlaidLinkFlow } from "@/components/connect/plaid-link";
-import type { PlaidConnector } from "@/lib/connectors/plaid/connector";
 import type { TellerConnector } from "@/lib/connectors/teller/connector";
 import { TellerConnectFlow } from "@/components/connect/teller-connect";
 import { BankCatalogue } from "@/components/consent/bank-catalogue";
@@ -55,9 +54,9 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
                 <FormLink connectorId="simplefin" fields={selected.link.fields} />
               </SimplefinLinkHelp>
             ) : selected.link.kind === "widget" && selected.link.widget === "plaid_link" ? (
-              <PlaidLinkFlow emulator={(selected as PlaidConnector).mode === "emulator"} />
+              <PlaidLinkFlow emulator={getConnector("plaid").mode === "emulator"} />
             ) : selected.link.kind === "widget" && selected.link.widget === "teller_connect" ? (
-              <TellerConnectFlow {...tellerProps(selected as TellerConnector)} />
+              <TellerConnectFlow {...tellerProps(getConnector("teller"))} />
             ) : selected.link.kind === "consent_session" ? (
               <Catalogue q={typeof q === "string" ? q.slice(0, 100) : undefined} country={typeof country === "string" ? country.slice(0, 2) : undefined} />
             ) : selected.link.kind === "file_upload" ? (
