@@ -40,6 +40,8 @@ const schema = z.object({
   /** Comma-separated webhook signing secrets (several during rotation). */
   TELLER_SIGNING_SECRETS: z.string().min(1).optional(),
   LEDGERLINK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Fetch the ECB's 90-day rates file every 6 hours (needs internet; off = shipped history, carried forward). */
+  LEDGERLINK_FX_FETCH: z.enum(["on", "off"]).default("off"),
 });
 
 export type EncryptionKeyring = { currentKid: string; keys: Map<string, Buffer> };
@@ -55,6 +57,7 @@ export type Env = {
   plaid: { clientId: string; secret: string; env: "sandbox" | "production" } | null;
   teller: { certificatePath: string; privateKeyPath: string; env: "sandbox" | "development" | "production"; applicationId: string; signingSecrets: string[] } | null;
   logLevel: "debug" | "info" | "warn" | "error";
+  fxFetch: boolean;
 };
 
 export class ConfigError extends Error {
@@ -134,6 +137,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
           }
         : null,
     logLevel: e.LEDGERLINK_LOG_LEVEL,
+    fxFetch: e.LEDGERLINK_FX_FETCH === "on",
   };
 }
 
