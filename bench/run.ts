@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
  * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=<section>[,<section>…]
- * picks sections: sync, query, jobs, statements, ebank.
+ * picks sections: sync, query, jobs, statements, ebank, wealth, webhooks.
  */
 import "./env";
 import { benchQuery, printQuery } from "./query";
@@ -9,6 +9,7 @@ import { benchSync, printSync } from "./sync";
 import { benchJobs, printJobs } from "./jobs";
 import { benchStatementImport, benchStatementParse, printStatementImport, printStatementParse } from "./statements";
 import { benchEbank, printEbank } from "./ebank";
+import { benchWealth, printWealth } from "./wealth";
 
 const days = process.env.BENCH_DAYS ? Number(process.env.BENCH_DAYS) : undefined;
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : null;
@@ -26,6 +27,7 @@ for (const kind of ["postgres", "pglite"] as const) {
   }
   if (want("statements")) printStatementImport(await benchStatementImport(kind), syncRate);
   if (want("query")) {
+import { benchWealth, printWealth } from "./wealth";
     results[kind] = await benchQuery(kind, days);
     printQuery(results[kind]);
   }
@@ -34,4 +36,8 @@ if (results.postgres && results.pglite) {
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const worst = (r: (typeof results)["pglite"]) => Math.max(...Object.values(r.pages).map((v) => v.p95));
   console.log(`ratio pglite/postgres: worst page p95 ${ratio(worst(results.pglite), worst(results.postgres))}, overview all-time p95 ${ratio(results.pglite.ovAll.p95, results.postgres.ovAll.p95)}, export time ${ratio(results.pglite.export.ms, results.postgres.export.ms)} (target within 3×)`);
+}
+if (wealth.postgres && wealth.pglite) {
+  const r = (k: "ovAll" | "page" | "series") => `${(wealth.pglite![k].p95 / wealth.postgres![k].p95).toFixed(2)}×`;
+  console.log(`ratio pglite/postgres (wealth): converted overview all-time p95 ${r("ovAll")}, net worth page p95 ${r("page")}, 10-year series p95 ${r("series")} (target ≤ 3×)`);
 }

@@ -112,8 +112,12 @@ test("the overview charts render with data, and the period can change", async ({
     await expect(chart.locator("svg.recharts-surface").first()).toBeVisible();
     expect(await chart.locator(".recharts-area-area, .recharts-rectangle").count()).toBeGreaterThan(0);
   }
-  await expect(page.getByRole("note")).toContainText("EUR are not converted");
   await expect(page.getByTestId("top-merchants")).toContainText("RENT PAYMENT");
+  // Amounts are converted into the base currency by default; "Native amounts" keeps EUR apart.
+  await expect(page.getByTestId("fx-source")).toContainText("Source: ECB statistics");
+  await page.getByRole("link", { name: "Native amounts" }).click();
+  await expect(page.getByRole("note").filter({ hasText: "EUR are not converted" })).toBeVisible();
+  await page.goto("/");
   await page.getByRole("link", { name: "3 months" }).click();
   await expect(page).toHaveURL(/period=3m/);
   const months = await page.getByTestId("chart-cashflow").locator(".recharts-cartesian-axis-tick-value").allTextContents();

@@ -45,6 +45,8 @@ const schema = z.object({
     .regex(/^(true|false|yes|no|[0-9]|10)$/i, "TRUST_PROXY must be true, false or a number of proxies (1-10)")
     .optional(),
   LEDGERLINK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Fetch the ECB's 90-day rates file every 6 hours (needs internet; off = shipped history, carried forward). */
+  LEDGERLINK_FX_FETCH: z.enum(["on", "off"]).default("off"),
 });
 
 export type EncryptionKeyring = { currentKid: string; keys: Map<string, Buffer> };
@@ -60,6 +62,7 @@ export type Env = {
   plaid: { clientId: string; secret: string; env: "sandbox" | "production" } | null;
   teller: { certificatePath: string; privateKeyPath: string; env: "sandbox" | "development" | "production"; applicationId: string; signingSecrets: string[] } | null;
   logLevel: "debug" | "info" | "warn" | "error";
+  fxFetch: boolean;
 };
 
 export class ConfigError extends Error {
@@ -139,6 +142,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
           }
         : null,
     logLevel: e.LEDGERLINK_LOG_LEVEL,
+    fxFetch: e.LEDGERLINK_FX_FETCH === "on",
   };
 }
 

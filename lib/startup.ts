@@ -21,6 +21,10 @@ export async function startServer(): Promise<void> {
     // ECB rate history: loaded once, in the background (pages say so until it is there).
     void import("@/lib/fx/rates")
       .then(({ ensureRatesSeeded }) => ensureRatesSeeded(database.db))
+      .then(async () => {
+        const { env } = await import("@/lib/env");
+        if (env().fxFetch) (await import("@/lib/fx/fetch")).startFxRefresh(getDb);
+      })
       .catch((e: unknown) => console.error(`[ledgerlink] Could not load exchange rates: ${(e as Error).message}`));
     if (process.env.LEDGERLINK_WEBHOOKS !== "off") startWebhookLoop(getDb);
   } catch (e) {

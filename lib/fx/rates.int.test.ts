@@ -12,7 +12,7 @@ beforeAll(async () => {
   const started = Date.now();
   await seedEcbHistory(t.db); // the full shipped history
   seedMs = Date.now() - started;
-});
+}, 300_000); // the whole 26-year history: slow on a busy machine
 afterAll(async () => t?.close());
 
 describe("ECB rates in the database", () => {
@@ -81,5 +81,23 @@ describe("ECB rates in the database", () => {
     const expected = `${neg ? "-" : ""}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
     expect(Number.isNaN(Number(row.total))).toBe(false);
     expect(row.total.replace(/0+$/, "").replace(/\.$/, "")).toBe(expected.replace(/0+$/, "").replace(/\.$/, ""));
+  });
+});
+
+describe("refreshing from the ECB feed", () => {
+  it("loads a newer day from the 90-day XML (a local response), and a failure changes nothing", async () => {
+    const { refreshEcbRates } = await import("./fetch");
+    const xml = `<?xml version="1.0"?><gesmes:Envelope><Cube><Cube time="2025-05-12"><Cube currency="USD" rate="1.1106"/><Cube currency="GBP" rate="0.84325"/></Cube></Cube></gesmes:Envelope>`;
+    const ok = await refreshEcbRates(t.db, { fetch: async () => new Response(xml, { status: 200 }) });
+    expect(ok).toEqual({ status: "ok", rates: 2, lastDate: "2025-05-12" });
+    // Sunday 2025-05-11 still uses Friday; Monday 2025-05-12 the new rate; later days carry it forward
+    expect(await rateOn(t.db, "USD", "2025-05-11")).toMatchObject({ perEur: "1.125200", rateDate: "2025-05-09", stale: false });
+    expect(await rateOn(t.db, "USD", "2025-05-12")).toMatchObject({ perEur: "1.110600", rateDate: "2025-05-12", stale: false });
+    expect(await rateOn(t.db, "USD", "2026-01-01")).toMatchObject({ rateDate: "2025-05-12", stale: true });
+    const failed = await refreshEcbRates(t.db, { fetch: async () => new Response("busy", { status: 503 }) });
+    expect(failed).toEqual({ status: "failed", reason: "ECB answered 503" });
+    const offline = await refreshEcbRates(t.db, { fetch: async () => { throw new TypeError("fetch failed"); } });
+    expect(offline).toEqual({ status: "failed", reason: "fetch failed" });
+    expect((await ratesStatus(t.db)).lastDate).toBe("2025-05-12");
   });
 });
