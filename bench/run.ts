@@ -1,15 +1,21 @@
 /**
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
- * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=sync|query picks one.
+ * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=sync|query|webhooks picks one
+ * (webhooks: BENCH_WEBHOOK_EVENTS, default 10k).
  */
 import "./env";
 import { benchQuery, printQuery } from "./query";
 import { benchSync, printSync } from "./sync";
+import { benchWebhooks, printWebhooks } from "./webhooks";
 
 const days = process.env.BENCH_DAYS ? Number(process.env.BENCH_DAYS) : undefined;
 const only = process.env.BENCH_ONLY;
 const results: Record<string, Awaited<ReturnType<typeof benchQuery>>> = {};
 for (const kind of ["postgres", "pglite"] as const) {
+  if (only === "webhooks") {
+    printWebhooks(await benchWebhooks(kind));
+    continue;
+  }
   if (only !== "query") printSync(await benchSync(kind, days));
   if (only !== "sync") {
     results[kind] = await benchQuery(kind, days);
