@@ -44,6 +44,11 @@ export function withUser<P = Record<string, string>>(handler: Handler<P>) {
 type ApiHandler<P> = (req: NextRequest, ctx: { userId: string; db: Db; params: P }) => Promise<Response>;
 
 /**
+ * @deprecated Public API routes are defined in lib/api/v1/routes.ts and served with
+ * `handle(def)` (scopes, rate limits, snake_case errors, OpenAPI). Kept for branches
+ * that still import it; a route using it is missing from /api/v1/openapi.json and
+ * fails the API's OpenAPI test.
+ *
  * Route handler for the public API: `Authorization: Bearer <personal token>` (tools,
  * spreadsheets), or the browser session when no Authorization header is sent. A bad
  * token is a 401 — it never falls back to the cookie.

@@ -211,7 +211,8 @@ export async function summarizeTransactions(db: Db, { userId, filters }: { userI
       net: sql<string>`coalesce(sum(${t.amount}), 0)::text`,
     })
     .from(t)
-    .where(whereForFilters(userId, filters))
+    // Rows the user excluded stay in the list but not in the totals.
+    .where(and(whereForFilters(userId, filters), eq(t.excluded, false)))
     .groupBy(t.currency)
     .orderBy(sql`count(*) desc`, t.currency);
 }

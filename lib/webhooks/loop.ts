@@ -8,18 +8,23 @@ import { onDeliveriesQueued } from "./events";
  * right after an event is queued, send what is due. Runs never overlap; a trigger during
  * a run schedules exactly one more.
  */
-const g = globalThis as unknown as { __llWebhookLoop?: { stop: () => void } };
+const g = globalThis as unknown as { __llWebhookLoop?: { stop: () => Promise<void> } };
 
-export function startWebhookLoop(getDb: () => Promise<Db>, intervalMs = 15_000): { stop: () => void } {
+export function startWebhookLoop(getDb: () => Promise<Db>, intervalMs = 15_000): { stop: () => Promise<void> } {
   if (g.__llWebhookLoop) return g.__llWebhookLoop;
   let running = false;
   let again = false;
-  const tick = async () => {
+  let current: Promise<void> = Promise.resolve();
+  const tick = () => {
     if (running) {
       again = true;
-      return;
+      return current;
     }
     running = true;
+    current = run();
+    return current;
+  };
+  const run = async () => {
     try {
       do {
         again = false;
@@ -35,10 +40,12 @@ export function startWebhookLoop(getDb: () => Promise<Db>, intervalMs = 15_000):
   timer.unref?.();
   const off = onDeliveriesQueued(() => setTimeout(() => void tick(), 0));
   g.__llWebhookLoop = {
-    stop: () => {
+    /** Stop triggering and wait for a run under way to finish. */
+    stop: async () => {
       clearInterval(timer);
       off();
       g.__llWebhookLoop = undefined;
+      await current;
     },
   };
   return g.__llWebhookLoop;

@@ -232,7 +232,7 @@ describe("in-process delivery loop", () => {
       expect(received).toHaveLength(1);
       expect(await delivered()).toBe(1);
     } finally {
-      loop.stop();
+      await loop.stop();
       process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = prev;
     }
   });

@@ -4,6 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { balanceSnapshots, transactions } from "@/db/schema";
 import { createApiToken } from "@/lib/api-tokens/tokens";
+import { summarizeTransactions } from "@/lib/transactions/query";
 import { linkConnection } from "@/lib/connections/service";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { seedTransactions, seedUser } from "@/test/fixtures";
@@ -147,6 +148,10 @@ describe("API v1: auth, scopes, rate limits", () => {
     expect(after!.userEditedFields.sort()).toEqual(["category", "note"]);
     const cleared = await api("PATCH", `/api/v1/transactions/${id}`, { token: w.write, body: { note: null } });
     expect(body(cleared)).toMatchObject({ note: null, category: "Food" });
+    // An excluded row stays listed but leaves the filter totals.
+    const totals = await summarizeTransactions(t.db, { userId: w.a.userId, filters: {} });
+    expect(totals).toEqual([{ currency: "USD", count: 2, moneyIn: "1500.0000", moneyOut: "-0.0100", net: "1499.9900" }]);
+    expect(body<{ transactions: unknown[] }>(await api("GET", "/api/v1/transactions", { token: w.read })).transactions).toHaveLength(3);
   });
 
   it("a browser session may write only from the app's own origin", async () => {
