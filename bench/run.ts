@@ -1,34 +1,32 @@
 /**
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
-<<<<<<< HEAD
  * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=<section>[,<section>…]
- * picks sections: sync, query, jobs, statements, ebank, wealth, webhooks.
-=======
- * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=sync|query|webhooks picks one
- * (webhooks: BENCH_WEBHOOK_EVENTS, default 10k).
->>>>>>> api
+ * picks sections: sync, query, jobs, statements, ebank, wealth, webhooks (BENCH_WEBHOOK_EVENTS,
+ * default 10k). Without BENCH_ONLY every section runs except webhooks.
  */
 import "./env";
 import { benchQuery, printQuery } from "./query";
 import { benchSync, printSync } from "./sync";
-<<<<<<< HEAD
 import { benchJobs, printJobs } from "./jobs";
 import { benchStatementImport, benchStatementParse, printStatementImport, printStatementParse } from "./statements";
 import { benchEbank, printEbank } from "./ebank";
 import { benchWealth, printWealth } from "./wealth";
-=======
 import { benchWebhooks, printWebhooks } from "./webhooks";
->>>>>>> api
 
 const days = process.env.BENCH_DAYS ? Number(process.env.BENCH_DAYS) : undefined;
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : null;
 const want = (section: string) => !only || only.has(section);
 const results: Record<string, Awaited<ReturnType<typeof benchQuery>>> = {};
+const wealth: Record<string, Awaited<ReturnType<typeof benchWealth>>> = {};
 if (want("jobs")) printJobs(await benchJobs());
 if (want("statements")) printStatementParse(await benchStatementParse());
 for (const kind of ["postgres", "pglite"] as const) {
-<<<<<<< HEAD
+  if (only?.has("webhooks")) printWebhooks(await benchWebhooks(kind));
   if (want("ebank")) printEbank(await benchEbank(kind));
+  if (want("wealth")) {
+    wealth[kind] = await benchWealth(kind, process.env.BENCH_N ? Number(process.env.BENCH_N) : undefined);
+    printWealth(wealth[kind]);
+  }
   let syncRate: number | undefined;
   if (want("sync")) {
     const s = await benchSync(kind, days);
@@ -37,15 +35,6 @@ for (const kind of ["postgres", "pglite"] as const) {
   }
   if (want("statements")) printStatementImport(await benchStatementImport(kind), syncRate);
   if (want("query")) {
-import { benchWealth, printWealth } from "./wealth";
-=======
-  if (only === "webhooks") {
-    printWebhooks(await benchWebhooks(kind));
-    continue;
-  }
-  if (only !== "query") printSync(await benchSync(kind, days));
-  if (only !== "sync") {
->>>>>>> api
     results[kind] = await benchQuery(kind, days);
     printQuery(results[kind]);
   }
