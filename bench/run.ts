@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
- * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=sync|query picks one.
+ * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=sync|query|auth picks one.
  */
 import "./env";
+import { benchAuth, printAuth } from "./auth";
 import { benchQuery, printQuery } from "./query";
 import { benchSync, printSync } from "./sync";
 
@@ -10,6 +11,8 @@ const days = process.env.BENCH_DAYS ? Number(process.env.BENCH_DAYS) : undefined
 const only = process.env.BENCH_ONLY;
 const results: Record<string, Awaited<ReturnType<typeof benchQuery>>> = {};
 for (const kind of ["postgres", "pglite"] as const) {
+  if (!only || only === "auth") printAuth(await benchAuth(kind));
+  if (only === "auth") continue;
   if (only !== "query") printSync(await benchSync(kind, days));
   if (only !== "sync") {
     results[kind] = await benchQuery(kind, days);
