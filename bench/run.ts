@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
  * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=<section>[,<section>…]
- * picks sections: sync, query, jobs, statements, ebank, wealth, webhooks (BENCH_WEBHOOK_EVENTS,
+ * picks sections: sync, query, jobs, statements, ebank, wealth, auth, webhooks (BENCH_WEBHOOK_EVENTS,
  * default 10k). Without BENCH_ONLY every section runs except webhooks.
  */
 import "./env";
+import { benchAuth, printAuth } from "./auth";
 import { benchQuery, printQuery } from "./query";
 import { benchSync, printSync } from "./sync";
 import { benchJobs, printJobs } from "./jobs";
@@ -21,6 +22,7 @@ const wealth: Record<string, Awaited<ReturnType<typeof benchWealth>>> = {};
 if (want("jobs")) printJobs(await benchJobs());
 if (want("statements")) printStatementParse(await benchStatementParse());
 for (const kind of ["postgres", "pglite"] as const) {
+  if (want("auth")) printAuth(await benchAuth(kind));
   if (only?.has("webhooks")) printWebhooks(await benchWebhooks(kind));
   if (want("ebank")) printEbank(await benchEbank(kind));
   if (want("wealth")) {

@@ -23,7 +23,7 @@ export class DatabaseLockedError extends Error {
  * fast with a clear message, a stale lock (dead pid) is taken over.
  */
 function acquireDataDirLock(dir: string): () => void {
-  fs.mkdirSync(dir, { recursive: true });
+  secureDataDir(dir);
   const lockFile = path.join(dir, "pglite.lock");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -60,6 +60,30 @@ function acquireDataDirLock(dir: string): () => void {
   throw new DatabaseLockedError(`Could not lock ${lockFile}`);
 }
 
+/**
+ * The embedded database holds every user's data: its folder is 0700 and its files 0600.
+ * An existing folder with looser modes (older versions created it 0777/0666) is fixed
+ * at start, with one log line. PGlite creates its files 0666 whatever the umask, so they are
+ * made private again once it is open and when it closes (the 0700 folder already keeps
+ * other users out of everything inside it).
+ */
+export function secureDataDir(dir: string, { quiet = false } = {}): void {
+  process.umask(0o077);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let fixed = 0;
+  const walk = (p: string, isDir: boolean) => {
+    const want = isDir ? 0o700 : 0o600;
+    const mode = fs.statSync(p).mode & 0o777;
+    if (mode & 0o077) {
+      fs.chmodSync(p, want);
+      fixed++;
+    }
+    if (isDir) for (const e of fs.readdirSync(p, { withFileTypes: true })) if (e.isDirectory() || e.isFile()) walk(path.join(p, e.name), e.isDirectory());
+  };
+  walk(dir, true);
+  if (fixed && !quiet) console.warn(`[ledgerlink] Made ${fixed} file(s) in the data folder ${dir} private (folders 0700, files 0600).`);
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -89,6 +113,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
   try {
     client = dir.startsWith("memory://") ? new PGlite() : new PGlite(path.join(dir, "pgdata"));
     await client.waitReady;
+    if (!dir.startsWith("memory://")) secureDataDir(dir, { quiet: true });
   } catch (e) {
     release();
     throw e;
@@ -99,6 +124,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     kind: "pglite",
     close: async () => {
       await client.close();
+      if (!dir.startsWith("memory://")) secureDataDir(dir, { quiet: true });
       release();
     },
   };

@@ -49,7 +49,7 @@ export async function revokeApiToken(db: Db, { userId, id }: { userId: string; i
 export type AuthenticatedToken = { tokenId: string; userId: string; scope: TokenScope };
 
 /** The user and scope a bearer token grants, or null (unknown, revoked or expired). Records last use (at most once a minute). */
-export async function authenticateApiToken(db: Db, token: string, now = new Date()): Promise<AuthenticatedToken | null> {
+export async function authenticateApiToken(db: Db, token: string, now = new Date(), meta: { ip?: string } = {}): Promise<AuthenticatedToken | null> {
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
   const [row] = await db
     .select({ id: apiTokens.id, userId: apiTokens.userId, scope: apiTokens.scope, expiresAt: apiTokens.expiresAt, lastUsedAt: apiTokens.lastUsedAt })
@@ -57,10 +57,13 @@ export async function authenticateApiToken(db: Db, token: string, now = new Date
     .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
   if (!row || (row.expiresAt && row.expiresAt <= now)) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-    await db
+    const touched = await db
       .update(apiTokens)
-      .set({ lastUsedAt: now })
-      .where(and(eq(apiTokens.id, row.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - 60_000)))));
+      .set({ lastUsedAt: now, lastUsedIp: meta.ip ?? null })
+      .where(and(eq(apiTokens.id, row.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - 60_000)))))
+      .returning({ id: apiTokens.id });
+    // Audited with the same once-a-minute granularity as the last-use time.
+    if (touched.length) await db.insert(auditLog).values({ userId: row.userId, action: "api_token.used", targetType: "api_token", targetId: row.id, ip: meta.ip ?? null });
   }
   return { tokenId: row.id, userId: row.userId, scope: row.scope };
 }

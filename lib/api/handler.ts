@@ -8,6 +8,7 @@ import { currentUser } from "@/lib/auth/current-user";
 import { authenticateApiToken } from "@/lib/api-tokens/tokens";
 import { parseFilters, type TransactionFilters } from "@/lib/transactions/filters";
 import { AppError, GENERIC_ERROR_MESSAGE } from "@/lib/errors";
+import { clientIp } from "@/lib/auth/request-meta";
 import { log } from "@/lib/log";
 
 export type ApiErrorBody = { error: { code: string; message: string; fieldErrors?: Record<string, string[]> } };
@@ -61,7 +62,7 @@ export function withApiAuth<P = Record<string, string>>(handler: ApiHandler<P>) 
       let userId: string | null = null;
       if (header !== null) {
         const m = /^Bearer\s+(\S+)$/i.exec(header);
-        userId = m ? ((await authenticateApiToken(db, m[1]!))?.userId ?? null) : null;
+        userId = m ? ((await authenticateApiToken(db, m[1]!, new Date(), { ip: clientIp(req.headers) }))?.userId ?? null) : null;
         if (!userId) {
           const res = errorResponse(new AppError("unauthorized", "The API token is missing, invalid or revoked."));
           res.headers.set("www-authenticate", 'Bearer realm="ledgerlink"');

@@ -10,13 +10,14 @@ import { BaseCurrencyForm } from "@/components/settings/base-currency-form";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { formatDateTime } from "@/lib/format/money";
+import { listAuditTrail } from "@/lib/audit/trail";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const user = await requireUser();
   const db = await getDb();
-  const [sessions, tokens] = await Promise.all([listSessions(db, user.id), listApiTokens(db, { userId: user.id })]);
+  const [sessions, tokens, trail] = await Promise.all([listSessions(db, user.id), listApiTokens(db, { userId: user.id }), listAuditTrail(db, { userId: user.id })]);
   return (
     <>
       <PageHeader title="Settings" description={`Signed in as ${user.email}`} />
@@ -66,6 +67,23 @@ export default async function SettingsPage() {
           <ApiTokens
             tokens={tokens.map((t) => ({ ...t, createdAt: formatDateTime(t.createdAt), lastUsedAt: t.lastUsedAt ? formatDateTime(t.lastUsedAt) : null, expiresAt: t.expiresAt ? formatDateTime(t.expiresAt) : null }))}
           />
+        </Card>
+        <Card title="Recent account activity" className="lg:col-span-2">
+          {trail.length === 0 ? (
+            <p className="text-sm text-stone-600">No activity recorded yet.</p>
+          ) : (
+            <ul className="divide-y divide-stone-100 text-sm" aria-label="Account activity">
+              {trail.map((e) => (
+                <li key={e.id} className="flex flex-wrap justify-between gap-x-4 gap-y-1 py-2">
+                  <span className="text-stone-700">{e.label}</span>
+                  <span className="whitespace-nowrap text-stone-600">
+                    {formatDateTime(e.createdAt)}
+                    {e.ip ? ` · ${e.ip}` : ""}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
         </Card>
       </div>
     </>

@@ -6,6 +6,7 @@ import { getDb } from "@/db";
 import type { Db } from "@/db/client";
 import { apiRateLimits } from "@/db/schema";
 import { authenticateApiToken, type TokenScope } from "@/lib/api-tokens/tokens";
+import { clientIp } from "@/lib/auth/request-meta";
 import { AppError, GENERIC_ERROR_MESSAGE } from "@/lib/errors";
 import { log } from "@/lib/log";
 
@@ -131,7 +132,7 @@ async function authenticate(db: Db, req: NextRequest): Promise<Principal> {
   const header = req.headers.get("authorization");
   if (header !== null) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const t = m ? await authenticateApiToken(db, m[1]!) : null;
+    const t = m ? await authenticateApiToken(db, m[1]!, new Date(), { ip: clientIp(req.headers) }) : null;
     if (!t) throw new AppError("unauthorized", "The API token is missing, invalid, expired or revoked.");
     return { userId: t.userId, scope: t.scope, key: `token:${t.tokenId}`, via: "token" };
   }
