@@ -3,6 +3,10 @@ import { z } from "zod";
 import { disconnectConnection } from "@/lib/connections/service";
 import { syncConnection } from "@/lib/sync/engine";
 import { AppError } from "@/lib/errors";
+import { NextResponse } from "next/server";
+import { commitImport, listImports, previewImport, undoImport } from "@/lib/statements/import";
+import { readImportRequest } from "@/lib/statements/upload";
+import { distributionJson, netWorthJson } from "@/lib/wealth/api";
 import { transactionFiltersSchema } from "@/lib/transactions/filters";
 import { getTransaction, queryTransactions } from "@/lib/transactions/query";
 import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportFileName, exportStream } from "@/lib/transactions/export";
@@ -380,6 +384,93 @@ export const listCategoriesRoute = defineRoute({
   handler: async ({ db, userId }) => ({ categories: (await categoriesWithCounts(db, { userId })).map((c) => ({ name: c.name, transaction_count: c.n })) }),
 });
 
+// ------------------------------------------------------------------ statement imports
+
+const importsDoc = "Multipart form: `file` (one or more statement files: OFX/QFX, CAMT.053, MT940, QIF or CSV, each ≤ 20 MB), optional `choices` (JSON: account key → {target: \"new\" | \"skip\" | <account id>, currency?, name?}), `csv_map` (JSON: role → column) and `date_order` (dmy | mdy | ymd). With `?preview=1` nothing is written and the preview is returned (200).";
+
+export const createImportRoute = defineRoute({
+  method: "POST",
+  path: "/imports",
+  operationId: "createImport",
+  summary: "Import statement files (or preview them)",
+  description: importsDoc,
+  tag: "Imports",
+  scope: "write",
+  query: z.object({ preview: z.enum(["1"]).optional() }),
+  status: 201,
+  raw: { contentTypes: ["application/json"], description: "The import (201), or its preview with `?preview=1` (200): per account counts, date range, sums, balances, new / already imported / rejected rows." },
+  errors: [413],
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" -F file=@march.ofx "$LL_URL/api/v1/imports?preview=1"`,
+  handler: async ({ db, userId, query, req }) => {
+    const request = await readImportRequest(req, userId);
+    if (query.preview === "1") return NextResponse.json(await previewImport(db, request), { headers: { "cache-control": "no-store" } });
+    return NextResponse.json(await commitImport(db, request), { status: 201, headers: { "cache-control": "no-store" } });
+  },
+});
+
+export const listImportsRoute = defineRoute({
+  method: "GET",
+  path: "/imports",
+  operationId: "listImports",
+  summary: "List statement imports",
+  description: "Your imports, newest first.",
+  tag: "Imports",
+  scope: "read",
+  raw: { contentTypes: ["application/json"], description: "`{ imports: [...] }`" },
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/imports"`,
+  handler: async ({ db, userId }) => NextResponse.json({ imports: await listImports(db, { userId }) }, { headers: { "cache-control": "no-store" } }),
+});
+
+export const undoImportRoute = defineRoute({
+  method: "DELETE",
+  path: "/imports/{id}",
+  operationId: "undoImport",
+  summary: "Undo a statement import",
+  description: "Removes exactly what that import added (rows, balance snapshots, accounts it created).",
+  tag: "Imports",
+  scope: "write",
+  params: idParams,
+  raw: { contentTypes: ["application/json"], description: "What was removed." },
+  errors: [404],
+  example: `curl -X DELETE -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/imports/<id>"`,
+  handler: async ({ db, userId, params }) => {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(params.id)) throw new AppError("not_found", "No such import.");
+    return NextResponse.json(await undoImport(db, { userId, importId: params.id }), { headers: { "cache-control": "no-store" } });
+  },
+});
+
+// ------------------------------------------------------------------ net worth
+
+const wealthQuery = z.object({ from: z.string().max(10).optional(), to: z.string().max(10).optional(), date: z.string().max(10).optional(), base: z.string().max(3).optional() });
+
+export const netWorthRoute = defineRoute({
+  method: "GET",
+  path: "/net-worth",
+  operationId: "getNetWorth",
+  summary: "Net worth over time",
+  description: "Daily net worth in the base currency (`base`, default your own) from `from` to `to`, with the total and its changes; amounts are decimal strings; converted at each day's ECB rate.",
+  tag: "Net worth",
+  scope: "read",
+  query: wealthQuery,
+  raw: { contentTypes: ["application/json"], description: "The series, total, changes, FX source and whether rates were carried forward." },
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/net-worth?from=2026-01-01"`,
+  handler: async ({ db, userId, req }) => NextResponse.json(await netWorthJson(db, userId, req.nextUrl.searchParams), { headers: { "cache-control": "no-store" } }),
+});
+
+export const netWorthDistributionRoute = defineRoute({
+  method: "GET",
+  path: "/net-worth/distribution",
+  operationId: "getNetWorthDistribution",
+  summary: "What you own and owe on a date",
+  description: "Accounts and assets on `date` (default today) with the rate and date used, split by asset type, account, institution and currency.",
+  tag: "Net worth",
+  scope: "read",
+  query: wealthQuery,
+  raw: { contentTypes: ["application/json"], description: "The distribution." },
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/net-worth/distribution"`,
+  handler: async ({ db, userId, req }) => NextResponse.json(await distributionJson(db, userId, req.nextUrl.searchParams), { headers: { "cache-control": "no-store" } }),
+});
+
 export const API_ROUTES: AnyRouteDef[] = [
   listConnectionsRoute,
   getConnectionRoute,
@@ -396,4 +487,9 @@ export const API_ROUTES: AnyRouteDef[] = [
   patchTransactionRoute,
   exportAliasRoute,
   listCategoriesRoute,
+  createImportRoute,
+  listImportsRoute,
+  undoImportRoute,
+  netWorthRoute,
+  netWorthDistributionRoute,
 ];

@@ -1,6 +1,4 @@
-import { NextResponse } from "next/server";
-import { withApiAuth } from "@/lib/api/handler";
-import { netWorthJson } from "@/lib/wealth/api";
+import { handle } from "@/lib/api/v1/define";
+import { netWorthRoute } from "@/lib/api/v1/routes";
 
-/** GET /api/v1/net-worth?from=&to=&base= — daily net worth (decimal strings), total, changes. */
-export const GET = withApiAuth(async (req, { db, userId }) => NextResponse.json(await netWorthJson(db, userId, req.nextUrl.searchParams)));
+export const GET = handle(netWorthRoute);
