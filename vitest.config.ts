@@ -27,7 +27,7 @@ const shared = {
 export default defineConfig({
   test: {
     projects: [
-      { ...shared, test: { name: "unit", include: ["{lib,db,emulators,components}/**/*.test.ts"], exclude: ["**/*.int.test.ts", "node_modules/**"] } },
+      { ...shared, test: { name: "unit", include: ["{lib,db,emulators,components}/**/*.test.ts"], exclude: ["**/*.int.test.ts", "**/*.pg.test.ts", "node_modules/**"] } },
       {
         ...shared,
         test: {

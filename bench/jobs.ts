@@ -13,7 +13,7 @@ import { eq, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { openDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
-import { connections, syncRuns, users } from "@/db/schema";
+import { connections, financialAccounts, syncRuns, transactions, users } from "@/db/schema";
 import { linkConnection } from "@/lib/connections/service";
 import { DemoEmulator } from "@/emulators/demo/server";
 import { BENCH_PG_URL, fmt } from "./harness";
@@ -80,7 +80,10 @@ export async function benchJobs(): Promise<JobsBench> {
       await linkConnection(d.db, { userId: user!.id, connectorId: "demo", payload: { institutionId: "demo_platypus", historyDays: 7, seed: i, tickSeconds: 86400 * 365 } });
     }
     const round = async (workers: number): Promise<Round> => {
+      // Every round does the same work: a first import (no rows, no cursor, identity not yet fetched).
       await d.db.delete(syncRuns);
+      await d.db.delete(transactions);
+      await d.db.update(financialAccounts).set({ identity: null });
       await d.db.update(connections).set({ nextSyncAt: new Date(Date.now() + 86_400_000), syncCursor: null });
       const started = await Promise.all(Array.from({ length: workers }, () => worker(url, bank.url)));
       children.push(...started);

@@ -12,7 +12,7 @@ test("POST /api/cron/tick needs the cron secret, then runs due work", async ({ r
   expect(await ok.json()).toMatchObject({ ok: true, enqueued: expect.any(Number), reaped: expect.any(Number) });
 });
 
-test("the first import runs as a job on the in-process worker; a second Refresh now while one is queued is the same job", async ({ page }) => {
+test("the first import runs as a job on the in-process worker (queued by the link itself, not the browser); Refresh now adds exactly one run", async ({ page }) => {
   await signUp(page);
   await page.goto("/connections/new?connector=demo");
   await page.getByLabel("Bank").selectOption("demo_eurobank");

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { parseEvery, syncIntervalFor } from "./sync-jobs";
+
+describe("schedule settings", () => {
+  it("reads LEDGERLINK_SYNC_EVERY in ms, s, m, h, d and refuses anything else with a clear message", () => {
+    expect(parseEvery(undefined)).toBeUndefined();
+    expect(parseEvery("6h")).toBe(6 * 3_600_000);
+    expect(parseEvery("90m")).toBe(90 * 60_000);
+    expect(parseEvery("30s")).toBe(30_000);
+    expect(parseEvery("1d")).toBe(86_400_000);
+    expect(parseEvery("1500")).toBe(1500);
+    expect(() => parseEvery("soon")).toThrow('LEDGERLINK_SYNC_EVERY must look like 6h, 90m or 30s (got "soon").');
+  });
+
+  it("never schedules more often than the provider's daily budget allows", () => {
+    const psd2 = { capabilities: { rateBudget: { syncsPerDay: 4 } } } as never;
+    const open = { capabilities: { rateBudget: null } } as never;
+    expect(syncIntervalFor(psd2, 3_600_000)).toBe(6 * 3_600_000);
+    expect(syncIntervalFor(psd2, 12 * 3_600_000)).toBe(12 * 3_600_000);
+    expect(syncIntervalFor(open, 3_600_000)).toBe(3_600_000);
+  });
+});
