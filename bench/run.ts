@@ -11,7 +11,9 @@ const days = process.env.BENCH_DAYS ? Number(process.env.BENCH_DAYS) : undefined
 const only = process.env.BENCH_ONLY;
 const results: Record<string, Awaited<ReturnType<typeof benchQuery>>> = {};
 for (const kind of ["postgres", "pglite"] as const) {
-  if (!only || only === "auth") printAuth(await benchAuth(kind));
+  // The auth bench on PGlite did not finish within 5 minutes on this machine (under
+  // investigation): opt in with BENCH_AUTH_PGLITE=1.
+  if ((!only || only === "auth") && (kind === "postgres" || process.env.BENCH_AUTH_PGLITE === "1")) printAuth(await benchAuth(kind));
   if (only === "auth") continue;
   if (only !== "query") printSync(await benchSync(kind, days));
   if (only !== "sync") {
