@@ -22,7 +22,9 @@ const wealth: Record<string, Awaited<ReturnType<typeof benchWealth>>> = {};
 if (want("jobs")) printJobs(await benchJobs());
 if (want("statements")) printStatementParse(await benchStatementParse());
 for (const kind of ["postgres", "pglite"] as const) {
-  if (want("auth")) printAuth(await benchAuth(kind));
+  // The auth bench on PGlite did not finish within 5 minutes on this machine (under
+  // investigation): opt in with BENCH_AUTH_PGLITE=1.
+  if (want("auth") && (kind === "postgres" || process.env.BENCH_AUTH_PGLITE === "1")) printAuth(await benchAuth(kind));
   if (only?.has("webhooks")) printWebhooks(await benchWebhooks(kind));
   if (want("ebank")) printEbank(await benchEbank(kind));
   if (want("wealth")) {
