@@ -43,7 +43,7 @@ export type ApiResult = { status: number; headers: Headers; body: unknown; text:
 export async function callApi(
   method: string,
   url: string,
-  opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  opts: { token?: string; body?: unknown; rawBody?: string; form?: FormData; headers?: Record<string, string> } = {},
 ): Promise<ApiResult> {
   const u = new URL(url, "http://ledgerlink.test");
   const route = routeFiles().find((r) => r.pattern.test(u.pathname));
@@ -55,8 +55,8 @@ export async function callApi(
   const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const body = opts.rawBody ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined);
-  if (body !== undefined) headers["content-type"] = "application/json";
+  const body = opts.form ?? opts.rawBody ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined);
+  if (body !== undefined && !opts.form) headers["content-type"] = "application/json";
   const res = await fn(new NextRequest(u, { method, headers, body }), { params: Promise.resolve(params) });
   const text = await res.text();
   let parsed: unknown = undefined;

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { and, eq } from "drizzle-orm";
@@ -321,6 +323,32 @@ describe("API v1: connections", () => {
     expect((await t.db.select({ id: transactions.id }).from(transactions).where(eq(transactions.userId, w.a.userId))).length).toBe(stored.length);
     const again = await api("POST", `/api/v1/connections/${connectionId}/refresh`, { token: w.write });
     expect(again.status).toBe(400);
+  });
+
+  it("statement imports and net worth go through the same wrapper: scopes, isolation, documented answers", async () => {
+    const w = await world();
+    expect((await api("GET", "/api/v1/net-worth?from=2026-01-01&to=2026-01-04", { token: w.read })).status).toBe(200);
+    expect((await api("GET", "/api/v1/net-worth/distribution?date=2026-01-04", { token: w.read })).status).toBe(200);
+
+    // A real MT940 statement (read in place): 6 entries, imported into a new account.
+    const bytes = fs.readFileSync(path.join(process.cwd(), "..", "shared", "fixtures", "external", "mt940", "phpmt940-kontist_sample"));
+    const form = () => {
+      const f = new FormData();
+      f.append("file", new Blob([bytes]), "kontist.sta");
+      return f;
+    };
+    expect((await api("POST", "/api/v1/imports", { token: w.read, form: form() })).status).toBe(403);
+    const made = await api("POST", "/api/v1/imports", { token: w.write, form: form() });
+    expect(made.status).toBe(201);
+    const outcome = body<{ imports: { importId: string; added: number }[] }>(made).imports[0]!;
+    expect(outcome.added).toBe(6);
+    const listed = body<{ imports: { id: string }[] }>(await api("GET", "/api/v1/imports", { token: w.read })).imports;
+    expect(listed.map((i) => i.id)).toEqual([outcome.importId]);
+    expect(body<{ imports: unknown[] }>(await api("GET", "/api/v1/imports", { token: w.bWrite })).imports).toEqual([]);
+    // Another user cannot undo it; the owner can, once.
+    expect((await api("DELETE", `/api/v1/imports/${outcome.importId}`, { token: w.bWrite })).status).toBe(404);
+    expect((await api("DELETE", "/api/v1/imports/not-a-uuid", { token: w.write })).status).toBe(404);
+    expect((await api("DELETE", `/api/v1/imports/${outcome.importId}`, { token: w.write })).status).toBe(200);
   });
 
   it("every route answered at least one documented success in these tests", () => {

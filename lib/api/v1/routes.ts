@@ -386,6 +386,9 @@ export const listCategoriesRoute = defineRoute({
 
 // ------------------------------------------------------------------ statement imports
 
+/** A JSON object documented in prose (its fields are described with the operation). */
+const jsonObject = z.object({}).catchall(z.unknown());
+
 const importsDoc = "Multipart form: `file` (one or more statement files: OFX/QFX, CAMT.053, MT940, QIF or CSV, each ≤ 20 MB), optional `choices` (JSON: account key → {target: \"new\" | \"skip\" | <account id>, currency?, name?}), `csv_map` (JSON: role → column) and `date_order` (dmy | mdy | ymd). With `?preview=1` nothing is written and the preview is returned (200).";
 
 export const createImportRoute = defineRoute({
@@ -398,7 +401,7 @@ export const createImportRoute = defineRoute({
   scope: "write",
   query: z.object({ preview: z.enum(["1"]).optional() }),
   status: 201,
-  raw: { contentTypes: ["application/json"], description: "The import (201), or its preview with `?preview=1` (200): per account counts, date range, sums, balances, new / already imported / rejected rows." },
+  raw: { contentTypes: ["application/json"], description: "The import (201), or its preview with `?preview=1` (200): per account counts, date range, sums, balances, new / already imported / rejected rows.", json: jsonObject },
   errors: [413],
   example: `curl -H "Authorization: Bearer $LL_TOKEN" -F file=@march.ofx "$LL_URL/api/v1/imports?preview=1"`,
   handler: async ({ db, userId, query, req }) => {
@@ -416,7 +419,7 @@ export const listImportsRoute = defineRoute({
   description: "Your imports, newest first.",
   tag: "Imports",
   scope: "read",
-  raw: { contentTypes: ["application/json"], description: "`{ imports: [...] }`" },
+  raw: { contentTypes: ["application/json"], description: "`{ imports: [...] }`", json: jsonObject },
   example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/imports"`,
   handler: async ({ db, userId }) => NextResponse.json({ imports: await listImports(db, { userId }) }, { headers: { "cache-control": "no-store" } }),
 });
@@ -430,7 +433,7 @@ export const undoImportRoute = defineRoute({
   tag: "Imports",
   scope: "write",
   params: idParams,
-  raw: { contentTypes: ["application/json"], description: "What was removed." },
+  raw: { contentTypes: ["application/json"], description: "What was removed.", json: jsonObject },
   errors: [404],
   example: `curl -X DELETE -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/imports/<id>"`,
   handler: async ({ db, userId, params }) => {
@@ -452,7 +455,7 @@ export const netWorthRoute = defineRoute({
   tag: "Net worth",
   scope: "read",
   query: wealthQuery,
-  raw: { contentTypes: ["application/json"], description: "The series, total, changes, FX source and whether rates were carried forward." },
+  raw: { contentTypes: ["application/json"], description: "The series, total, changes, FX source and whether rates were carried forward.", json: jsonObject },
   example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/net-worth?from=2026-01-01"`,
   handler: async ({ db, userId, req }) => NextResponse.json(await netWorthJson(db, userId, req.nextUrl.searchParams), { headers: { "cache-control": "no-store" } }),
 });
@@ -466,7 +469,7 @@ export const netWorthDistributionRoute = defineRoute({
   tag: "Net worth",
   scope: "read",
   query: wealthQuery,
-  raw: { contentTypes: ["application/json"], description: "The distribution." },
+  raw: { contentTypes: ["application/json"], description: "The distribution.", json: jsonObject },
   example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/net-worth/distribution"`,
   handler: async ({ db, userId, req }) => NextResponse.json(await distributionJson(db, userId, req.nextUrl.searchParams), { headers: { "cache-control": "no-store" } }),
 });
