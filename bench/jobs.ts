@@ -77,7 +77,7 @@ export async function benchJobs(): Promise<JobsBench> {
   try {
     const [user] = await d.db.insert(users).values({ email: "bench@example.com", passwordHash: "x" }).returning({ id: users.id });
     for (let i = 0; i < N; i++) {
-      await linkConnection(d.db, { userId: user!.id, connectorId: "demo", payload: { institutionId: "demo_platypus", historyDays: 7, seed: i, tickSeconds: 86400 * 365 } });
+      await linkConnection(d.db, { userId: user!.id, connectorId: "demo", payload: { institutionId: "demo_platypus", historyDays: 7, seed: i, tickSeconds: 86400 } });
     }
     const round = async (workers: number): Promise<Round> => {
       // Every round does the same work: a first import (no rows, no cursor, identity not yet fetched).

@@ -103,6 +103,23 @@ type RouteHandlerConfig<Route extends AppRouteHandlerRoutes = AppRouteHandlerRou
   type __Unused = __Check
 }
 
+// Validate ../../app/(app)/connections/import/page.tsx
+{
+  type __IsExpected<Specific extends AppPageConfig<"/connections/import">> = Specific
+  const handler = {} as typeof import("../../app/(app)/connections/import/page.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  type __ParamMatchingValue =
+    typeof handler extends { unstable_paramMatching: infer Matcher } ? Matcher :
+    typeof handler extends { unstable_generateParamMatching: (...args: any[]) => infer Matcher } ? Awaited<Matcher> : {}
+  type __InvalidParamMatchingKeys = Exclude<keyof __ParamMatchingValue, keyof ParamMap["/connections/import"]>
+  type __AssertNoInvalidParamMatchingKeys<Invalid extends never> = Invalid
+  const __paramMatchingKeyCheck: __AssertNoInvalidParamMatchingKeys<__InvalidParamMatchingKeys> | undefined = undefined
+  void __paramMatchingKeyCheck
+  // @ts-ignore
+  type __Unused = __Check
+}
+
 // Validate ../../app/(app)/connections/new/page.tsx
 {
   type __IsExpected<Specific extends AppPageConfig<"/connections/new">> = Specific
@@ -154,6 +171,23 @@ type RouteHandlerConfig<Route extends AppRouteHandlerRoutes = AppRouteHandlerRou
   type __Unused = __Check
 }
 
+// Validate ../../app/(app)/settings/api/page.tsx
+{
+  type __IsExpected<Specific extends AppPageConfig<"/settings/api">> = Specific
+  const handler = {} as typeof import("../../app/(app)/settings/api/page.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  type __ParamMatchingValue =
+    typeof handler extends { unstable_paramMatching: infer Matcher } ? Matcher :
+    typeof handler extends { unstable_generateParamMatching: (...args: any[]) => infer Matcher } ? Awaited<Matcher> : {}
+  type __InvalidParamMatchingKeys = Exclude<keyof __ParamMatchingValue, keyof ParamMap["/settings/api"]>
+  type __AssertNoInvalidParamMatchingKeys<Invalid extends never> = Invalid
+  const __paramMatchingKeyCheck: __AssertNoInvalidParamMatchingKeys<__InvalidParamMatchingKeys> | undefined = undefined
+  void __paramMatchingKeyCheck
+  // @ts-ignore
+  type __Unused = __Check
+}
+
 // Validate ../../app/(app)/settings/page.tsx
 {
   type __IsExpected<Specific extends AppPageConfig<"/settings">> = Specific
@@ -171,6 +205,23 @@ type RouteHandlerConfig<Route extends AppRouteHandlerRoutes = AppRouteHandlerRou
   type __Unused = __Check
 }
 
+// Validate ../../app/(app)/settings/webhooks/page.tsx
+{
+  type __IsExpected<Specific extends AppPageConfig<"/settings/webhooks">> = Specific
+  const handler = {} as typeof import("../../app/(app)/settings/webhooks/page.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  type __ParamMatchingValue =
+    typeof handler extends { unstable_paramMatching: infer Matcher } ? Matcher :
+    typeof handler extends { unstable_generateParamMatching: (...args: any[]) => infer Matcher } ? Awaited<Matcher> : {}
+  type __InvalidParamMatchingKeys = Exclude<keyof __ParamMatchingValue, keyof ParamMap["/settings/webhooks"]>
+  type __AssertNoInvalidParamMatchingKeys<Invalid extends never> = Invalid
+  const __paramMatchingKeyCheck: __AssertNoInvalidParamMatchingKeys<__InvalidParamMatchingKeys> | undefined = undefined
+  void __paramMatchingKeyCheck
+  // @ts-ignore
+  type __Unused = __Check
+}
+
 // Validate ../../app/(app)/transactions/page.tsx
 {
   type __IsExpected<Specific extends AppPageConfig<"/transactions">> = Specific
@@ -181,6 +232,57 @@ type RouteHandlerConfig<Route extends AppRouteHandlerRoutes = AppRouteHandlerRou
     typeof handler extends { unstable_paramMatching: infer Matcher } ? Matcher :
     typeof handler extends { unstable_generateParamMatching: (...args: any[]) => infer Matcher } ? Awaited<Matcher> : {}
   type __InvalidParamMatchingKeys = Exclude<keyof __ParamMatchingValue, keyof ParamMap["/transactions"]>
+  type __AssertNoInvalidParamMatchingKeys<Invalid extends never> = Invalid
+  const __paramMatchingKeyCheck: __AssertNoInvalidParamMatchingKeys<__InvalidParamMatchingKeys> | undefined = undefined
+  void __paramMatchingKeyCheck
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/(app)/transactions/rules/page.tsx
+{
+  type __IsExpected<Specific extends AppPageConfig<"/transactions/rules">> = Specific
+  const handler = {} as typeof import("../../app/(app)/transactions/rules/page.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  type __ParamMatchingValue =
+    typeof handler extends { unstable_paramMatching: infer Matcher } ? Matcher :
+    typeof handler extends { unstable_generateParamMatching: (...args: any[]) => infer Matcher } ? Awaited<Matcher> : {}
+  type __InvalidParamMatchingKeys = Exclude<keyof __ParamMatchingValue, keyof ParamMap["/transactions/rules"]>
+  type __AssertNoInvalidParamMatchingKeys<Invalid extends never> = Invalid
+  const __paramMatchingKeyCheck: __AssertNoInvalidParamMatchingKeys<__InvalidParamMatchingKeys> | undefined = undefined
+  void __paramMatchingKeyCheck
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/(app)/wealth/[id]/page.tsx
+{
+  type __IsExpected<Specific extends AppPageConfig<"/wealth/[id]">> = Specific
+  const handler = {} as typeof import("../../app/(app)/wealth/[id]/page.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  type __ParamMatchingValue =
+    typeof handler extends { unstable_paramMatching: infer Matcher } ? Matcher :
+    typeof handler extends { unstable_generateParamMatching: (...args: any[]) => infer Matcher } ? Awaited<Matcher> : {}
+  type __InvalidParamMatchingKeys = Exclude<keyof __ParamMatchingValue, keyof ParamMap["/wealth/[id]"]>
+  type __AssertNoInvalidParamMatchingKeys<Invalid extends never> = Invalid
+  const __paramMatchingKeyCheck: __AssertNoInvalidParamMatchingKeys<__InvalidParamMatchingKeys> | undefined = undefined
+  void __paramMatchingKeyCheck
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/(app)/wealth/page.tsx
+{
+  type __IsExpected<Specific extends AppPageConfig<"/wealth">> = Specific
+  const handler = {} as typeof import("../../app/(app)/wealth/page.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  type __ParamMatchingValue =
+    typeof handler extends { unstable_paramMatching: infer Matcher } ? Matcher :
+    typeof handler extends { unstable_generateParamMatching: (...args: any[]) => infer Matcher } ? Awaited<Matcher> : {}
+  type __InvalidParamMatchingKeys = Exclude<keyof __ParamMatchingValue, keyof ParamMap["/wealth"]>
   type __AssertNoInvalidParamMatchingKeys<Invalid extends never> = Invalid
   const __paramMatchingKeyCheck: __AssertNoInvalidParamMatchingKeys<__InvalidParamMatchingKeys> | undefined = undefined
   void __paramMatchingKeyCheck
@@ -242,10 +344,50 @@ type RouteHandlerConfig<Route extends AppRouteHandlerRoutes = AppRouteHandlerRou
   type __Unused = __Check
 }
 
+// Validate ../../app/api/cron/tick/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/cron/tick">> = Specific
+  const handler = {} as typeof import("../../app/api/cron/tick/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
 // Validate ../../app/api/health/route.ts
 {
   type __IsExpected<Specific extends RouteHandlerConfig<"/api/health">> = Specific
   const handler = {} as typeof import("../../app/api/health/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/accounts/[id]/balance-history/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/accounts/[id]/balance-history">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/accounts/[id]/balance-history/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/accounts/[id]/balances/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/accounts/[id]/balances">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/accounts/[id]/balances/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/accounts/[id]/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/accounts/[id]">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/accounts/[id]/route.js")
   type __Check = __IsExpected<typeof handler>
   
   // @ts-ignore
@@ -262,10 +404,140 @@ type RouteHandlerConfig<Route extends AppRouteHandlerRoutes = AppRouteHandlerRou
   type __Unused = __Check
 }
 
+// Validate ../../app/api/v1/categories/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/categories">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/categories/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/connections/[id]/disconnect/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/connections/[id]/disconnect">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/connections/[id]/disconnect/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/connections/[id]/refresh/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/connections/[id]/refresh">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/connections/[id]/refresh/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/connections/[id]/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/connections/[id]">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/connections/[id]/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/connections/[id]/runs/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/connections/[id]/runs">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/connections/[id]/runs/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/connections/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/connections">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/connections/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
 // Validate ../../app/api/v1/export/route.ts
 {
   type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/export">> = Specific
   const handler = {} as typeof import("../../app/api/v1/export/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/imports/[id]/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/imports/[id]">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/imports/[id]/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/imports/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/imports">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/imports/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/net-worth/distribution/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/net-worth/distribution">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/net-worth/distribution/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/net-worth/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/net-worth">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/net-worth/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/openapi.json/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/openapi.json">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/openapi.json/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/transactions/[id]/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/transactions/[id]">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/transactions/[id]/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/api/v1/transactions/export/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/api/v1/transactions/export">> = Specific
+  const handler = {} as typeof import("../../app/api/v1/transactions/export/route.js")
   type __Check = __IsExpected<typeof handler>
   
   // @ts-ignore
@@ -302,6 +574,16 @@ type RouteHandlerConfig<Route extends AppRouteHandlerRoutes = AppRouteHandlerRou
   type __Unused = __Check
 }
 
+// Validate ../../app/sandbox/ebank/[...path]/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/sandbox/ebank/[...path]">> = Specific
+  const handler = {} as typeof import("../../app/sandbox/ebank/[...path]/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
 // Validate ../../app/sandbox/finqware/[...path]/route.ts
 {
   type __IsExpected<Specific extends RouteHandlerConfig<"/sandbox/finqware/[...path]">> = Specific
@@ -316,6 +598,16 @@ type RouteHandlerConfig<Route extends AppRouteHandlerRoutes = AppRouteHandlerRou
 {
   type __IsExpected<Specific extends RouteHandlerConfig<"/sandbox/plaid/[...path]">> = Specific
   const handler = {} as typeof import("../../app/sandbox/plaid/[...path]/route.js")
+  type __Check = __IsExpected<typeof handler>
+  
+  // @ts-ignore
+  type __Unused = __Check
+}
+
+// Validate ../../app/sandbox/simplefin/[...path]/route.ts
+{
+  type __IsExpected<Specific extends RouteHandlerConfig<"/sandbox/simplefin/[...path]">> = Specific
+  const handler = {} as typeof import("../../app/sandbox/simplefin/[...path]/route.js")
   type __Check = __IsExpected<typeof handler>
   
   // @ts-ignore
