@@ -28,7 +28,12 @@ export function useLinkAndImport() {
       }
       const connectionId = linked.data.connectionId;
       setPhase({ step: "importing", connectionId });
-      const r = await refreshConnectionAction(undefined, { connectionId, initial: true, jobId: linked.data.jobId ?? undefined });
+      let r = await refreshConnectionAction(undefined, { connectionId, initial: true, jobId: linked.data.jobId ?? undefined });
+      // A long first import (years of 30-day windows) outlasts one bounded wait: keep following
+      // the same job (progress keeps showing) for up to ~15 minutes, then say it continues.
+      for (let i = 0; i < 40 && r.status === "success" && r.data.outcome === "queued" && r.data.jobId && !r.data.code; i++) {
+        r = await refreshConnectionAction(undefined, { connectionId, jobId: r.data.jobId });
+      }
       if (r.status === "success" && r.data.outcome === "success") setPhase({ step: "done", ok: true, summary: `First import finished: ${r.data.summary}.` });
       else if (r.status === "success" && r.data.outcome === "queued") setPhase({ step: "done", ok: true, summary: `First import started: ${r.data.summary}` });
       else setPhase({ step: "done", ok: false, summary: r.status === "success" ? r.data.summary : "The first import could not start." });
