@@ -13,6 +13,7 @@ async function check(page: Page, where: string) {
 }
 
 test("every page passes axe with no serious violations, signed out and in, desktop and phone", async ({ page }) => {
+  test.setTimeout(240_000); // ~13 pages × 2 widths, each analysed by axe
   for (const p of ["/sign-in", "/sign-up"]) {
     await page.goto(p);
     await check(page, p);
@@ -23,7 +24,7 @@ test("every page passes axe with no serious violations, signed out and in, deskt
   await page.getByRole("button", { name: "Link and import" }).click();
   await expect(page.getByRole("status").filter({ hasText: /First import finished/ })).toBeVisible();
 
-  const pages = ["/", "/accounts", "/transactions", "/transactions?view=merchants", "/transactions?min=abc", "/connections", "/connections/new", "/settings"];
+  const pages = ["/", "/accounts", "/transactions", "/transactions?view=merchants", "/transactions?min=abc", "/transactions/rules", "/connections", "/connections/new", "/connections/import", "/wealth", "/settings", "/settings/api"];
   for (const width of [1440, 390]) {
     await page.setViewportSize({ width, height: 900 });
     for (const p of pages) {

@@ -504,9 +504,10 @@ ${error ? `<div class="alert alert-danger" id="loginError" role="alert">${esc(er
   }
 }
 
-let shared: EbankEmulator | null = null;
-/** The process-wide sandbox e-bank (mounted at /sandbox/ebank). */
+
+/** One emulator per process (on globalThis: Next.js may load this module in more than one bundle, e.g. the in-process job worker and the route handlers, and they must share users, sessions and trusted devices). */
 export function ebankEmulator(): EbankEmulator {
-  shared ??= new EbankEmulator();
-  return shared;
+  const g = globalThis as { __ledgerlinkEbank?: EbankEmulator };
+  g.__ledgerlinkEbank ??= new EbankEmulator();
+  return g.__ledgerlinkEbank;
 }
