@@ -31,7 +31,7 @@ export default async function ApiReferencePage() {
               Create a token under <Link className="underline" href="/settings">Settings → API tokens</Link>. Read-only tokens can only read; read &amp; write tokens can also edit
               transactions, refresh and disconnect connections. Send it on every request:
             </p>
-            <code className={code}>{`export LL_URL=https://your-ledgerlink.example   # this app's address
+            <code className={code} tabIndex={0}>{`export LL_URL=https://your-ledgerlink.example   # this app's address
 export LL_TOKEN=ll_…
 curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/accounts"`}</code>
             <ul className="list-disc space-y-1 pl-5">
@@ -68,7 +68,7 @@ curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/accounts"`}</code>
                     </h3>
                     {o.description && <p className="text-sm text-stone-600">{o.description}</p>}
                     {o.params.length > 0 && (
-                      <div className="overflow-x-auto">
+                      <div className="overflow-x-auto" tabIndex={0}>
                         <table className="w-full text-left text-xs">
                           <thead className="text-stone-500">
                             <tr>
@@ -94,7 +94,7 @@ curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/accounts"`}</code>
                         </table>
                       </div>
                     )}
-                    <code className={code}>{o.curl}</code>
+                    <code className={code} tabIndex={0}>{o.curl}</code>
                   </article>
                 ))}
             </div>
