@@ -25,6 +25,8 @@ export const MARKERS = [
   "Missing certificate: Retry request using your Teller client certificate", // emulators/teller
   "ledgerlink-demo-bank-emulator", // emulators/demo (token signing key)
   "forge.pki", // node-forge
+  "Gopher Loans & Brokerage", // emulators/simplefin (sandbox institution)
+  "Full authentication is required to access this resource", // emulators/ebank
 ];
 
 function scan(dir) {
@@ -69,6 +71,8 @@ try {
     ["GET", "/sandbox/teller/enrollments"],
     ["POST", "/sandbox/finqware/v1/sessions"],
     ["GET", "/sandbox/finqware/sca/x"],
+    ["GET", "/sandbox/simplefin/create"],
+    ["GET", "/sandbox/ebank/login"],
   ];
   for (const [method, p] of probes) {
     const r = await fetch(base + p, { method, headers: { "content-type": "application/json" }, body: method === "POST" ? "{}" : undefined });
