@@ -1,8 +1,8 @@
 "use client";
 
+import { CategoryOptions } from "@/components/transactions/category-options";
 import { useRef, useState, useTransition } from "react";
 import { createRuleAction, previewRuleAction } from "@/lib/actions/rules";
-import { TAXONOMY, isCanonical } from "@/lib/categories/taxonomy";
 import { formatDate, formatMoney } from "@/lib/format/money";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
@@ -22,7 +22,6 @@ export function RuleForm({ accounts, ownCategories }: { accounts: { value: strin
   const [preview, setPreview] = useState<Preview | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [pending, start] = useTransition();
-  const own = ownCategories.filter((c) => !isCanonical(c));
 
   const values = () => Object.fromEntries([...new FormData(form.current!).entries()].map(([k, v]) => [k, String(v)]));
   const fail = (r: { status: string; fieldErrors?: Record<string, string[]>; formError?: string; message?: string }) => {
@@ -106,20 +105,7 @@ export function RuleForm({ accounts, ownCategories }: { accounts: { value: strin
           </label>
           <select id="f-setCategory" name="setCategory" defaultValue="" className={select} aria-invalid={Boolean(err("setCategory")) || undefined} aria-describedby={err("setCategory") ? "f-setCategory-error" : undefined}>
             <option value="">Keep the category</option>
-            {TAXONOMY.map((g) => (
-              <optgroup key={g.group} label={g.group}>
-                {g.categories.map((c) => (
-                  <option key={c}>{c}</option>
-                ))}
-              </optgroup>
-            ))}
-            {own.length > 0 && (
-              <optgroup label="Your categories">
-                {own.map((c) => (
-                  <option key={c}>{c}</option>
-                ))}
-              </optgroup>
-            )}
+            <CategoryOptions own={ownCategories} />
           </select>
           {err("setCategory") && (
             <p id="f-setCategory-error" role="alert" className="text-sm text-red-600">

@@ -1,11 +1,11 @@
 "use client";
 
+import { CategoryOptions } from "@/components/transactions/category-options";
 import { flexRender, getCoreRowModel, getExpandedRowModel, useReactTable } from "@tanstack/react-table";
 import Link from "next/link";
 import { Fragment, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { bulkEditAction } from "@/lib/actions/bulk-edit";
-import { TAXONOMY, isCanonical } from "@/lib/categories/taxonomy";
 import type { TransactionRow } from "@/lib/transactions/query";
 import { columns, type ColumnMeta } from "./columns";
 import { EditableCell } from "./editable-cell";
@@ -158,7 +158,6 @@ function BulkBar({ ids, ownCategories, onDone }: { ids: string[]; ownCategories:
         router.refresh();
       } else setMessage({ text: r.status === "error" ? r.message : r.status === "invalid" ? (Object.values(r.fieldErrors).flat()[0] ?? r.formError ?? "Could not change them.") : "Could not change them.", error: true });
     });
-  const own = ownCategories.filter((c) => !isCanonical(c));
   return (
     <div role="region" aria-label="Bulk edit" className="mb-2 flex flex-wrap items-center gap-2 rounded-xl border border-brand-200 bg-brand-50 px-3 py-2 text-sm" data-testid="bulk-bar">
       {ids.length > 0 && (
@@ -169,20 +168,7 @@ function BulkBar({ ids, ownCategories, onDone }: { ids: string[]; ownCategories:
           </label>
           <select id="bulk-category" value={category} onChange={(e) => setCategory(e.target.value)} className="rounded-md border border-stone-300 bg-white px-2 py-1">
             <option value="">Set category…</option>
-            {TAXONOMY.map((g) => (
-              <optgroup key={g.group} label={g.group}>
-                {g.categories.map((c) => (
-                  <option key={c}>{c}</option>
-                ))}
-              </optgroup>
-            ))}
-            {own.length > 0 && (
-              <optgroup label="Your categories">
-                {own.map((c) => (
-                  <option key={c}>{c}</option>
-                ))}
-              </optgroup>
-            )}
+            <CategoryOptions own={ownCategories} />
           </select>
           <button type="button" disabled={pending || !category} onClick={() => run({ category }, (n) => `Category set on ${n}.`)} className="rounded-md bg-brand-600 px-2.5 py-1 font-medium text-white disabled:opacity-50">
             Apply

@@ -1,5 +1,6 @@
 "use server";
 
+import { withEditedFields } from "@/lib/transactions/edited";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
@@ -30,7 +31,7 @@ export const updateTransactionAction = authedAction(schema, async (input, { db, 
     .set({
       ...(input.category !== undefined ? { category: input.category || null } : {}),
       ...(input.note !== undefined ? { note: input.note || null } : {}),
-      userEditedFields: sql`(select array(select distinct unnest(${transactions.userEditedFields} || array[${sql.join(fields.map((f) => sql`${f}`), sql`, `)}]::text[])))`,
+      userEditedFields: withEditedFields(fields),
       updatedAt: new Date(),
     })
     .where(and(eq(transactions.id, input.id), eq(transactions.userId, user.id), isNull(transactions.deletedAt)))

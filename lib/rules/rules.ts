@@ -1,7 +1,8 @@
+import { withEditedFields } from "@/lib/transactions/edited";
 import { and, asc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { financialAccounts, transactionRules, transactions, type TransactionRule } from "@/db/schema";
+import { financialAccounts, transactionRules, transactions, type TransactionRule, type UserEditableField } from "@/db/schema";
 import { CANONICAL_CATEGORIES } from "@/lib/categories/taxonomy";
 import { AppError } from "@/lib/errors";
 
@@ -85,12 +86,12 @@ function wouldChange(rule: RuleLike): SQL {
 }
 
 async function runRule(db: Db, userId: string, rule: RuleLike, now: Date, only?: string[]): Promise<number> {
-  const edited = [rule.setCategory && "category", rule.renameTo && "merchant", rule.markTransfer && "type"].filter(Boolean) as string[];
+  const edited = [rule.setCategory && "category", rule.renameTo && "merchant", rule.markTransfer && "type"].filter(Boolean) as UserEditableField[];
   const set: Record<string, unknown> = { updatedAt: now };
   if (rule.setCategory) set.category = rule.setCategory;
   if (rule.renameTo) set.merchant = rule.renameTo;
   if (rule.markTransfer) set.type = "transfer";
-  if (edited.length) set.userEditedFields = sql`(select array(select distinct unnest(${transactions.userEditedFields} || ${sql.raw(`array[${edited.map((f) => `'${f}'`).join(",")}]::text[]`)})))`;
+  if (edited.length) set.userEditedFields = withEditedFields(edited);
   if (rule.hide) {
     set.deletedAt = now;
     set.deletedReason = "user_deleted";

@@ -1,3 +1,4 @@
+import { withEditedFields } from "@/lib/transactions/edited";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
@@ -30,13 +31,12 @@ export type BulkEdit = z.output<typeof bulkEditSchema>;
  */
 export async function bulkEdit(db: Db, userId: string, edit: BulkEdit, now = new Date()): Promise<number> {
   const set: Record<string, unknown> = { updatedAt: now };
-  const mark = (f: string) => sql`(select array(select distinct unnest(${transactions.userEditedFields} || ${sql.raw(`array['${f}']::text[]`)})))`;
   if (edit.category !== undefined) {
     set.category = edit.category;
-    set.userEditedFields = mark("category");
+    set.userEditedFields = withEditedFields(["category"]);
   } else if (edit.markTransfer !== undefined) {
     set.type = edit.markTransfer ? "transfer" : sql`case when ${transactions.type} = 'transfer' then 'payment' else ${transactions.type} end`;
-    set.userEditedFields = mark("type");
+    set.userEditedFields = withEditedFields(["type"]);
   } else if (edit.hide) {
     set.deletedAt = now;
     set.deletedReason = "user_deleted";

@@ -1,3 +1,4 @@
+import { withEditedFields } from "@/lib/transactions/edited";
 import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -14,7 +15,7 @@ export async function renameMerchant(db: Db, { userId, from, to }: { userId: str
     .update(transactions)
     .set({
       merchant: to,
-      userEditedFields: sql`(select array(select distinct unnest(${transactions.userEditedFields} || array['merchant']::text[])))`,
+      userEditedFields: withEditedFields(["merchant"]),
       updatedAt: new Date(),
     })
     .where(and(eq(transactions.userId, userId), isNull(transactions.deletedAt), sql`${shown} = ${from}`))

@@ -1,3 +1,4 @@
+import { withEditedFields } from "@/lib/transactions/edited";
 import { and, asc, count, desc, eq, gt, gte, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { balanceSnapshots, connections, financialAccounts, institutions, syncRuns, transactions } from "@/db/schema";
@@ -228,10 +229,7 @@ export async function patchTransaction(
   if (patch.note !== undefined) set.note = patch.note || null;
   if (patch.excluded !== undefined) set.excluded = patch.excluded;
   if (edited.length)
-    set.userEditedFields = sql`(select array(select distinct unnest(${transactions.userEditedFields} || array[${sql.join(
-      edited.map((f) => sql`${f}`),
-      sql`, `,
-    )}]::text[])))`;
+    set.userEditedFields = withEditedFields(edited);
   const rows = await db
     .update(transactions)
     .set(set)
