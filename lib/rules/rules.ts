@@ -5,6 +5,7 @@ import type { Db } from "@/db/client";
 import { financialAccounts, transactionRules, transactions, type TransactionRule, type UserEditableField } from "@/db/schema";
 import { CANONICAL_CATEGORIES } from "@/lib/categories/taxonomy";
 import { AppError } from "@/lib/errors";
+import { toUnits } from "@/lib/money/decimal";
 
 export const MAX_RULES = 200;
 const amount = z
@@ -43,7 +44,7 @@ export const ruleInputSchema = z
     hide: checkbox,
   })
   .superRefine((r, ctx) => {
-    if (r.amountMin && r.amountMax && Number(r.amountMin) > Number(r.amountMax)) ctx.addIssue({ code: "custom", path: ["amountMax"], message: "The maximum is below the minimum." });
+    if (r.amountMin && r.amountMax && toUnits(r.amountMin) > toUnits(r.amountMax)) ctx.addIssue({ code: "custom", path: ["amountMax"], message: "The maximum is below the minimum." });
     if (!r.matchText && !r.amountMin && !r.amountMax && !r.accountId && r.direction === "any")
       ctx.addIssue({ code: "custom", path: ["matchText"], message: "Give at least one condition (text, amount or account), so the rule doesn't match everything." });
     if (!r.setCategory && !r.renameTo && !r.markTransfer && !r.hide) ctx.addIssue({ code: "custom", path: ["setCategory"], message: "Choose at least one thing the rule does." });
