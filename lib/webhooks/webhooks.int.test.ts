@@ -4,6 +4,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
 import { linkConnection } from "@/lib/connections/service";
+import { createJobQueue, type JobQueue } from "@/lib/jobs/queue";
+import { runDeliveryJob, runWebhookSweep, SWEEP_GRACE_MS } from "@/lib/jobs/webhook-jobs";
 import { syncConnection } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { seedUser } from "@/test/fixtures";
@@ -14,10 +16,15 @@ import { createSubscription, listDeliveries, redeliver, rotateSecret } from "./s
 import { verifyLedgerlinkWebhook } from "./verifier";
 
 let t: TestDatabase;
+let jobs: JobQueue;
 beforeAll(async () => {
   t = await createTestDatabase();
+  jobs = await createJobQueue(t, { url: t.url, supervise: false });
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await jobs.stop();
+  await t.close();
+});
 beforeEach(() => truncateAll(t));
 
 // ------------------------------------------------------------------ a real receiver
@@ -217,23 +224,182 @@ describe("README", () => {
   });
 });
 
-describe("in-process delivery loop", () => {
-  it("sends a queued event right away, without waiting for the interval", async () => {
-    const { startWebhookLoop } = await import("./loop");
+
+// ------------------------------------------------------------------ deliveries as jobs
+
+async function until<T>(what: string, fn: () => Promise<T | false | null | undefined> | T | false | null | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A real worker (its own pg-boss instance on this database) whose `webhook.deliver` handler
+ * waits for the test to hand it the (fake) time of the attempt: the jobs, their startAfter
+ * and their singleton keys are pg-boss's own; only the clock is the test's.
+ */
+async function gatedWorker(opts: { timeoutMs?: number } = {}) {
+  const queue = await createJobQueue(t, { url: t.url, supervise: false });
+  const waiting: { jobId: string; deliveryId: string; go: (now: Date) => Promise<void>; skip: () => void }[] = [];
+  await queue.work("webhook.deliver", { pollMs: 500 }, (data, job) => {
+    const deliveryId = String(data.deliveryId);
+    return new Promise((resolve, reject) =>
+      waiting.push({
+        jobId: job.id,
+        deliveryId,
+        go: (now) => runDeliveryJob(t.db, jobs, { deliveryId }, { now: () => now, policy: LOCAL, timeoutMs: opts.timeoutMs }).then(resolve, reject),
+        skip: () => resolve({}),
+      }),
+    );
+  });
+  return {
+    /** The next job the worker took for this delivery, with its startAfter. */
+    async next(deliveryId: string) {
+      const w = await until("a webhook.deliver job", () => {
+        const i = waiting.findIndex((x) => x.deliveryId === deliveryId);
+        return i >= 0 ? waiting.splice(i, 1)[0] : null;
+      });
+      const info = (await jobs.get("webhook.deliver", w.jobId))!;
+      return { ...w, startAfter: info.startAfter };
+    },
+    waiting,
+    stop: async () => {
+      for (const w of waiting.splice(0)) w.skip();
+      await queue.stop();
+    },
+  };
+}
+
+describe("deliveries are webhook.deliver jobs", () => {
+  it("an event queues one job per delivery (singleton key = delivery id), and a worker delivers it once", async () => {
     const url = await receiver();
     const { userId } = await subscribed(url);
-    const prev = process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE;
-    process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = "on";
-    const loop = startWebhookLoop(async () => t.db, 3600_000);
-    try {
-      await emitEvent(t.db, { userId, type: "sync.completed", data: {} });
-      const delivered = async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"))).length;
-      for (let i = 0; i < 100 && (await delivered()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(received).toHaveLength(1);
-      expect(await delivered()).toBe(1);
-    } finally {
-      await loop.stop();
-      process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = prev;
+    const second = await createSubscription(t.db, { userId, url: url + "?second", events: ["sync.completed"] }, LOCAL);
+    const { eventId, deliveries } = await emitEvent(t.db, { userId, type: "sync.completed", data: { n: 1 }, jobs });
+    expect(deliveries).toBe(2);
+    const rows = await t.db.select().from(webhookDeliveries);
+    for (const d of rows) {
+      const queued = await jobs.byKey("webhook.deliver", d.id);
+      expect(queued.map((j) => [j.state, j.data])).toEqual([["created", { deliveryId: d.id }]]);
     }
+    const worker = await createJobQueue(t, { url: t.url, supervise: false });
+    try {
+      await worker.work("webhook.deliver", { pollMs: 500, batchSize: 10 }, (data) => runDeliveryJob(t.db, worker, { deliveryId: String(data.deliveryId) }, { policy: LOCAL }));
+      await until("two deliveries", async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"))).length === 2);
+    } finally {
+      await worker.stop();
+    }
+    expect(received).toHaveLength(2);
+    expect(received.map((r) => r.headers["ledgerlink-webhook-id"])).toEqual([eventId, eventId]);
+    expect(new Set(received.map((r) => JSON.parse(r.body).id))).toEqual(new Set([eventId]));
+    expect(second.id).toBeTruthy();
+  });
+
+  it("retries a 500 as new jobs whose startAfter follows 1 min, 5 min, 15 min, 1 h, 6 h (fake clock); nothing is sent early; then no more jobs", async () => {
+    const url = await receiver(() => ({ status: 500, body: "boom" }));
+    const { userId } = await subscribed(url);
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0, jobs });
+    const [d] = await t.db.select().from(webhookDeliveries);
+    const w = await gatedWorker();
+    try {
+      const starts: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const job = await w.next(d!.id);
+        starts.push(job.startAfter.getTime());
+        // A second early, the attempt is not due: nothing is sent.
+        if (i > 0) expect(await deliverOne(t.db, d!.id, { now: new Date(job.startAfter.getTime() - 1000), policy: LOCAL })).toBeNull();
+        expect(received).toHaveLength(i);
+        await job.go(job.startAfter);
+        expect(received).toHaveLength(i + 1);
+      }
+      expect(starts[0]).toBe(T0.getTime());
+      expect(starts.slice(1).map((x, i) => x - starts[i]!)).toEqual(RETRY_DELAYS_MS);
+      const [after] = await t.db.select().from(webhookDeliveries);
+      expect(after).toMatchObject({ status: "failed", attempts: 6, nextAttemptAt: null, lastError: "HTTP 500" });
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(w.waiting).toEqual([]);
+      const all = await jobs.byKey("webhook.deliver", d!.id, 20);
+      expect(all).toHaveLength(6);
+      expect(all.filter((j) => j.state === "created")).toEqual([]);
+      expect(new Set(received.map((r) => r.headers["ledgerlink-webhook-id"])).size).toBe(1);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("a receiver that answers too late twice and then 200, through jobs: exactly one success recorded, three attempts", async () => {
+    const url = await receiver((n) => (n <= 2 ? { status: 200, delayMs: 800 } : { status: 200, body: "finally" }));
+    const { userId } = await subscribed(url);
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0, jobs });
+    const [d] = await t.db.select().from(webhookDeliveries);
+    const w = await gatedWorker({ timeoutMs: 200 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const job = await w.next(d!.id);
+        await job.go(job.startAfter);
+      }
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(w.waiting).toEqual([]);
+    } finally {
+      await w.stop();
+    }
+    const attempts = await t.db.select().from(webhookAttempts).orderBy(webhookAttempts.attempt);
+    expect(attempts.map((a) => [a.responseStatus, a.error?.includes("timed out") ?? false])).toEqual([
+      [null, true],
+      [null, true],
+      [200, false],
+    ]);
+    const [after] = await t.db.select().from(webhookDeliveries);
+    expect(after).toMatchObject({ status: "delivered", attempts: 3, responseExcerpt: "finally", nextAttemptAt: null });
+    expect((await jobs.byKey("webhook.deliver", d!.id, 20)).filter((j) => j.state === "created")).toEqual([]);
+  });
+
+  it("two workers (two pg-boss instances) on one database: 30 events, each delivered exactly once", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url);
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push((await emitEvent(t.db, { userId, type: "transactions.added", data: { i }, jobs })).eventId);
+    const workers = [await createJobQueue(t, { url: t.url, supervise: false }), await createJobQueue(t, { url: t.url, supervise: false })];
+    try {
+      for (const q of workers) await q.work("webhook.deliver", { pollMs: 500, batchSize: 4 }, (data) => runDeliveryJob(t.db, q, { deliveryId: String(data.deliveryId) }, { policy: LOCAL }));
+      await until("30 deliveries", async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"))).length === 30, 60_000);
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      for (const q of workers) await q.stop();
+    }
+    expect(received.map((r) => r.headers["ledgerlink-webhook-id"]).sort()).toEqual([...ids].sort());
+    expect(await t.db.select().from(webhookAttempts)).toHaveLength(30);
+  });
+
+  it("the sweep queues a job for a pending delivery whose job was lost, and leaves fresh ones alone", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url);
+    // No queue given and none in this process: the event is recorded, its job is not.
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0, jobs: null });
+    const [d] = await t.db.select().from(webhookDeliveries);
+    expect(await jobs.byKey("webhook.deliver", d!.id)).toEqual([]);
+    expect(await runWebhookSweep(t.db, jobs, { now: new Date(T0.getTime() + SWEEP_GRACE_MS - 1000) })).toEqual({ requeued: 0 });
+    expect(await runWebhookSweep(t.db, jobs, { now: new Date(T0.getTime() + SWEEP_GRACE_MS) })).toEqual({ requeued: 1 });
+    // Twice: still one queued job (singleton key).
+    await runWebhookSweep(t.db, jobs, { now: new Date(T0.getTime() + SWEEP_GRACE_MS) });
+    expect((await jobs.byKey("webhook.deliver", d!.id)).map((j) => j.state)).toEqual(["created"]);
+  });
+
+  it("redeliver queues a job for the new delivery with the same event id", async () => {
+    const url = await receiver();
+    const { userId, sub } = await subscribed(url);
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0, jobs: null });
+    await deliverDue(t.db, T0, { policy: LOCAL });
+    const [old] = await listDeliveries(t.db, { userId, subscriptionId: sub.id });
+    const other = await createSubscription(t.db, { userId, url, events: ["sync.completed"] }, LOCAL);
+    await expect(redeliver(t.db, { userId, deliveryId: old!.id, subscriptionId: other.id, jobs })).rejects.toMatchObject({ code: "not_found" });
+    const again = await redeliver(t.db, { userId, deliveryId: old!.id, subscriptionId: sub.id, jobs });
+    expect((await jobs.byKey("webhook.deliver", again)).map((j) => j.state)).toEqual(["created"]);
+    const [row] = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, again));
+    expect(row!.eventId).toBe(old!.eventId);
   });
 });
