@@ -2,7 +2,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { auditLog, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
+import fs from "node:fs";
+import path from "node:path";
+import { auditLog, connections, syncRuns, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
+import { commitImport } from "@/lib/statements/import";
+import { emitConsentExpiring } from "./consent-events";
 import { linkConnection } from "@/lib/connections/service";
 import { createJobQueue, type JobQueue } from "@/lib/jobs/queue";
 import { runDeliveryJob, runWebhookSweep, SWEEP_GRACE_MS } from "@/lib/jobs/webhook-jobs";
@@ -401,5 +405,81 @@ describe("deliveries are webhook.deliver jobs", () => {
     expect((await jobs.byKey("webhook.deliver", again)).map((j) => j.state)).toEqual(["created"]);
     const [row] = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, again));
     expect(row!.eventId).toBe(old!.eventId);
+  });
+});
+
+// ------------------------------------------------------------------ consent.expiring, import.completed
+
+describe("consent.expiring and import.completed", () => {
+  const DAY = 86_400_000;
+  const payloads = async (type: string) =>
+    (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, type))).map((d) => (d.payload as { data: Record<string, unknown> }).data);
+
+  it("consent.expiring: once per consent when it enters the last 7 days and once inside the last day; never twice; a renewed consent is warned again", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url, ["consent.expiring"]);
+    const other = await seedUser(t.db);
+    const base = { connectorId: "finqware", credentials: "sealed" };
+    const [soon, tomorrow] = await t.db
+      .insert(connections)
+      .values([
+        { ...base, userId, displayName: "Soon", consentExpiresAt: new Date(T0.getTime() + 5 * DAY) },
+        { ...base, userId, displayName: "Tomorrow", consentExpiresAt: new Date(T0.getTime() + 20 * 3600_000) },
+        { ...base, userId, displayName: "Later", consentExpiresAt: new Date(T0.getTime() + 30 * DAY) },
+        { ...base, userId, displayName: "Gone", status: "disconnected" as const, consentExpiresAt: new Date(T0.getTime() + 2 * DAY) },
+        { ...base, userId, displayName: "Ended", consentExpiresAt: new Date(T0.getTime() - DAY) },
+        { ...base, userId: other.userId, displayName: "Theirs", consentExpiresAt: new Date(T0.getTime() + 6 * DAY) },
+      ])
+      .returning({ id: connections.id });
+    // Soon (7-day), Tomorrow (1-day) and the other user's (no subscription: no delivery).
+    expect(await emitConsentExpiring(t.db, { now: T0, jobs: null })).toEqual({ emitted: 3 });
+    const first = await payloads("consent.expiring");
+    expect(first.map((d) => [d.connection_id, d.threshold_days, d.days_left]).sort()).toEqual(
+      [
+        [soon!.id, 7, 5],
+        [tomorrow!.id, 1, 1],
+      ].sort(),
+    );
+    expect(first.find((d) => d.connection_id === soon!.id)).toMatchObject({ connection_name: "Soon", consent_expires_at: new Date(T0.getTime() + 5 * DAY).toISOString() });
+    // The daily job again, and two days later: nothing new.
+    expect(await emitConsentExpiring(t.db, { now: T0, jobs: null })).toEqual({ emitted: 0 });
+    expect(await emitConsentExpiring(t.db, { now: at(2 * DAY), jobs: null })).toEqual({ emitted: 0 });
+    // Inside Soon's last day: its 1-day warning, once.
+    expect(await emitConsentExpiring(t.db, { now: at(4.5 * DAY), jobs: null })).toEqual({ emitted: 1 });
+    expect(await emitConsentExpiring(t.db, { now: at(4.6 * DAY), jobs: null })).toEqual({ emitted: 0 });
+    expect((await payloads("consent.expiring")).filter((d) => d.connection_id === soon!.id).map((d) => d.threshold_days)).toEqual([7, 1]);
+    // Renewed for 90 days: warned again 7 days before the new end.
+    await t.db.update(connections).set({ consentExpiresAt: new Date(T0.getTime() + 95 * DAY) }).where(eq(connections.id, soon!.id));
+    expect(await emitConsentExpiring(t.db, { now: at(10 * DAY), jobs: null })).toEqual({ emitted: 0 });
+    expect(await emitConsentExpiring(t.db, { now: at(89 * DAY), jobs: null })).toEqual({ emitted: 1 });
+    // The deliveries are real, signed and sent like any other.
+    await deliverDue(t.db, at(89 * DAY), { policy: LOCAL });
+    expect(received.map((r) => JSON.parse(r.body).type)).toEqual(["consent.expiring", "consent.expiring", "consent.expiring", "consent.expiring"]);
+  });
+
+  it("import.completed: a committed statement import tells subscribers its counts, import id and run id", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url, ["import.completed"]);
+    const bytes = fs.readFileSync(path.join(process.cwd(), "..", "shared", "fixtures", "external", "mt940", "phpmt940-kontist_sample"));
+    const r = await commitImport(t.db, { userId, files: [{ name: "kontist.sta", bytes: new Uint8Array(bytes) }] });
+    const outcome = r.imports[0]!;
+    expect(outcome.added).toBe(6);
+    const [d] = await payloads("import.completed");
+    const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.userId, userId));
+    expect(d).toEqual({
+      import_id: outcome.importId,
+      run_id: run!.id,
+      connection_id: run!.connectionId,
+      file_name: "kontist.sta",
+      format: "mt940",
+      added: 6,
+      already_imported: 0,
+      rejected: 0,
+      accounts: 1,
+      runs: `/api/v1/connections/${run!.connectionId}/runs`,
+    });
+    // The same file again is a no-op: nothing written, no event.
+    await commitImport(t.db, { userId, files: [{ name: "kontist.sta", bytes: new Uint8Array(bytes) }] });
+    expect(await payloads("import.completed")).toHaveLength(1);
   });
 });
