@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { auditLog, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
@@ -128,6 +128,15 @@ const subscriptionColumns = {
   failingSince: webhookSubscriptions.failingSince,
   previousSecretExpiresAt: webhookSubscriptions.previousSecretExpiresAt,
 };
+
+/** This user's subscriptions that were turned off after failing for 3 days (for the notices). */
+export async function disabledSubscriptions(db: Db, { userId }: { userId: string }) {
+  return db
+    .select({ id: webhookSubscriptions.id, url: webhookSubscriptions.url, disabledAt: webhookSubscriptions.disabledAt, disabledReason: webhookSubscriptions.disabledReason })
+    .from(webhookSubscriptions)
+    .where(and(eq(webhookSubscriptions.userId, userId), eq(webhookSubscriptions.active, false), isNotNull(webhookSubscriptions.disabledAt)))
+    .orderBy(desc(webhookSubscriptions.disabledAt));
+}
 
 /** One of this user's subscriptions (no secret); not_found otherwise. */
 export async function getSubscription(db: Db, { userId, id }: { userId: string; id: string }) {

@@ -16,7 +16,8 @@ import { seedUser } from "@/test/fixtures";
 import { deliverDue, deliverOne, RETRY_DELAYS_MS } from "./deliver";
 import { isPublicAddress } from "./egress";
 import { emitEvent } from "./events";
-import { createSubscription, listDeliveries, redeliver, rotateSecret } from "./subscriptions";
+import { listAuditTrail } from "@/lib/audit/trail";
+import { createSubscription, disabledSubscriptions, listDeliveries, redeliver, rotateSecret, updateSubscription } from "./subscriptions";
 import { verifyLedgerlinkWebhook } from "./verifier";
 
 let t: TestDatabase;
@@ -187,8 +188,14 @@ describe("outbound webhooks", () => {
     expect(await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "pending"))).toHaveLength(0);
     // New events are not queued for a disabled subscription.
     expect((await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: at(4 * 86_400_000) })).deliveries).toBe(0);
-    // Turned back on, a failed delivery can be sent again with the same event id.
-    await t.db.update(webhookSubscriptions).set({ active: true, disabledAt: null, failingSince: null }).where(eq(webhookSubscriptions.id, sub.id));
+    // What Settings and Settings → Webhooks show (only to this user), and the activity trail.
+    expect(await disabledSubscriptions(t.db, { userId })).toEqual([{ id: sub.id, url, disabledAt: at(3 * 86_400_000 + 1), disabledReason: s!.disabledReason }]);
+    expect(await disabledSubscriptions(t.db, { userId: (await seedUser(t.db)).userId })).toEqual([]);
+    expect((await listAuditTrail(t.db, { userId })).map((e) => e.label)).toContain("Webhook turned off: it failed for 3 days");
+    // Turned back on, the notice goes and a failed delivery can be sent again with the same event id.
+    await updateSubscription(t.db, { userId, id: sub.id, active: true });
+    expect(await disabledSubscriptions(t.db, { userId })).toEqual([]);
+    expect((await t.db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, sub.id)))[0]).toMatchObject({ active: true, disabledAt: null, disabledReason: null, failingSince: null });
     fail = false;
     const [old] = await listDeliveries(t.db, { userId, subscriptionId: sub.id });
     const other = await seedUser(t.db);
