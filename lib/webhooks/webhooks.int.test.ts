@@ -8,6 +8,7 @@ import { auditLog, connections, syncRuns, webhookAttempts, webhookDeliveries, we
 import { commitImport } from "@/lib/statements/import";
 import { emitConsentExpiring } from "./consent-events";
 import { linkConnection } from "@/lib/connections/service";
+import { startWorker } from "@/lib/jobs";
 import { createJobQueue, type JobQueue } from "@/lib/jobs/queue";
 import { runDeliveryJob, runWebhookSweep, SWEEP_GRACE_MS } from "@/lib/jobs/webhook-jobs";
 import { syncConnection } from "@/lib/sync/engine";
@@ -384,6 +385,25 @@ describe("deliveries are webhook.deliver jobs", () => {
     }
     expect(received.map((r) => r.headers["ledgerlink-webhook-id"]).sort()).toEqual([...ids].sort());
     expect(await t.db.select().from(webhookAttempts)).toHaveLength(30);
+  });
+
+  it("the app's worker (startWorker) runs webhook.deliver: an event is delivered without anyone calling deliver", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url);
+    const prev = process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE;
+    process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = "on";
+    const queue = await createJobQueue(t, { url: t.url, supervise: false });
+    try {
+      await startWorker(t, queue, { pollMs: 500 });
+      const { eventId } = await emitEvent(t.db, { userId, type: "sync.completed", data: {}, jobs: queue });
+      await until("the delivery", () => received.length > 0);
+      expect(received.map((r) => r.headers["ledgerlink-webhook-id"])).toEqual([eventId]);
+      await until("the delivery row", async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"))).length === 1);
+    } finally {
+      await queue.stop();
+      if (prev === undefined) delete process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE;
+      else process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = prev;
+    }
   });
 
   it("the sweep queues a job for a pending delivery whose job was lost, and leaves fresh ones alone", async () => {
