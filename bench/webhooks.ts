@@ -1,9 +1,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
-import { users, webhookDeliveries } from "@/db/schema";
+import { users, webhookAttempts, webhookDeliveries } from "@/db/schema";
 import { createJobQueue } from "@/lib/jobs/queue";
-import { runDeliveryJob } from "@/lib/jobs/webhook-jobs";
+import { defaultWebhookBatch, runDeliveryJob } from "@/lib/jobs/webhook-jobs";
 import { emitEvent } from "@/lib/webhooks/events";
 import { createSubscription } from "@/lib/webhooks/subscriptions";
 import { benchDatabase, fmt, ms, percentile } from "./harness";
@@ -34,7 +34,8 @@ export async function benchWebhooks(kind: "pglite" | "postgres", events = Number
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   const policy = { allowPrivate: true };
-  const batch = Number(process.env.BENCH_WEBHOOK_BATCH ?? 50);
+  // The worker's own default per database unless BENCH_WEBHOOK_BATCH says otherwise.
+  const batch = Number(process.env.BENCH_WEBHOOK_BATCH ?? defaultWebhookBatch(kind));
   const loops = Number(process.env.BENCH_WEBHOOK_WORKERS ?? 2);
   try {
     const [u] = await db.insert(users).values({ email: `bench-${Date.now()}@example.com`, passwordHash: "x" }).returning({ id: users.id });
@@ -54,6 +55,7 @@ export async function benchWebhooks(kind: "pglite" | "postgres", events = Number
     const deliverMs = ms(t0);
     const [done] = await db.select({ n: sql<number>`count(*)::int` }).from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"));
     const receivedAfterDrain = received;
+    const [retried] = await db.select({ n: sql<number>`count(*)::int` }).from(webhookAttempts).where(sql`${webhookAttempts.error} is not null or ${webhookAttempts.responseStatus} >= 300`);
 
     // Latency: one event at a time, the worker polling in this process.
     const lat: number[] = [];
@@ -74,6 +76,7 @@ export async function benchWebhooks(kind: "pglite" | "postgres", events = Number
       deliverMs,
       delivered: done!.n,
       received: receivedAfterDrain,
+      failedAttempts: retried!.n,
       samples: lat.length,
       p50: percentile(lat, 50),
       p99: percentile(lat, 99),
@@ -89,7 +92,7 @@ export async function benchWebhooks(kind: "pglite" | "postgres", events = Number
 export function printWebhooks(r: Awaited<ReturnType<typeof benchWebhooks>>) {
   console.log(
     `webhooks [${r.kind}] (jobs, batch ${r.batch} × ${r.loops} loops): ${fmt(r.events)} events + jobs queued in ${fmt(r.emitMs)} ms (${fmt((r.events / r.emitMs) * 1000)}/s); ` +
-      `delivered ${fmt(r.delivered)} (receiver got ${fmt(r.received)}) in ${fmt(r.deliverMs)} ms = ${fmt((r.delivered / r.deliverMs) * 1000)} deliveries/s; ` +
+      `delivered ${fmt(r.delivered)} (receiver got ${fmt(r.received)}; ${fmt(r.failedAttempts)} attempts failed and were retried) in ${fmt(r.deliverMs)} ms = ${fmt((r.delivered / r.deliverMs) * 1000)} deliveries/s; ` +
       `commit → receiver over ${r.samples} single events: p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms`,
   );
 }

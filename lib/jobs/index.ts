@@ -4,7 +4,7 @@ import { log } from "@/lib/log";
 import { createJobQueue, type JobInfo, type JobQueue } from "./queue";
 import { enqueueSync, parseEvery, runDueJob, runSyncJob, type SyncJobData, type SyncJobDeps, type SyncJobOutput } from "./sync-jobs";
 import type { DeliveryJobData } from "./deliveries";
-import { runConsentExpiringJob, runDeliveryJob, runWebhookSweep, type DeliveryJobDeps } from "./webhook-jobs";
+import { defaultWebhookBatch, runConsentExpiringJob, runDeliveryJob, runWebhookSweep, type DeliveryJobDeps } from "./webhook-jobs";
 
 /**
  * Background work for the app: the process-wide queue, the worker, and the calls the
@@ -23,7 +23,7 @@ export type WorkerOptions = {
   /** Also queue `sync.due` this often (ms) from this process — finer than cron's minute (tests, benches). */
   dueEveryMs?: number;
   deps?: SyncJobDeps;
-  /** `webhook.deliver`: jobs fetched per poll and delivered concurrently (default 25). */
+  /** `webhook.deliver`: jobs fetched per poll and delivered concurrently (default 25 on PostgreSQL, 5 on PGlite). */
   webhookBatch?: number;
   webhookDeps?: DeliveryJobDeps;
 };
@@ -50,7 +50,7 @@ export async function startWorker(database: Database, jobs: JobQueue, opts: Work
   await jobs.work("sync.due", { pollMs: opts.pollMs }, async () => runDueJob(db, jobs));
   await jobs.schedule("sync.due", opts.dueCron ?? "* * * * *");
   // Outbound webhooks: deliveries, the sweep for lost jobs, the daily consent warning.
-  await jobs.work("webhook.deliver", { pollMs: opts.pollMs, batchSize: opts.webhookBatch ?? 25 }, async (data) => runDeliveryJob(db, jobs, data as DeliveryJobData, opts.webhookDeps));
+  await jobs.work("webhook.deliver", { pollMs: opts.pollMs, batchSize: opts.webhookBatch ?? defaultWebhookBatch(database.kind) }, async (data) => runDeliveryJob(db, jobs, data as DeliveryJobData, opts.webhookDeps));
   await jobs.work("webhook.sweep", { pollMs: opts.pollMs }, async () => runWebhookSweep(db, jobs));
   await jobs.schedule("webhook.sweep", "* * * * *");
   await jobs.work("consent.expiring", { pollMs: opts.pollMs }, async () => runConsentExpiringJob(db, jobs));

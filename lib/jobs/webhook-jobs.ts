@@ -19,6 +19,15 @@ import type { JobQueue } from "./queue";
  * - `consent.expiring` (daily): emits `consent.expiring` once per consent and threshold.
  */
 
+/**
+ * Deliveries a worker takes per poll and sends at once. PGlite runs every query on one
+ * connection in this thread, so a big batch only makes each delivery wait longer (its
+ * 10 s timeout can then fire on a receiver that did answer); PostgreSQL has a pool.
+ */
+export function defaultWebhookBatch(kind: "pglite" | "postgres"): number {
+  return kind === "pglite" ? 5 : 25;
+}
+
 export type DeliveryJobDeps = Omit<DeliverOptions, "now"> & { now?: () => Date };
 
 export async function runDeliveryJob(db: Db, jobs: JobQueue, data: DeliveryJobData, deps: DeliveryJobDeps = {}): Promise<{ outcome: string; next?: string }> {
