@@ -23,10 +23,11 @@ import { verifyLedgerlinkWebhook } from "./verifier";
 
 let t: TestDatabase;
 let jobs: JobQueue;
+// A database and pg-boss's schema in it: over a minute on PGlite when the machine is shared.
 beforeAll(async () => {
   t = await createTestDatabase();
   jobs = await createJobQueue(t, { url: t.url, supervise: false });
-});
+}, 180_000);
 afterAll(async () => {
   await jobs.stop();
   await t.close();
