@@ -125,12 +125,14 @@ describe(`statement import (${process.env.LL_TEST_DB ?? "pglite"})`, () => {
     expect(await db().select().from(connections).where(eq(connections.connectorId, "file"))).toEqual([]);
   });
 
-  it("a file too large is refused with a clear message before parsing", async () => {
+  it("a file of 50 MB is refused with a clear message before parsing, and nothing is written", async () => {
     const { userId } = await seedUser(db());
-    const big: UploadedFile = { name: "huge.csv", bytes: new Uint8Array(MAX_STATEMENT_BYTES + 1) };
+    const big: UploadedFile = { name: "huge.csv", bytes: new Uint8Array(MAX_STATEMENT_BYTES) };
     const p = await previewImport(db(), { userId, files: [big] });
-    expect(p.files[0]!.errors[0]).toMatch(/huge\.csv is 20\.0 MB; statements up to 20 MB are accepted/);
-    await expect(commitImport(db(), { userId, files: [big] })).rejects.toThrow(/up to 20 MB/);
+    expect(p.files[0]!.errors[0]).toBe("huge.csv is 50.0 MB; statements must be smaller than 50 MB — split it by period");
+    await expect(commitImport(db(), { userId, files: [big, fixture("ofx/ofxparse_checking.ofx")] })).rejects.toThrow(/smaller than 50 MB/);
+    expect(await rowCount(userId)).toBe(0);
+    expect(await db().select().from(statementImports)).toEqual([]);
   });
 
   it("rows already seen through a linked aggregator are matched, not duplicated; the target is matched by IBAN", async () => {

@@ -6,7 +6,7 @@ import { balanceSnapshots, connections, financialAccounts, statementImportRows, 
 import { sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { toUnits } from "@/lib/money/decimal";
-import { MAX_STATEMENT_BYTES, StatementReadError, parseStatement, summarize, type AccountSummary, type ParseOptions } from "./index";
+import { StatementReadError, statementTooLarge, tooLargeMessage, parseStatement, summarize, type AccountSummary, type ParseOptions } from "./index";
 import type { StatementTxn } from "./common";
 
 /**
@@ -117,7 +117,7 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
     if (prev) preview.alreadyImported = { importId: prev.id, at: prev.at.toISOString() };
     let parsed;
     try {
-      if (f.bytes.byteLength > MAX_STATEMENT_BYTES) throw new StatementReadError(`${f.name} is ${(f.bytes.byteLength / 1048576).toFixed(1)} MB; statements up to ${MAX_STATEMENT_BYTES / 1048576} MB are accepted — split it by period`);
+      if (statementTooLarge(f.bytes.byteLength)) throw new StatementReadError(tooLargeMessage(f.name, f.bytes.byteLength));
       parsed = parseStatement(f.bytes, req.options);
     } catch (e) {
       if (e instanceof StatementReadError) {
@@ -219,6 +219,20 @@ async function fileConnection(db: Db, userId: string): Promise<string> {
   return id;
 }
 
+export const CHUNK_SIZE = 1000;
+
+/** A chunk of rows as the jsonb text the insert expands (short keys: less to build and to parse). */
+function chunkPayload(rows: StatementTxn[], from: number, to: number): string {
+  const out: string[] = [];
+  for (let i = from; i < to && i < rows.length; i++) {
+    const t = rows[i]!;
+    out.push(
+      JSON.stringify({ i: t.id, p: t.pending, d: t.date, a: t.authorizedDate ?? null, m: t.amount, t: t.description || "(no description)", c: t.counterparty ?? null, y: t.type ?? null, l: t.line, r: t.reference ?? null, v: t.valueDate ?? null }),
+    );
+  }
+  return `[${out.join(",")}]`;
+}
+
 export type ImportOutcome = { importId: string | null; fileName: string; added: number; alreadyImported: number; rejected: number; noop: boolean; message: string };
 
 /**
@@ -246,9 +260,11 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
       const importId = randomUUID();
       const createdAccountIds: string[] = [];
       const createdSnapshots: { accountId: string; date: string }[] = [];
-      const addedIds: string[] = [];
+      let added = 0;
       let already = 0;
       let rejected = 0;
+      // the run row first: each chunk below records the rows it added in the same statement
+      await tx.insert(statementImports).values({ id: importId, userId: req.userId, connectionId, fileName: p.name.slice(0, 255), fileHash: p.hash, format: p.format ?? "unknown", createdAt: now });
       for (const g of f.groups) {
         rejected += g.acct.rejected.length;
         already += g.acct.alreadyImported;
@@ -282,28 +298,21 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
             accountId = ex!.id;
           }
         }
-        for (let i = 0; i < g.fresh.length; i += 1000) {
-          const chunk = g.fresh.slice(i, i + 1000);
-          const payload = JSON.stringify(
-            chunk.map((t) => ({
-              provider_transaction_id: t.id,
-              pending: t.pending,
-              date: t.date,
-              authorized_date: t.authorizedDate ?? null,
-              amount: t.amount,
-              description: t.description || "(no description)",
-              counterparty: t.counterparty ?? null,
-              type: t.type ?? null,
-              raw: { source: "file", file: p.name, line: t.line, reference: t.reference ?? null, valueDate: t.valueDate ?? null },
-            })),
-          );
+        for (let i = 0; i < g.fresh.length; i += CHUNK_SIZE) {
+          const payload = chunkPayload(g.fresh, i, i + CHUNK_SIZE);
+          // one jsonb parameter per chunk (as the sync engine writes); the import's own rows
+          // are recorded by the same statement, so no id list comes back to the app
           const res = await tx.execute(sql`
-            insert into transactions (user_id, account_id, provider_transaction_id, pending, date, authorized_date, amount, currency, description, counterparty, type, raw, updated_at)
-            select ${req.userId}::uuid, ${accountId}::uuid, x.provider_transaction_id, x.pending, x.date, x.authorized_date, x.amount, ${g.currency}, x.description, x.counterparty, x.type, x.raw, ${now.toISOString()}::timestamptz
-            from jsonb_to_recordset(${payload}::jsonb) as x(provider_transaction_id text, pending boolean, date date, authorized_date date, amount numeric, description text, counterparty text, type text, raw jsonb)
-            on conflict (account_id, provider_transaction_id) do nothing
-            returning id`);
-          addedIds.push(...rowsOf<{ id: string }>(res).map((r) => r.id));
+            with ins as (
+              insert into transactions (user_id, account_id, provider_transaction_id, pending, date, authorized_date, amount, currency, description, counterparty, type, raw, updated_at)
+              select ${req.userId}::uuid, ${accountId}::uuid, x.i, x.p, x.d, x.a, x.m, ${g.currency}, x.t, x.c, x.y,
+                jsonb_build_object('source', 'file', 'file', ${p.name}::text, 'line', x.l, 'reference', x.r, 'valueDate', x.v), ${now.toISOString()}::timestamptz
+              from jsonb_to_recordset(${payload}::jsonb) as x(i text, p boolean, d date, a date, m numeric, t text, c text, y text, l int, r text, v text)
+              on conflict (account_id, provider_transaction_id) do nothing
+              returning id),
+            rec as (insert into statement_import_rows (import_id, transaction_id) select ${importId}::uuid, id from ins)
+            select count(*)::int as n from ins`);
+          added += rowsOf<{ n: number }>(res)[0]!.n;
         }
         const closing = g.summary.closingBalance;
         const closingDate = g.summary.closingDate ?? g.summary.to;
@@ -328,24 +337,10 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
             );
         }
       }
-      await tx.insert(statementImports).values({
-        id: importId,
-        userId: req.userId,
-        connectionId,
-        fileName: p.name.slice(0, 255),
-        fileHash: p.hash,
-        format: p.format ?? "unknown",
-        added: addedIds.length,
-        alreadyImported: already,
-        rejected,
-        summary: p.accounts,
-        createdAccountIds,
-        createdSnapshots,
-        createdAt: now,
-      });
-      for (let i = 0; i < addedIds.length; i += 5000) {
-        await tx.insert(statementImportRows).values(addedIds.slice(i, i + 5000).map((transactionId) => ({ importId, transactionId })));
-      }
+      await tx
+        .update(statementImports)
+        .set({ added, alreadyImported: already, rejected, summary: p.accounts, createdAccountIds, createdSnapshots })
+        .where(eq(statementImports.id, importId));
       await tx.insert(syncRuns).values({
         userId: req.userId,
         connectionId,
@@ -353,7 +348,7 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
         status: "success",
         startedAt: now,
         finishedAt: new Date(),
-        added: addedIds.length,
+        added: added,
         accounts: f.groups.filter((g) => g.target.kind !== "skip").length,
         pages: 1,
         attempts: 1,
@@ -363,11 +358,11 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
       outcomes.push({
         importId,
         fileName: p.name,
-        added: addedIds.length,
+        added: added,
         alreadyImported: already,
         rejected,
-        noop: addedIds.length === 0,
-        message: addedIds.length ? `${p.name}: ${addedIds.length} new transaction${addedIds.length === 1 ? "" : "s"} imported.` : `${p.name}: nothing new — every row was already imported.`,
+        noop: added === 0,
+        message: added ? `${p.name}: ${added} new transaction${added === 1 ? "" : "s"} imported.` : `${p.name}: nothing new — every row was already imported.`,
       });
     }
     if (deps.beforeCommit) await deps.beforeCommit();

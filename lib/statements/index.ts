@@ -1,4 +1,5 @@
 import { parseCamt } from "./camt/parse";
+import { statementTooLarge, tooLargeMessage } from "./limits";
 import { StatementReadError, add, decodeBytes, eq, money, sum, type ParseResult, type Rejected, type Statement, type StatementFormat } from "./common";
 import { parseCsv, type CsvOptions } from "./csv/parse";
 import { parseMt940 } from "./mt940/parse";
@@ -8,8 +9,7 @@ import { parseQif } from "./qif/parse";
 export { StatementReadError } from "./common";
 export type { ParseResult, Statement, StatementTxn, StatementFormat } from "./common";
 
-/** Files larger than this are refused before parsing. */
-export const MAX_STATEMENT_BYTES = 20 * 1024 * 1024;
+export { MAX_STATEMENT_BYTES, MAX_STATEMENT_MB, statementTooLarge, tooLargeMessage } from "./limits";
 
 /** The format from the content (never the file name). */
 export function detectFormat(text: string): StatementFormat | null {
@@ -28,9 +28,7 @@ export type ParseOptions = { csv?: CsvOptions };
 
 /** Bytes → parsed statements; throws StatementReadError when the file cannot be read at all. */
 export function parseStatement(bytes: Uint8Array, opts: ParseOptions = {}): ParseResult {
-  if (bytes.byteLength > MAX_STATEMENT_BYTES) {
-    throw new StatementReadError(`the file is ${(bytes.byteLength / 1048576).toFixed(1)} MB; statements up to ${MAX_STATEMENT_BYTES / 1048576} MB are accepted — split it by period`);
-  }
+  if (statementTooLarge(bytes.byteLength)) throw new StatementReadError(tooLargeMessage(null, bytes.byteLength));
   if (bytes.byteLength === 0) throw new StatementReadError("the file is empty");
   const { text } = decodeBytes(bytes);
   if (/\u0000/.test(text.slice(0, 2048))) throw new StatementReadError("this is a binary file, not a bank statement (OFX, QFX, CAMT.053, MT940, QIF or CSV)");

@@ -76,56 +76,73 @@ export type CsvRecord = { line: number; cells: string[] };
 export function* csvRecords(text: string, delim: string): Generator<CsvRecord> {
   const crOnly = !text.includes("\n");
   const brk = crOnly ? 13 : 10;
+  const D = delim.charCodeAt(0);
+  const Q = 34;
   let line = 1;
   let i = 0;
   const n = text.length;
   while (i < n) {
+    // blank lines between records
+    let c0 = text.charCodeAt(i);
+    while (c0 === 10 || c0 === 13) {
+      if (c0 === brk) line++;
+      if (++i >= n) return;
+      c0 = text.charCodeAt(i);
+    }
     const startLine = line;
     const cells: string[] = [];
-    let endOfRecord = false;
-    while (!endOfRecord) {
-      let cell = "";
-      if (text[i] === '"') {
+    let blank = true;
+    for (;;) {
+      let cell: string;
+      if (text.charCodeAt(i) === Q) {
         i++;
+        cell = "";
         for (;;) {
           if (i >= n) break;
-          const ch = text[i]!;
-          if (ch === '"') {
-            if (text[i + 1] === '"') {
-              cell += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            break;
+          const q = text.indexOf('"', i);
+          const end = q < 0 ? n : q;
+          for (let k = i; k < end; k++) if (text.charCodeAt(k) === brk) line++;
+          cell += text.slice(i, end);
+          i = end;
+          if (q < 0) break;
+          if (text.charCodeAt(q + 1) === Q) {
+            cell += '"';
+            i = q + 2;
+            continue;
           }
-          if (ch.charCodeAt(0) === brk) line++;
-          cell += ch;
-          i++;
+          i = q + 1;
+          break;
         }
         // lenient: anything between the closing quote and the delimiter is kept
-        while (i < n && text[i] !== delim && text[i] !== "\n" && text[i] !== "\r") cell += text[i++];
+        const s0 = i;
+        let c = text.charCodeAt(i);
+        while (i < n && c !== D && c !== 10 && c !== 13) c = text.charCodeAt(++i);
+        if (i > s0) cell += text.slice(s0, i);
       } else {
-        const s = i;
-        while (i < n && text[i] !== delim && text[i] !== "\n" && text[i] !== "\r") i++;
-        cell = text.slice(s, i);
+        const s0 = i;
+        let c = text.charCodeAt(i);
+        while (i < n && c !== D && c !== 10 && c !== 13) c = text.charCodeAt(++i);
+        cell = text.slice(s0, i);
         // a field that lost its opening quote keeps a stray closing one
-        if (cell.endsWith('"') && !cell.slice(0, -1).includes('"')) cell = cell.slice(0, -1);
+        if (cell.charCodeAt(cell.length - 1) === Q && !cell.slice(0, -1).includes('"')) cell = cell.slice(0, -1);
       }
+      if (blank && cell.trim() !== "") blank = false;
       cells.push(cell);
-      if (i < n && text[i] === delim) {
+      if (i < n && text.charCodeAt(i) === D) {
         i++;
         continue;
       }
-      endOfRecord = true;
-      // consume the line break(s): \n, \r\n, \r, \r\r\n
-      while (i < n && (text[i] === "\r" || text[i] === "\n")) {
-        if (text.charCodeAt(i) === brk) line++;
-        i++;
-        if (text[i - 1] === "\n" || crOnly) break;
-      }
+      break;
     }
-    if (cells.some((c) => c.trim() !== "")) yield { line: startLine, cells };
+    // consume the line break(s): \n, \r\n, \r, \r\r\n
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c !== 10 && c !== 13) break;
+      if (c === brk) line++;
+      i++;
+      if (c === 10 || crOnly) break;
+    }
+    if (!blank) yield { line: startLine, cells };
   }
 }
 
@@ -262,7 +279,10 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
   // a trailing unnamed column holding only CR/DR markers
   let markerCol = -1;
   if (header) {
-    for (let i = 0; i < Math.max(width, ...data.map((r) => r.cells.length)); i++) {
+    // (no Math.max(...rows): a spread of every row overflows the stack on large files)
+    let widest = width;
+    for (const r of data) if (r.cells.length > widest) widest = r.cells.length;
+    for (let i = 0; i < widest; i++) {
       if ((header[i] ?? "").trim() !== "") continue;
       const v = data.map((r) => (r.cells[i] ?? "").trim()).filter(Boolean);
       if (v.length && v.every((x) => /^(CR|DR)$/i.test(x))) markerCol = i;
