@@ -288,6 +288,11 @@ function FilePreview({
             {s.count === 1 ? "" : "s"} (not imported).
           </p>
         ))}
+        {file.csvProfile && (
+          <p className="text-sm text-stone-700" data-testid="csv-profile">
+            Columns mapped as you chose them before for {file.csvProfile.accountName} (same header).
+          </p>
+        )}
         {(file.needsMapping || file.dateOrderAmbiguous) && (
           <fieldset className="space-y-2 rounded-md border border-stone-200 p-3">
             <legend className="px-1 text-sm font-medium">Which column is which?</legend>

@@ -52,6 +52,8 @@ export type ParseResult = {
   skipped: { kind: string; count: number }[];
   /** CSV only: the columns could not be mapped automatically. */
   needsMapping?: { columns: string[]; sample: string[][] } | null;
+  /** CSV: the header row's cells (or, when the columns could not be mapped, the row shown for mapping). */
+  csvHeader?: string[] | null;
   /** CSV/QIF: the date order could not be inferred from the file. */
   dateOrderAmbiguous?: boolean;
 };

@@ -2,12 +2,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
-import { balanceSnapshots, connections, financialAccounts, statementImportRows, statementImports, syncRuns, transactions } from "@/db/schema";
+import { balanceSnapshots, connections, csvMappingProfiles, financialAccounts, statementImportRows, statementImports, syncRuns, transactions } from "@/db/schema";
 import { sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { toUnits } from "@/lib/money/decimal";
 import { StatementReadError, statementTooLarge, tooLargeMessage, parseStatement, summarize, type AccountSummary, type ParseOptions } from "./index";
-import type { StatementTxn } from "./common";
+import type { ParseResult, StatementTxn } from "./common";
+import { csvHeaderSignature, type CsvMapping } from "./csv/parse";
+import type { DateOrder } from "./dates";
 
 /**
  * Statement files as a source: preview (reads, writes nothing) → import (one DB transaction
@@ -21,7 +23,7 @@ export type AccountChoice = { target: "new" | "skip" | string; currency?: string
 export type ImportRequest = { userId: string; files: UploadedFile[]; options?: ParseOptions; choices?: Record<string, AccountChoice>; today?: string };
 
 export type RowVerdict = { line: number; reason: string };
-export type PreviewTarget = { kind: "existing"; accountId: string; name: string; matchedBy: "iban" | "number" | "previous_import" | "choice" } | { kind: "new"; name: string } | { kind: "skip" };
+export type PreviewTarget = { kind: "existing"; accountId: string; name: string; matchedBy: "iban" | "number" | "previous_import" | "choice" | "csv_profile" } | { kind: "new"; name: string } | { kind: "skip" };
 
 export type PreviewAccount = Omit<AccountSummary, "statements" | "rejected"> & {
   key: string;
@@ -45,6 +47,8 @@ export type PreviewFile = {
   skipped: { kind: string; count: number }[];
   needsMapping: { columns: string[]; sample: string[][] } | null;
   dateOrderAmbiguous: boolean;
+  /** CSV: the columns were mapped with the mapping saved for this account (same header as before). */
+  csvProfile: { accountId: string; accountName: string } | null;
 };
 export type Preview = { files: PreviewFile[]; accounts: { id: string; name: string; currency: string; mask: string | null }[] };
 
@@ -95,6 +99,8 @@ const keyOf = (s: { account: string | null; currency: string | null }) => `${s.a
 
 type Analysed = {
   preview: PreviewFile;
+  /** CSV mapped with the user's choice: saved per target account on import. */
+  saveProfile: { signature: string; mapping: CsvMapping; dateOrder: DateOrder | null } | null;
   groups: { summary: AccountSummary; key: string; target: PreviewTarget; currency: string | null; fresh: StatementTxn[]; acct: PreviewAccount }[];
 };
 
@@ -106,8 +112,8 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
   const out: Analysed[] = [];
   for (const f of req.files) {
     const hash = sha256(f.bytes);
-    const preview: PreviewFile = { name: f.name, hash, size: f.bytes.byteLength, format: null, alreadyImported: null, accounts: [], errors: [], warnings: [], skipped: [], needsMapping: null, dateOrderAmbiguous: false };
-    const analysed: Analysed = { preview, groups: [] };
+    const preview: PreviewFile = { name: f.name, hash, size: f.bytes.byteLength, format: null, alreadyImported: null, accounts: [], errors: [], warnings: [], skipped: [], needsMapping: null, dateOrderAmbiguous: false, csvProfile: null };
+    const analysed: Analysed = { preview, groups: [], saveProfile: null };
     out.push(analysed);
     const [prev] = await db
       .select({ id: statementImports.id, at: statementImports.createdAt })
@@ -119,6 +125,16 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
     try {
       if (statementTooLarge(f.bytes.byteLength)) throw new StatementReadError(tooLargeMessage(f.name, f.bytes.byteLength));
       parsed = parseStatement(f.bytes, req.options);
+      const chosen = req.options?.csv?.mapping;
+      if (parsed.format === "csv" && parsed.csvHeader?.length && chosen && Object.keys(chosen).length && !parsed.needsMapping && parsed.statements.length) {
+        analysed.saveProfile = { signature: csvHeaderSignature(parsed.csvHeader), mapping: chosen, dateOrder: req.options?.csv?.dateOrder ?? null };
+      } else if (parsed.format === "csv" && parsed.needsMapping && parsed.csvHeader?.length && !(chosen && Object.keys(chosen).length)) {
+        const reused = await savedMapping(db, req, f, parsed, cands);
+        if (reused) {
+          parsed = reused.parsed;
+          preview.csvProfile = { accountId: reused.accountId, accountName: reused.accountName };
+        }
+      }
     } catch (e) {
       if (e instanceof StatementReadError) {
         preview.errors.push(e.message);
@@ -142,7 +158,8 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
         const c = cands.find((x) => x.id === choice.target);
         if (!c) throw new AppError("invalid_request", "The chosen account does not exist.");
         target = { kind: "existing", accountId: c.id, name: c.name, matchedBy: "choice" };
-      } else target = autoTarget(s, cands);
+      } else if (preview.csvProfile) target = { kind: "existing", accountId: preview.csvProfile.accountId, name: preview.csvProfile.accountName, matchedBy: "csv_profile" };
+      else target = autoTarget(s, cands);
       const targetCurrency = target.kind === "existing" ? cands.find((c) => c.id === target.accountId)!.currency : null;
       const currency = s.currency ?? choice?.currency?.toUpperCase() ?? targetCurrency;
       const rejected: RowVerdict[] = [...s.rejected];
@@ -200,6 +217,37 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
     }
   }
   return { files: out, cands };
+}
+
+/**
+ * A CSV whose columns could not be mapped automatically: the mapping saved for an account
+ * with the same header is used (the account chosen for the file if it has one, else the
+ * most recently saved). The file is parsed again with it.
+ */
+async function savedMapping(db: Db, req: ImportRequest, f: UploadedFile, parsed: ParseResult, cands: Candidate[]): Promise<{ parsed: ParseResult; accountId: string; accountName: string } | null> {
+  const signature = csvHeaderSignature(parsed.csvHeader!);
+  const profiles = await db
+    .select({ accountId: csvMappingProfiles.accountId, mapping: csvMappingProfiles.mapping, dateOrder: csvMappingProfiles.dateOrder })
+    .from(csvMappingProfiles)
+    .where(and(eq(csvMappingProfiles.userId, req.userId), eq(csvMappingProfiles.headerSignature, signature)))
+    .orderBy(sql`${csvMappingProfiles.updatedAt} desc`);
+  const usable = profiles.filter((p) => cands.some((c) => c.id === p.accountId));
+  if (!usable.length) return null;
+  const chosenIds = new Set(Object.values(req.choices ?? {}).map((c) => c.target));
+  const profile = usable.find((p) => chosenIds.has(p.accountId)) ?? usable[0]!;
+  const again = parseStatement(f.bytes, { ...req.options, csv: { ...req.options?.csv, mapping: profile.mapping as CsvMapping, dateOrder: req.options?.csv?.dateOrder ?? profile.dateOrder ?? undefined } });
+  if (again.needsMapping || !again.statements.length) return null;
+  return { parsed: again, accountId: profile.accountId, accountName: cands.find((c) => c.id === profile.accountId)!.name };
+}
+
+/** Save (or replace) the mapping the user chose for a CSV, per account it was imported into. */
+async function saveProfiles(tx: Db, userId: string, save: NonNullable<Analysed["saveProfile"]>, accountIds: string[], now: Date) {
+  for (const accountId of new Set(accountIds)) {
+    await tx
+      .insert(csvMappingProfiles)
+      .values({ userId, accountId, headerSignature: save.signature, mapping: save.mapping as Record<string, string | number | (string | number)[]>, dateOrder: save.dateOrder, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: [csvMappingProfiles.accountId, csvMappingProfiles.headerSignature], set: { mapping: sql`excluded.mapping`, dateOrder: sql`excluded.date_order`, updatedAt: now } });
+  }
 }
 
 export async function previewImport(db: Db, req: ImportRequest): Promise<Preview> {
@@ -260,6 +308,7 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
       const importId = randomUUID();
       const createdAccountIds: string[] = [];
       const createdSnapshots: { accountId: string; date: string }[] = [];
+      const targetAccounts: string[] = [];
       let added = 0;
       let already = 0;
       let rejected = 0;
@@ -298,6 +347,7 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
             accountId = ex!.id;
           }
         }
+        targetAccounts.push(accountId);
         for (let i = 0; i < g.fresh.length; i += CHUNK_SIZE) {
           const payload = chunkPayload(g.fresh, i, i + CHUNK_SIZE);
           // one jsonb parameter per chunk (as the sync engine writes); the import's own rows
@@ -337,6 +387,7 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
             );
         }
       }
+      if (f.saveProfile) await saveProfiles(tx as unknown as Db, req.userId, f.saveProfile, targetAccounts, now);
       await tx
         .update(statementImports)
         .set({ added, alreadyImported: already, rejected, summary: p.accounts, createdAccountIds, createdSnapshots })

@@ -45,6 +45,11 @@ export function normHeader(s: string): string {
     .trim();
 }
 
+/** The same columns (names, order) give the same signature: how a saved mapping is found again. */
+export function csvHeaderSignature(cells: string[]): string {
+  return cells.map(normHeader).join("|");
+}
+
 // ---------------------------------------------------------------- records
 
 export function detectDelimiter(text: string): string {
@@ -246,12 +251,14 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
       for (const r of records.slice(0, 50)) widths.set(r.cells.length, (widths.get(r.cells.length) ?? 0) + 1);
       const width = [...widths.entries()].sort((a, b) => b[1] - a[1])[0]![0];
       const first = records.findIndex((r) => r.cells.length === width);
-      result.needsMapping = { columns: records[first]!.cells.map((c) => c.trim()), sample: records.slice(first + 1, first + 6).map((r) => r.cells.map((c) => c.trim())) };
+      result.csvHeader = records[first]!.cells.map((c) => c.trim());
+      result.needsMapping = { columns: result.csvHeader, sample: records.slice(first + 1, first + 6).map((r) => r.cells.map((c) => c.trim())) };
       result.errors.push("the columns of this CSV could not be recognised: choose which column holds the date, the amount (or debit/credit) and the description");
       return result;
     }
   }
   const header = headerIdx >= 0 ? records[headerIdx]!.cells : null;
+  result.csvHeader = header?.map((c) => c.trim()) ?? null;
 
   // preamble facts (account number, currency) above the header
   let preAccount: string | null = null;
