@@ -297,24 +297,48 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
   }
 
   // number format and date order, from the whole file
-  const numCells = data.flatMap((r) => (["amount", "debit", "credit", "balance", "fee"] as Role[]).map((k) => cell(r, k))).filter(Boolean);
+  // (loops, not arrays of every cell: these passes run over the whole file)
   let commaVotes = 0;
   let dotVotes = 0;
-  for (const c of numCells) {
-    if (/,\d{1,2}$/.test(c) || /\.\d{3},/.test(c)) commaVotes++;
-    if (/\.\d{1,2}$/.test(c) || /,\d{3}\./.test(c)) dotVotes++;
+  const NUM_ROLES: Role[] = ["amount", "debit", "credit", "balance", "fee"];
+  for (const r of data) {
+    for (const k of NUM_ROLES) {
+      const c = cell(r, k);
+      if (!c) continue;
+      if (/,\d{1,2}$/.test(c) || /\.\d{3},/.test(c)) commaVotes++;
+      if (/\.\d{1,2}$/.test(c) || /,\d{3}\./.test(c)) dotVotes++;
+    }
   }
   const decimal: "," | "." = opts.decimal ?? (commaVotes > dotVotes ? "," : ".");
-  const dateCells = data.map((r) => cell(r, "date")).filter((d) => d && !PENDING.test(d));
-  const inferred = inferDateOrder(dateCells, null);
+  function* dateCells() {
+    for (const r of data) {
+      const d = cell(r, "date");
+      if (d && !PENDING.test(d)) yield d;
+    }
+  }
+  const inferred = inferDateOrder(dateCells(), null);
   let order = opts.dateOrder ?? inferred.order;
   if (inferred.ambiguous && !opts.dateOrder) {
     result.dateOrderAmbiguous = true;
     order = "dmy";
     result.warnings.push("the day/month order of the dates cannot be told from this file; day/month was assumed — choose the order to confirm");
   }
-  const amountCells = data.map((r) => cell(r, "amount")).filter(Boolean);
-  const unsignedMeansOut = !!cols.amount && !cols.direction && amountCells.some((a) => /^\+/.test(a.replace(/\s/g, ""))) && !amountCells.some((a) => /^-|-$|^\(/.test(a.replace(/\s/g, "")));
+  let anyPlus = false;
+  let anyMinus = false;
+  let symbols = "";
+  for (const r of data) {
+    for (const k of ["amount", "debit", "credit"] as Role[]) {
+      const a = cell(r, k);
+      if (!a) continue;
+      const m = /[£€$]/.exec(a);
+      if (m && !symbols.includes(m[0])) symbols += m[0];
+      if (k !== "amount") continue;
+      const t = a.replace(/\s/g, "");
+      if (/^\+/.test(t)) anyPlus = true;
+      if (/^-|-$|^\(/.test(t)) anyMinus = true;
+    }
+  }
+  const unsignedMeansOut = !!cols.amount && !cols.direction && anyPlus && !anyMinus;
 
   const st: Statement = newStatement({ account: null, currency: null, accountType: "depository" });
   type Draft = Omit<StatementTxn, "id"> & { fileId?: string | null; balance?: string | null; pendingNoDate?: boolean };
@@ -412,7 +436,6 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
   const kept = drafts.filter((d) => d.date);
   st.account = accounts.size === 1 ? [...accounts][0]! : preAccount;
   if (accounts.size > 1) st.warnings.push(`rows of ${accounts.size} different accounts: imported as one account`);
-  const symbols = amountCells.concat(data.map((r) => cell(r, "debit")), data.map((r) => cell(r, "credit"))).join("");
   st.currency = currencies.size === 1 ? [...currencies][0]! : headerCurrency ?? preCurrency ?? (symbols.includes("£") ? "GBP" : symbols.includes("€") ? "EUR" : symbols.includes("$") ? "USD" : null);
 
   // running balance: closing = balance after the last row in time; opening = first balance − first amount
@@ -436,7 +459,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
   }
   assignIds(
     st,
-    kept.map(({ balance: _b, pendingNoDate: _p, ...d }) => d),
+    kept, // assignIds copies only the transaction's own fields
   );
   void sum;
   result.statements.push(st);
