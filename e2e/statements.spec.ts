@@ -9,6 +9,7 @@ const OFX = { name: path.basename(OFX_PATH), mimeType: "application/x-ofx", buff
 const CSV = { name: "household.csv", mimeType: "text/csv", buffer: Buffer.from("When|What happened|How much\n2024-05-02|Corner bakery|-4.20\n2024-05-03|Refund from the garage|120.00\n") };
 
 test("statement import: OFX + a CSV that needs mapping → preview → import → rows in the table → the next CSV reuses the mapping → re-upload is a no-op → undo", async ({ page }) => {
+  test.setTimeout(180_000); // two imports, a reuse, a re-upload and an undo: ~1 min on a busy machine
   await signUp(page);
   await page.goto("/connections");
   await page.getByRole("link", { name: "Import a statement" }).click();
