@@ -184,6 +184,31 @@ describe(`statement import (${process.env.LL_TEST_DB ?? "pglite"})`, () => {
     expect(forB.files[0]!.csvProfile).toBeNull();
   });
 
+  it("an aggregator's row is matched by one file row at most, and only within 3 days", async () => {
+    const { userId, connectionId } = await seedUser(db());
+    const [agg] = await db()
+      .insert(financialAccounts)
+      .values({ userId, connectionId, providerAccountId: "agg-2", name: "Current", type: "depository", currency: "EUR", iban: "NL91ABNA0417164300" })
+      .returning({ id: financialAccounts.id });
+    await seedTransactions(db(), userId, agg!.id, [
+      { date: "2024-03-01", amount: "-10.00", currency: "EUR" },
+      { date: "2024-03-01", amount: "-10.00", currency: "EUR" },
+      { date: "2024-03-10", amount: "-25.00", currency: "EUR" },
+    ]);
+    const trn = (id: string, day: string, amt: string) => `<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>${day}<TRNAMT>${amt}<FITID>${id}<NAME>Row ${id}</STMTTRN>`;
+    const ofx = text(
+      "march.ofx",
+      `OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><BANKID>X<ACCTID>NL91ABNA0417164300<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST>` +
+        [trn("a", "20240301", "-10.00"), trn("b", "20240302", "-10.00"), trn("c", "20240303", "-10.00"), trn("d", "20240315", "-25.00"), trn("e", "20240311", "-25.00")].join("") +
+        `</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>`,
+    );
+    const p = await previewImport(db(), { userId, files: [ofx] });
+    // a, b pair with the two -10.00; c has no partner left; d is 5 days from the -25.00 that e pairs with
+    expect(p.files[0]!.accounts[0]).toMatchObject({ target: { kind: "existing", accountId: agg!.id }, transactions: 5, newRows: 2, alreadyImported: 3 });
+    await commitImport(db(), { userId, files: [ofx] });
+    expect(await totals(userId)).toEqual({ n: 5, sum: "-80.00" });
+  });
+
   it("the file source is a connection like any other: listed, and disconnect works", async () => {
     const { userId } = await seedUser(db());
     await commitImport(db(), { userId, files: [fixture("ofx/ofxparser_ofxdata-bb-two-stmtrs.ofx")] });

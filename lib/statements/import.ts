@@ -188,12 +188,19 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
             ),
           );
         const ids = new Set(existing.map((e) => e.pid));
-        const others = existing.filter((e) => !/^[fh]:/.test(e.pid)).map((e) => ({ ...e, amount: toUnits(e.amount, 6), used: false }));
+        // rows from other sources, by exact amount (a lookup per file row, not a scan)
+        const others = new Map<string, { date: string; used: boolean }[]>();
+        for (const e of existing) {
+          if (/^[fh]:/.test(e.pid)) continue;
+          const k = toUnits(e.amount, 6).toString();
+          const list = others.get(k);
+          if (list) list.push({ date: e.date, used: false });
+          else others.set(k, [{ date: e.date, used: false }]);
+        }
         fresh = [];
         for (const t of rows) {
           if (ids.has(t.id)) continue;
-          const amt = toUnits(t.amount, 6);
-          const m = others.find((o) => !o.used && o.amount === amt && Math.abs(Date.parse(o.date) - Date.parse(t.date)) <= 3 * 86_400_000);
+          const m = others.get(toUnits(t.amount, 6).toString())?.find((o) => !o.used && Math.abs(Date.parse(o.date) - Date.parse(t.date)) <= 3 * 86_400_000);
           if (m) {
             m.used = true;
             continue;
