@@ -34,7 +34,8 @@ for (const kind of kinds) {
     printWealth(wealth[kind]);
   }
   let syncRate: number | undefined;
-  if (want("sync")) {
+  // the statements section reports its import rate beside the sync engine's first import
+  if (want("sync") || want("statements")) {
     const s = await benchSync(kind, days);
     syncRate = s.rows / (s.importMs / 1000);
     printSync(s);
