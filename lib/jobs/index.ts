@@ -41,7 +41,7 @@ export async function startWorker(database: Database, jobs: JobQueue, opts: Work
     const out = await runSyncJob(db, jobs, data as SyncJobData, opts.deps);
     return out as Record<string, unknown>;
   });
-  await jobs.work("sync.due", { pollMs: opts.pollMs }, async () => runDueJob(db, jobs));
+  await jobs.work("sync.due", { pollMs: opts.pollMs }, async () => runDueJob(db, jobs, { defaultIntervalMs: opts.deps?.defaultIntervalMs, connector: opts.deps?.connector }));
   await jobs.schedule("sync.due", opts.dueCron ?? "* * * * *");
   // Catch up at start (connections that fell due while nothing ran, runs of a dead process).
   await jobs.send("sync.due", {}, { singletonKey: "due" });
@@ -107,6 +107,6 @@ export async function waitForSync(jobs: JobQueue, jobId: string, opts: { timeout
 }
 
 /** Due work for hosts that can only call a URL on a schedule (POST /api/cron/tick). */
-export async function runDueNow(db: Db, jobs: JobQueue): Promise<{ enqueued: number; reaped: number }> {
+export async function runDueNow(db: Db, jobs: JobQueue): Promise<{ enqueued: number; reaped: number; deferred: number }> {
   return runDueJob(db, jobs);
 }
