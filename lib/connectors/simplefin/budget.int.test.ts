@@ -129,10 +129,11 @@ describe("SimpleFIN budget: a backfill longer than a day's budget", () => {
     // The schedule waits for the refill: 00:00 UTC the next day.
     expect(c1.nextSyncAt?.toISOString()).toBe("2026-11-22T00:00:00.000Z");
     const partial = await stored(t.db, s.id);
+    const truth = s.truth();
     expect(partial.size).toBeGreaterThan(0);
-    expect(partial.size).toBeLessThan(s.truth().size);
+    expect(partial.size).toBeLessThan(truth.size);
     // Everything stored so far is exact (the newest 21 windows, each committed as its own page).
-    for (const [k, v] of partial) expect(v).toEqual(s.truth().get(k));
+    expect([...partial].filter(([k, v]) => JSON.stringify(truth.get(k)) !== JSON.stringify(v))).toEqual([]);
     // The manual refresh still has its reserve the same day.
     expect(await manualRefreshBlock(t.db, { userId: s.userId, connectionId: s.id, now: new Date(s.h.clock.now()) }, () => s.connector)).toBeNull();
 
@@ -142,7 +143,7 @@ describe("SimpleFIN budget: a backfill longer than a day's budget", () => {
     expect(JSON.parse((await s.conn()).syncCursor!)).toMatchObject({ p: "recent", back: null });
     expect(await stored(t.db, s.id)).toEqual(s.truth());
     for (const day of ["2026-11-21", "2026-11-22"]) expect(s.h.emulator.requestsOn(s.user, day)).toBeLessThanOrEqual(24);
-  });
+  }, 180_000);
 });
 
 describe("the schedule spends the budget through sync.due (real queue)", () => {
