@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatDate, formatMoney, isNegative } from "@/lib/format/money";
+import { formatDate, formatMoney, isNegative } from "@/lib/format";
 import { ASSET_TYPE_LABELS } from "@/lib/wealth/kinds";
 import { distribute, type Change, type netWorthReport } from "@/lib/wealth/net-worth";
 import { FX_SOURCE_LABEL } from "@/lib/fx/rates";

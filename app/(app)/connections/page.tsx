@@ -4,7 +4,7 @@ import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
 import { CONSENT_WARNING_DAYS, listConnections, listSyncRuns } from "@/lib/connections/service";
 import { startConsentAction } from "@/lib/actions/start-consent";
-import { formatDateTime } from "@/lib/format/money";
+import { formatDateTime } from "@/lib/format";
 import { DisconnectButton } from "@/components/connections/disconnect-button";
 import { ReconnectButton } from "@/components/connections/reconnect-button";
 import { RefreshButton } from "@/components/connections/refresh-button";
