@@ -172,7 +172,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           <ol className="divide-y divide-stone-100 text-sm" data-testid="top-merchants">
             {data.merchants.map((m) => (
               <li key={`${m.merchant}|${m.currency}`}>
-                <Link href={drill.merchant({ ...f, ...range }, m.merchant)} className="flex justify-between gap-3 rounded-md px-1 py-1.5 hover:bg-stone-50" data-amount={m.spent}>
+                <Link href={drill.merchant({ ...f, ...range }, m.merchant)} className="flex justify-between gap-3 rounded-md px-1 py-1.5 hover:bg-stone-50" data-amount={m.spent} data-currency={m.currency}>
                   <span className="min-w-0 truncate">
                     {m.merchant} <span className="text-xs text-stone-500">×{m.count}</span>
                   </span>
@@ -189,7 +189,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
             <ul className="space-y-1 text-sm" data-testid="fees">
               {data.fees.map((f2) => (
                 <li key={f2.currency}>
-                  <Link href={drill.fees({ ...f, ...range })} className="flex justify-between rounded-md px-1 py-0.5 hover:bg-stone-50" data-amount={f2.total}>
+                  <Link href={drill.fees({ ...f, ...range })} className="flex justify-between rounded-md px-1 py-0.5 hover:bg-stone-50" data-amount={f2.total} data-currency={f2.currency}>
                     <span>
                       {f2.count} fee{f2.count === 1 ? "" : "s"} in {f2.currency}
                     </span>
