@@ -42,7 +42,7 @@ test("base currency EUR → Overview converts; a property and a mortgage → net
     .toContain("latest rates May 9, 2025");
   await expect(page.getByTestId("fx-source")).toContainText("Converted at each day's rate. Source: ECB statistics");
   await expect(page.getByText(/not converted/)).toHaveCount(0);
-  await expect(page.getByRole("link", { name: "In EUR" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("link", { name: "In EUR", exact: true })).toHaveAttribute("aria-current", "page");
   await expect(page.getByTestId("chart-net-worth")).toContainText("Net worth (EUR)");
   // Native toggle keeps currencies apart
   await page.getByRole("link", { name: "Native amounts" }).click();

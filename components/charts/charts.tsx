@@ -29,7 +29,7 @@ const every = (n: number, max = 6) => Math.max(1, Math.ceil(n / max));
 
 function Figure({ title, summary, testId, children }: { title: string; summary: string; testId?: string; children: ReactNode }) {
   return (
-    <figure className="m-0 min-w-0" data-testid={testId}>
+    <figure className="m-0 min-w-0 overflow-hidden" data-testid={testId}>
       <figcaption className="mb-2 text-sm font-semibold text-stone-800">{title}</figcaption>
       <p className="sr-only">{summary}</p>
       {children}
@@ -126,7 +126,8 @@ export function NetWorthChart({ data, bands = [], currency, title = `Net worth (
       </div>
       <div aria-hidden className="relative ml-14 h-5 text-[11px] text-stone-500">
         {xTicks.map((d) => (
-          <span key={d} className="absolute -translate-x-1/2 whitespace-nowrap pt-1" style={{ left: `${xOf(d)}%` }}>
+          // Labels near an edge are aligned to it so none sticks out of the chart.
+          <span key={d} className={`absolute whitespace-nowrap pt-1 ${xOf(d) > 85 ? "-translate-x-full" : xOf(d) < 10 ? "" : "-translate-x-1/2"}`} style={{ left: `${xOf(d)}%` }}>
             {spanDays > 120 ? formatMonth(d).replace(/ 20(\d\d)$/, " ’$1") : formatDayMonth(d)}
           </span>
         ))}
@@ -183,7 +184,7 @@ export function CashflowChart({ data, unit, currency, height = 220 }: { data: Ca
           </div>
           <ol aria-hidden className="ml-14 flex gap-[2px] pt-1 text-[11px] text-stone-500">
             {data.map((d, i) => (
-              <li key={d.start} className="min-w-0 flex-1 overflow-visible whitespace-nowrap text-center" data-testid="cashflow-label">
+              <li key={d.start} className="flex min-w-0 flex-1 justify-center overflow-visible whitespace-nowrap" data-testid="cashflow-label">
                 {i % labelEvery === 0 ? bucketLabel(unit, d.start) : ""}
               </li>
             ))}

@@ -42,13 +42,13 @@ export function monthAndYearStarts(today: string): { month: string; year: string
 
 function ChangeFigure({ label, change, currency, testId }: { label: string; change: Change | null; currency: string; testId: string }) {
   return (
-    <div className="rounded-lg bg-stone-50 px-3 py-2" data-testid={testId}>
+    <div className="min-w-0 rounded-lg bg-stone-50 px-3 py-2" data-testid={testId}>
       <div className="text-xs text-stone-600">{label}</div>
       {change ? (
-        <div className={`tabular text-sm font-medium ${isNegative(change.change) ? "text-red-700" : "text-emerald-700"}`}>
+        <div className={`tabular flex flex-wrap gap-x-1 text-sm font-medium ${isNegative(change.change) ? "text-red-700" : "text-emerald-700"}`}>
           {formatMoney(change.change, currency, { signed: true })}
           {change.percent !== null && (
-            <span className="ml-1 text-xs">
+            <span className="text-xs">
               ({change.percent.startsWith("-") ? "" : "+"}
               {change.percent}%)
             </span>
@@ -87,7 +87,7 @@ function Headline({ report, lastRateDate }: { report: Awaited<ReturnType<typeof 
             </Link>
           </p>
         </div>
-        <div className="grid grid-cols-2 gap-2" data-testid="net-worth-changes">
+        <div className="grid w-full min-w-0 grid-cols-2 gap-2 sm:w-auto" data-testid="net-worth-changes">
           <ChangeFigure label={`This month${partial(month, starts.month)}`} change={month} currency={base} testId="change-month" />
           <ChangeFigure label={`This year${partial(year, starts.year)}`} change={year} currency={base} testId="change-year" />
         </div>
