@@ -29,7 +29,7 @@ test("the signed-in app loads its pages and charts under the CSP without violati
   await expect(page.getByRole("status").filter({ hasText: /First import finished/ })).toBeVisible();
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
-  await expect(page.locator(".recharts-surface").first()).toBeVisible();
+  await expect(page.getByTestId("net-worth-line")).toBeVisible();
   await page.goto("/settings");
   await expect(page.getByRole("heading", { name: "Settings" })).toBeVisible();
   // The user's own audit trail: sign-up, sign-in and the linked bank.

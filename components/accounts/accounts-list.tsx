@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { AccountListItem } from "@/lib/accounts/query";
-import { formatMoney, isNegative } from "@/lib/format/money";
+import { accountTypeLabel, formatMoney, isNegative } from "@/lib/format";
 import { Badge } from "@/components/ui/badge";
 
 /** Accounts grouped by connection, with balances. */
@@ -27,7 +27,7 @@ export function AccountsList({ accounts }: { accounts: AccountListItem[] }) {
                     {a.name}
                   </Link>
                   <div className="text-xs text-stone-500">
-                    {[a.subtype ?? a.type, a.mask && `•••• ${a.mask}`, a.currency].filter(Boolean).join(" · ")}
+                    {[accountTypeLabel(a.type, a.subtype), a.mask && `•••• ${a.mask}`, a.currency].filter(Boolean).join(" · ")}
                     {a.closedAt && <Badge tone="gray">closed</Badge>}
                   </div>
                 </div>

@@ -1,12 +1,15 @@
 "use client";
 
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
+import { getLinkedAccountsAction } from "@/lib/actions/get-linked-accounts";
 import { linkConnectionAction } from "@/lib/actions/link-connection";
+import type { ArrivedAccount } from "@/lib/connections/names";
+import { ConnectionAccountList } from "@/components/connections/arrived-accounts";
 import { refreshConnectionAction } from "@/lib/actions/refresh-connection";
 import { ButtonLink } from "@/components/ui/button";
 import { progressText, useSyncProgress } from "@/components/connections/use-sync-progress";
 
-export type LinkPhase = { step: "idle" } | { step: "importing"; connectionId: string } | { step: "done"; summary: string; ok: boolean };
+export type LinkPhase = { step: "idle" } | { step: "importing"; connectionId: string } | { step: "done"; summary: string; ok: boolean; connectionId?: string };
 
 /**
  * The second half of every link flow: store the connection (server action), then run
@@ -34,9 +37,9 @@ export function useLinkAndImport() {
       for (let i = 0; i < 40 && r.status === "success" && r.data.outcome === "queued" && r.data.jobId && !r.data.code; i++) {
         r = await refreshConnectionAction(undefined, { connectionId, jobId: r.data.jobId });
       }
-      if (r.status === "success" && r.data.outcome === "success") setPhase({ step: "done", ok: true, summary: `First import finished: ${r.data.summary}.` });
-      else if (r.status === "success" && r.data.outcome === "queued") setPhase({ step: "done", ok: true, summary: `First import started: ${r.data.summary}` });
-      else setPhase({ step: "done", ok: false, summary: r.status === "success" ? r.data.summary : "The first import could not start." });
+      if (r.status === "success" && r.data.outcome === "success") setPhase({ step: "done", ok: true, connectionId, summary: `First import finished: ${r.data.summary}.` });
+      else if (r.status === "success" && r.data.outcome === "queued") setPhase({ step: "done", ok: true, connectionId, summary: `First import started: ${r.data.summary}` });
+      else setPhase({ step: "done", ok: false, connectionId, summary: r.status === "success" ? r.data.summary : "The first import could not start." });
       return {};
     },
     [],
@@ -59,8 +62,12 @@ export function ImportStatus({ phase, run }: { phase: LinkPhase; run: ReturnType
           {phase.summary}
           {!phase.ok && " The connection was saved; you can retry from Connections."}
         </p>
-        <div className="flex gap-2">
-          <ButtonLink href="/transactions">See transactions</ButtonLink>
+        {phase.connectionId && <Arrived connectionId={phase.connectionId} />}
+        <div className="flex flex-wrap gap-2">
+          <ButtonLink href="/">Go to the Overview</ButtonLink>
+          <ButtonLink href="/transactions" variant="secondary">
+            See transactions
+          </ButtonLink>
           <ButtonLink href="/connections" variant="secondary">
             Back to connections
           </ButtonLink>
@@ -68,4 +75,25 @@ export function ImportStatus({ phase, run }: { phase: LinkPhase; run: ReturnType
       </div>
     );
   return null;
+}
+
+/** Which accounts arrived: name, mask, balance and the dates their transactions cover. */
+function Arrived({ connectionId }: { connectionId: string }) {
+  const [accounts, setAccounts] = useState<ArrivedAccount[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void getLinkedAccountsAction(undefined, { connectionId }).then((r) => live && setAccounts(r.status === "success" ? r.data : []));
+    return () => {
+      live = false;
+    };
+  }, [connectionId]);
+  if (accounts === null) return <p className="text-sm text-stone-600">Loading the accounts that arrived…</p>;
+  return (
+    <section aria-labelledby="arrived-title" className="rounded-lg border border-stone-200 bg-white px-4 py-3" data-testid="arrived-accounts">
+      <h2 id="arrived-title" className="text-sm font-semibold">
+        {accounts.length === 1 ? "1 account arrived" : `${accounts.length} accounts arrived`}
+      </h2>
+      <ConnectionAccountList accounts={accounts} rename={false} />
+    </section>
+  );
 }

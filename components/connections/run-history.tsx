@@ -1,6 +1,6 @@
 import type { syncRuns } from "@/db/schema";
 import { runSummary } from "@/lib/connections/summary";
-import { formatDateTime } from "@/lib/format/money";
+import { formatDateTime } from "@/lib/format";
 import { Badge } from "@/components/ui/badge";
 
 type Run = typeof syncRuns.$inferSelect;

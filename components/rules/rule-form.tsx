@@ -3,7 +3,7 @@
 import { CategoryOptions } from "@/components/transactions/category-options";
 import { useRef, useState, useTransition } from "react";
 import { createRuleAction, previewRuleAction } from "@/lib/actions/rules";
-import { formatDate, formatMoney } from "@/lib/format/money";
+import { formatDate, formatMoney } from "@/lib/format";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
 

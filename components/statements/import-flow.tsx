@@ -1,5 +1,7 @@
 "use client";
 
+import { formatDateRange } from "@/lib/format";
+
 import { useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { MAX_STATEMENT_MB, statementTooLarge, tooLargeMessage } from "@/lib/statements/limits";
@@ -391,7 +393,7 @@ function FilePreview({
                   {a.pending ? ` (${a.pending} pending)` : ""}
                 </dd>
                 <dt className="text-stone-600">Dates</dt>
-                <dd>{a.from && a.to ? `${a.from} → ${a.to}` : "—"}</dd>
+                <dd>{a.from && a.to ? formatDateRange(a.from, a.to) : "—"}</dd>
                 <dt className="text-stone-600">Sum</dt>
                 <dd className="tabular-nums">{a.sum}</dd>
                 <dt className="text-stone-600">Balances</dt>

@@ -29,7 +29,7 @@ export function ImportHistory({ imports }: { imports: Item[] }) {
         {imports.map((i) => (
           <li key={i.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
             <span className="min-w-0 break-all">
-              <span className="font-medium">{i.fileName}</span> <span className="text-stone-600">· {i.format.toUpperCase()} · {i.createdAt.slice(0, 16).replace("T", " ")} UTC · {i.added} added, {i.alreadyImported} already there, {i.rejected} rejected</span>
+              <span className="font-medium">{i.fileName}</span> <span className="text-stone-600">· {i.format.toUpperCase()} · {i.createdAt} · {i.added} added, {i.alreadyImported} already there, {i.rejected} rejected</span>
             </span>
             {i.status === "undone" ? (
               <span className="text-stone-600">Undone</span>

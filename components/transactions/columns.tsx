@@ -2,7 +2,7 @@
 
 import type { ColumnDef } from "@tanstack/react-table";
 import type { TransactionRow } from "@/lib/transactions/query";
-import { formatDate, formatMoney, isNegative } from "@/lib/format/money";
+import { formatDate, formatMoney, isNegative } from "@/lib/format";
 import { Badge } from "@/components/ui/badge";
 import { CategoryPicker } from "./category-picker";
 

@@ -18,6 +18,9 @@ export type FilterValues = {
   account?: string[];
   category?: string[];
   type?: string[];
+  /** Set by links (the Overview's charts); kept through Apply as hidden fields, shown and removed as chips. */
+  exclude_type?: string[];
+  merchant?: string[];
   sort?: string;
   order?: string;
 };
@@ -33,6 +36,8 @@ export function activeFilterCount(v: FilterValues, fixedAccount?: string): numbe
   if (!fixedAccount && v.account?.length) n++;
   if (v.category?.length) n++;
   if (v.type?.length) n++;
+  if (v.exclude_type?.length) n++;
+  if (v.merchant?.length) n++;
   return n;
 }
 
@@ -168,6 +173,8 @@ export function FilterBar({
         )}
         <MultiPick name="category" label="Categories" allLabel="All categories" options={categories.map((c) => ({ value: c, label: c }))} selected={values.category ?? []} error={err("category")} />
         <MultiPick name="type" label="Types" allLabel="All types" options={types.map((c) => ({ value: c, label: c }))} selected={values.type ?? []} error={err("type")} />
+        {values.exclude_type?.map((t) => <input key={`x-${t}`} type="hidden" name="exclude_type" value={t} />)}
+        {values.merchant?.map((m) => <input key={`m-${m}`} type="hidden" name="merchant" value={m} />)}
         <div className="flex items-end gap-2">
           <button type="submit" className="rounded-md bg-brand-600 px-3.5 py-1.5 text-sm font-medium text-white hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600">
             Apply filters

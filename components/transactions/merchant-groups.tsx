@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useState, useTransition } from "react";
 import { renameMerchantAction } from "@/lib/actions/rename-merchant";
-import { formatDate, formatMoney, isNegative } from "@/lib/format/money";
+import { formatDate, formatMoney, isNegative } from "@/lib/format";
 
 type Group = { merchant: string; currency: string; count: number; total: string; lastDate: string };
 

@@ -4,7 +4,7 @@ import { listAccounts } from "@/lib/accounts/query";
 import { filtersToSearchParams, parseFilters, type FilterInput, type SortKey } from "@/lib/transactions/filters";
 import { groupByMerchant, listCategories, listTypes, queryTransactions, summarizeTransactions } from "@/lib/transactions/query";
 import { AppError } from "@/lib/errors";
-import { formatMoney, isNegative } from "@/lib/format/money";
+import { formatDate, formatMoney, isNegative } from "@/lib/format";
 import { EmptyState } from "@/components/ui/empty-state";
 import { DataTable } from "./data-table";
 import { FilterBar, type FilterValues } from "./filter-bar";
@@ -104,7 +104,7 @@ export async function TransactionsView({
         </div>
       </div>
       {view === "merchants" ? (
-        <MerchantsBody db={db} userId={userId} filters={f} rowsHref={(m) => href({ view: undefined, cursor: undefined, q: m })} />
+        <MerchantsBody db={db} userId={userId} filters={f} rowsHref={(m) => href({ view: undefined, cursor: undefined, merchant: m })} />
       ) : (
         <ListBody db={db} userId={userId} filters={f} sortHref={sortHref} firstHref={href({ cursor: undefined })} nextHref={(c) => href({ cursor: c })} categories={categories} />
       )}
@@ -219,6 +219,8 @@ function rawValues(raw: Record<string, string | string[] | undefined>): FilterVa
     account: many("account"),
     category: many("category"),
     type: many("type"),
+    exclude_type: many("exclude_type"),
+    merchant: many("merchant"),
     sort: one("sort"),
     order: one("order"),
   };
@@ -285,8 +287,8 @@ function ActiveFilters({
     return `${base}${q.size ? `?${q}` : ""}`;
   };
   const chips: { label: string; to: string }[] = [];
-  if (f.from) chips.push({ label: `From ${f.from}`, to: without("from") });
-  if (f.to) chips.push({ label: `To ${f.to}`, to: without("to") });
+  if (f.from) chips.push({ label: `From ${formatDate(f.from)}`, to: without("from") });
+  if (f.to) chips.push({ label: `To ${formatDate(f.to)}`, to: without("to") });
   if (f.q) chips.push({ label: `“${f.q}”`, to: without("q") });
   if (f.min) chips.push({ label: `≥ ${f.min}`, to: without("min") });
   if (f.max) chips.push({ label: `≤ ${f.max}`, to: without("max") });
@@ -295,6 +297,8 @@ function ActiveFilters({
   if (!fixedAccount) for (const a of f.account ?? []) chips.push({ label: accounts.find((o) => o.value === a)?.label ?? "Account", to: without("account", a) });
   for (const c of f.category ?? []) chips.push({ label: c, to: without("category", c) });
   for (const t of f.type ?? []) chips.push({ label: `Type: ${t}`, to: without("type", t) });
+  for (const t of f.exclude_type ?? []) chips.push({ label: t === "transfer" ? "Transfers left out" : `Not type: ${t}`, to: without("exclude_type", t) });
+  for (const m of f.merchant ?? []) chips.push({ label: `Merchant: ${m}`, to: without("merchant", m) });
   if (!chips.length) return null;
   return (
     <ul aria-label="Active filters" className="flex flex-wrap gap-2">

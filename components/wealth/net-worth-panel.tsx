@@ -1,11 +1,10 @@
 import Link from "next/link";
-import { formatDate, formatMoney, isNegative } from "@/lib/format/money";
+import { formatDate, formatMoney, isNegative } from "@/lib/format";
 import { ASSET_TYPE_LABELS } from "@/lib/wealth/kinds";
 import { distribute, type Change, type netWorthReport } from "@/lib/wealth/net-worth";
 import { FX_SOURCE_LABEL } from "@/lib/fx/rates";
-import { NetWorthChart } from "@/components/charts/overview-charts";
+import { BarList, NetWorthChart } from "@/components/charts/charts";
 import { Card } from "@/components/ui/card";
-import { DistributionChart } from "./charts";
 
 type Report = Awaited<ReturnType<typeof netWorthReport>>;
 
@@ -80,27 +79,27 @@ export function NetWorthPanel({ report, compact = false, lastRateDate }: { repor
         )}
         {!compact && (
           <div className="mt-4">
-            <NetWorthChart currency={base} title={`Net worth per day (${base})`} data={report.series.map((p) => ({ date: p.date, total: plot(p.total) }))} />
+            <NetWorthChart currency={base} title={`Net worth per day (${base})`} data={report.series.map((p) => ({ date: p.date, total: plot(p.total), label: formatMoney(p.total, base) }))} />
           </div>
         )}
       </Card>
       {report.accounts.length > 0 && (
         <div className="grid gap-6 lg:grid-cols-2">
           <Card>
-            <DistributionChart title={`By asset type (${base})`} data={byType.map((s) => ({ label: s.label, total: plot(s.total) }))} currency={base} testId="dist-type" />
+            <BarList title={`By asset type (${base})`} data={byType.map((s) => ({ key: s.key, label: s.label, value: plot(s.total), text: formatMoney(s.total, base) }))} testId="dist-type" />
           </Card>
           {!compact && (
             <>
               <Card>
-                <DistributionChart title={`By account (${base})`} data={byAccount.map((s) => ({ label: s.label, total: plot(s.total) }))} currency={base} testId="dist-account" />
+                <BarList title={`By account (${base})`} data={byAccount.map((s) => ({ key: s.key, label: s.label, value: plot(s.total), text: formatMoney(s.total, base) }))} testId="dist-account" />
               </Card>
               <Card>
-                <DistributionChart title={`By institution (${base})`} data={byInstitution.map((s) => ({ label: s.label, total: plot(s.total) }))} currency={base} testId="dist-institution" />
+                <BarList title={`By institution (${base})`} data={byInstitution.map((s) => ({ key: s.key, label: s.label, value: plot(s.total), text: formatMoney(s.total, base) }))} testId="dist-institution" />
               </Card>
             </>
           )}
           <Card>
-            <DistributionChart title={`By currency (${base})`} data={byCurrency.map((s) => ({ label: s.label, total: plot(s.total) }))} currency={base} testId="dist-currency" />
+            <BarList title={`By currency (${base})`} data={byCurrency.map((s) => ({ key: s.key, label: s.label, value: plot(s.total), text: formatMoney(s.total, base) }))} testId="dist-currency" />
           </Card>
         </div>
       )}

@@ -3,10 +3,11 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { FX_SOURCE_LABEL, ratesStatus } from "@/lib/fx/rates";
-import { formatDate } from "@/lib/format/money";
+import { formatDate, formatMoney, isNegative } from "@/lib/format";
+import type { BucketUnit, ChartFilters } from "@/lib/reports/buckets";
 import { overviewConverted } from "@/lib/reports/overview-converted";
-import { netWorthReport } from "@/lib/wealth/net-worth";
-import { NetWorthPanel } from "./net-worth-panel";
+import { overviewHref } from "@/lib/reports/overview-filters";
+import { changeSince, netWorthReport, type Change } from "@/lib/wealth/net-worth";
 
 /**
  * The Overview's wealth section: net worth with its distribution, the converted /
@@ -21,23 +22,87 @@ export async function hasManualAccounts(db: Db, userId: string): Promise<boolean
   return row?.x === true;
 }
 
-export async function wealthOverviewData(db: Db, { userId, base, from, today, mode }: { userId: string; base: string; from?: string; today: string; mode: AmountsMode }) {
+export async function wealthOverviewData(
+  db: Db,
+  { userId, base, filters, today, mode, unit }: { userId: string; base: string; filters: ChartFilters; today: string; mode: AmountsMode; unit: BucketUnit },
+) {
   const [report, rates, converted] = await Promise.all([
     netWorthReport(db, { userId, base, today }),
     ratesStatus(db),
-    mode === "converted" ? overviewConverted(db, { userId, base, filters: { from }, today }) : Promise.resolve(null),
+    mode === "converted" ? overviewConverted(db, { userId, base, filters, today, unit }) : Promise.resolve(null),
   ]);
   return { report, rates, converted, mode };
 }
 
-export function WealthOverview({ data, base, period }: { data: Awaited<ReturnType<typeof wealthOverviewData>>; base: string; period: string }) {
-  const q = (mode: AmountsMode) => {
-    const p = new URLSearchParams();
-    if (period !== "1y") p.set("period", period);
-    if (mode === "native") p.set("amounts", "native");
-    const s = p.toString();
-    return s ? `/?${s}` : "/";
-  };
+/** Last day of the month before `today`'s, and Dec 31 of the year before: "this month" and "this year" start there. */
+export function monthAndYearStarts(today: string): { month: string; year: string } {
+  const [y, m] = today.split("-").map(Number) as [number, number];
+  return { month: new Date(Date.UTC(y, m - 1, 0)).toISOString().slice(0, 10), year: `${y - 1}-12-31` };
+}
+
+function ChangeFigure({ label, change, currency, testId }: { label: string; change: Change | null; currency: string; testId: string }) {
+  return (
+    <div className="min-w-0 rounded-lg bg-stone-50 px-3 py-2" data-testid={testId}>
+      <div className="text-xs text-stone-600">{label}</div>
+      {change ? (
+        <div className={`tabular flex flex-wrap gap-x-1 text-sm font-medium ${isNegative(change.change) ? "text-red-700" : "text-emerald-700"}`}>
+          {formatMoney(change.change, currency, { signed: true })}
+          {change.percent !== null && (
+            <span className="text-xs">
+              ({change.percent.startsWith("-") ? "" : "+"}
+              {change.percent}%)
+            </span>
+          )}
+        </div>
+      ) : (
+        <div className="text-sm text-stone-600">no history</div>
+      )}
+    </div>
+  );
+}
+
+/** The headline: net worth today, and how it moved this month and this year (since the last day before each began). */
+function Headline({ report, lastRateDate }: { report: Awaited<ReturnType<typeof netWorthReport>>; lastRateDate: string | null }) {
+  const base = report.base;
+  const starts = monthAndYearStarts(report.date);
+  const since = (day: string) => changeSince(report.series, day) ?? (report.series[0] && report.series[0].date > day ? changeSince(report.series, report.series[0].date) : null);
+  const month = since(starts.month);
+  const year = since(starts.year);
+  const partial = (c: Change | null, day: string) => (c && c.from > day ? ` (since ${formatDate(c.from)})` : "");
+  return (
+    <section className="rounded-xl border border-stone-200 bg-white p-4 shadow-sm sm:p-5" data-testid="net-worth" aria-labelledby="nw-headline">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h2 id="nw-headline" className="text-sm font-semibold text-stone-800">
+            Net worth
+          </h2>
+          <div className="tabular mt-1 text-3xl font-semibold" data-testid="net-worth-total">
+            {formatMoney(report.total, base)}
+          </div>
+          <p className="mt-1 text-xs text-stone-600">
+            Everything you own minus what you owe, in {base}, on {formatDate(report.date)}
+            {lastRateDate && report.date > lastRateDate && <> (latest rates {formatDate(lastRateDate)})</>}.{" "}
+            <Link href="/wealth" className="font-medium text-brand-700 hover:underline">
+              Details and manual assets
+            </Link>
+          </p>
+        </div>
+        <div className="grid w-full min-w-0 grid-cols-2 gap-2 sm:w-auto" data-testid="net-worth-changes">
+          <ChangeFigure label={`This month${partial(month, starts.month)}`} change={month} currency={base} testId="change-month" />
+          <ChangeFigure label={`This year${partial(year, starts.year)}`} change={year} currency={base} testId="change-year" />
+        </div>
+      </div>
+      {report.unconverted.length > 0 && (
+        <p role="note" className="mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          Not included (no exchange rate): {report.unconverted.map((u) => `${u.name} (${u.currency})`).join(", ")}.
+        </p>
+      )}
+    </section>
+  );
+}
+
+export function WealthOverview({ data, base, filters }: { data: Awaited<ReturnType<typeof wealthOverviewData>>; base: string; filters: ChartFilters }) {
+  const q = (mode: AmountsMode) => overviewHref(filters, mode);
   return (
     <div className="mb-6 space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3 text-sm">
@@ -55,7 +120,7 @@ export function WealthOverview({ data, base, period }: { data: Awaited<ReturnTyp
           {data.converted && data.converted.unconverted > 0 && ` · ${data.converted.unconverted} transaction(s) without a rate left out`}
         </p>
       </div>
-      <NetWorthPanel report={data.report} compact lastRateDate={data.rates.lastDate} />
+      <Headline report={data.report} lastRateDate={data.rates.lastDate} />
     </div>
   );
 }

@@ -31,6 +31,8 @@ export const financialAccounts = pgTable(
       .references(() => connections.id, { onDelete: "cascade" }),
     providerAccountId: text("provider_account_id").notNull(),
     name: text("name").notNull(),
+    /** The user renamed the account: syncs keep `name` instead of taking the provider's. */
+    nameEdited: boolean("name_edited").notNull().default(false),
     officialName: text("official_name"),
     /** depository | credit | loan | investment | other */
     type: text("type").notNull(),

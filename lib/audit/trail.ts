@@ -21,6 +21,8 @@ export const AUDIT_LABELS: Record<string, string> = {
   "connection.refreshed": "Bank connection refreshed",
   "connection.disconnected": "Bank connection disconnected",
   "connection.reauth_required": "Bank asked to sign in again",
+  "connection.renamed": "Bank connection renamed",
+  "account.renamed": "Account renamed",
   "export.created": "Transactions exported",
   "webhook.created": "Webhook created",
   "webhook.updated": "Webhook changed",

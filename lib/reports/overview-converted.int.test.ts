@@ -25,7 +25,7 @@ describe("Overview converted at each transaction's own date", () => {
       // Sunday 2025-05-04 → rate of Friday 2025-05-02 (USD 1.1343): −100 USD = −88.16 EUR (88.1601…)
       { date: "2025-05-04", amount: "-100.00", currency: "USD", merchant: "Shop", category: "Food" },
       { date: "2025-05-05", amount: "1000.00", currency: "USD", description: "Salary" },
-      { date: "2025-05-05", amount: "-5.00", currency: "USD", type: "fee", description: "Fee" },
+      { date: "2025-05-05", amount: "-5.00", currency: "USD", type: "fee", category: "Fees", description: "Fee" },
       { date: "2025-05-06", amount: "-10.00", currency: "ARS", description: "No rate" },
     ]);
     // 2025-05-09: GBP 0.8477 → −50 GBP = −58.98 EUR (58.9831…)
@@ -38,13 +38,13 @@ describe("Overview converted at each transaction's own date", () => {
     ]);
     expect(o.categories).toEqual([
       { category: "Food", spent: "234.9900", currency: "EUR" },
-      { category: "Uncategorised", spent: "4.4100", currency: "EUR" }, // 5 USD on 2025-05-05 (1.1343): 4.408…
+      { category: "Fees", spent: "4.4100", currency: "EUR" }, // 5 USD on 2025-05-05 (1.1343): 4.408…
     ]);
     expect(o.fees).toEqual([{ total: "4.4100", count: 1, currency: "EUR" }]);
     expect(o.cashflow).toEqual([
-      { month: "2019-03", moneyIn: "0.0000", moneyOut: "87.8500", currency: "EUR" },
+      { bucket: "2019-03-01", moneyIn: "0.0000", moneyOut: "87.8500", currency: "EUR" },
       // 1000 USD / 1.1343 = 881.6010… → 881.60; out 88.16 + 4.41 + 58.98
-      { month: "2025-05", moneyIn: "881.6000", moneyOut: "151.5500", currency: "EUR" },
+      { bucket: "2025-05-01", moneyIn: "881.6000", moneyOut: "151.5500", currency: "EUR" },
     ]);
     expect(o.unconverted).toBe(1);
     // the TypeScript rule agrees

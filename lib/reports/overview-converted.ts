@@ -6,6 +6,7 @@ import { fxDaily, transactions } from "@/db/schema";
 import { convertSql, lastRateDay } from "@/lib/fx/sql";
 import type { TransactionFilters } from "@/lib/transactions/filters";
 import { whereForFilters } from "@/lib/transactions/query";
+import { bucketSql, counted, type BucketUnit } from "./overview";
 import { netWorthDaily } from "@/lib/wealth/net-worth";
 
 /**
@@ -19,7 +20,6 @@ type Scope = { userId: string; base: string; filters: Partial<TransactionFilters
 
 const fr = alias(fxDaily, "fx_from");
 const tr = alias(fxDaily, "fx_to");
-const notTransfer = sql`coalesce(${transactions.type}, '') <> 'transfer'`;
 
 function converted(base: string): SQL {
   return convertSql(sql`${transactions.amount}`, sql`${transactions.currency}`, sql`${fr.perEur}`, sql`${tr.perEur}`, base);
@@ -38,17 +38,17 @@ function fromWithRates(db: Db, base: string) {
       .leftJoin(tr, and(eq(tr.currency, base), eq(tr.day, sql`least(${transactions.date}, ${lastRateDay})`)));
 }
 
-export async function cashflowByMonthConverted(db: Db, { userId, base, filters }: Scope) {
-  const month = sql`date_trunc('month', ${transactions.date})`;
+export async function cashflowByBucketConverted(db: Db, { userId, base, filters }: Scope, unit: BucketUnit = "month") {
+  const bucket = bucketSql(unit);
   const v = converted(base);
   const rows = (await fromWithRates(db, base)({
-    month: sql<string>`to_char(${month}, 'YYYY-MM')`,
+    bucket: sql<string>`${bucket}::text`,
     moneyIn: sql<string>`coalesce(sum(${v}) filter (where ${transactions.amount} > 0 and ${hasRate(base)}), 0)::numeric(19,4)::text`,
     moneyOut: sql<string>`coalesce(-sum(${v}) filter (where ${transactions.amount} < 0 and ${hasRate(base)}), 0)::numeric(19,4)::text`,
   })
-    .where(and(whereForFilters(userId, filters), notTransfer))
-    .groupBy(month)
-    .orderBy(month)) as unknown as { month: string; moneyIn: string; moneyOut: string }[];
+    .where(and(whereForFilters(userId, filters), counted))
+    .groupBy(bucket)
+    .orderBy(bucket)) as unknown as { bucket: string; moneyIn: string; moneyOut: string }[];
   return rows.map((r) => ({ ...r, currency: base }));
 }
 
@@ -56,7 +56,7 @@ export async function spendingByCategoryConverted(db: Db, { userId, base, filter
   const cat = sql<string>`coalesce(${transactions.category}, 'Uncategorised')`;
   const v = converted(base);
   const rows = (await fromWithRates(db, base)({ category: cat, spent: sql<string>`(-sum(${v}))::numeric(19,4)::text` })
-    .where(and(whereForFilters(userId, filters), notTransfer, sql`${transactions.amount} < 0`, hasRate(base)))
+    .where(and(whereForFilters(userId, filters), counted, sql`${transactions.amount} < 0`, hasRate(base)))
     .groupBy(cat)
     .orderBy(sql`sum(${v})`)
     .limit(limit)) as unknown as { category: string; spent: string }[];
@@ -67,7 +67,7 @@ export async function topMerchantsConverted(db: Db, { userId, base, filters }: S
   const name = sql<string>`coalesce(${transactions.merchant}, ${transactions.description})`;
   const v = converted(base);
   const rows = (await fromWithRates(db, base)({ merchant: name, spent: sql<string>`(-sum(${v}))::numeric(19,4)::text`, count: sql<number>`count(*)::int` })
-    .where(and(whereForFilters(userId, filters), notTransfer, sql`${transactions.amount} < 0`, hasRate(base)))
+    .where(and(whereForFilters(userId, filters), counted, sql`${transactions.amount} < 0`, hasRate(base)))
     .groupBy(name)
     .orderBy(sql`sum(${v})`)
     .limit(limit)) as unknown as { merchant: string; spent: string; count: number }[];
@@ -77,7 +77,7 @@ export async function topMerchantsConverted(db: Db, { userId, base, filters }: S
 export async function feesPaidConverted(db: Db, { userId, base, filters }: Scope) {
   const v = converted(base);
   const rows = (await fromWithRates(db, base)({ total: sql<string>`(-sum(${v}))::numeric(19,4)::text`, count: sql<number>`count(*)::int` })
-    .where(and(whereForFilters(userId, filters), sql`${transactions.amount} < 0`, sql`(${transactions.type} = 'fee' or ${transactions.category} ilike 'fee%')`, hasRate(base)))) as unknown as {
+    .where(and(whereForFilters(userId, filters), counted, sql`${transactions.amount} < 0`, eq(transactions.category, "Fees"), hasRate(base)))) as unknown as {
     total: string | null;
     count: number;
   }[];
@@ -92,15 +92,15 @@ export async function unconvertedCount(db: Db, { userId, base, filters }: Scope)
   return row?.n ?? 0;
 }
 
-export async function overviewConverted(db: Db, scope: Scope & { today: string }) {
+export async function overviewConverted(db: Db, scope: Scope & { today: string; unit?: BucketUnit }) {
   const [first] = rowsOf<{ d: string | null }>(
     await db.execute(sql`select least((select min(date) from balance_snapshots where user_id = ${scope.userId}),
                                       (select min(date) from manual_valuations where user_id = ${scope.userId}))::text as d`),
   );
   const from = scope.filters.from ?? first?.d ?? scope.today;
   const [netWorth, cashflow, categories, merchants, fees, unconverted] = await Promise.all([
-    netWorthDaily(db, { userId: scope.userId, base: scope.base, from, to: scope.today }),
-    cashflowByMonthConverted(db, scope),
+    netWorthDaily(db, { userId: scope.userId, base: scope.base, from, to: scope.filters.to ?? scope.today }),
+    cashflowByBucketConverted(db, scope, scope.unit),
     spendingByCategoryConverted(db, scope),
     topMerchantsConverted(db, scope),
     feesPaidConverted(db, scope),

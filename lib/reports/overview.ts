@@ -3,18 +3,27 @@ import type { Db } from "@/db/client";
 import { balanceSnapshots, financialAccounts, transactions } from "@/db/schema";
 import type { TransactionFilters } from "@/lib/transactions/filters";
 import { whereForFilters } from "@/lib/transactions/query";
+import type { BucketUnit } from "./buckets";
 
 /**
  * Overview aggregations, all in SQL (never JS over every row), all scoped by user and
  * built on the same transaction filters as the table. Amounts come back as decimal
  * strings, per currency: nothing is converted between currencies.
- * Transfers (type = 'transfer') are left out of cash flow and spending: money moving
- * between your own accounts is neither income nor spending.
+ *
+ * Every figure counts exactly the rows the transaction table's totals count for the same
+ * filter (rows the user excluded are left out of both), so a chart element and the table
+ * it links to agree to the cent. Nothing is left out silently: the Overview leaves
+ * transfers out through the filter (`exclude_type=transfer`), visible in every link.
  */
 
 type Scope = { userId: string; filters: Partial<TransactionFilters> };
 
-const notTransfer = sql`coalesce(${transactions.type}, '') <> 'transfer'`;
+/** What the table's totals count (lib/transactions/query.ts summarizeTransactions). */
+export const counted = sql`${transactions.excluded} = false`;
+
+export type { BucketUnit };
+/** Start of the row's week (Monday) / month / quarter, as a calendar date; no time zone involved. */
+export const bucketSql = (unit: BucketUnit) => sql`date_trunc(${sql.raw(`'${unit}'`)}, ${transactions.date}::timestamp)::date`;
 
 export const PERIODS = { "3m": 3, "1y": 12, all: null } as const;
 export type Period = keyof typeof PERIODS;
@@ -51,21 +60,20 @@ export async function netWorthSeries(db: Db, { userId, filters }: Scope) {
     .orderBy(balanceSnapshots.date);
 }
 
-/** Money in and out per calendar month (the transaction's own date; no time zone shift). */
-export async function cashflowByMonth(db: Db, { userId, filters }: Scope) {
-  // Group on the truncated date (cheap), format only the ~N month rows.
-  const month = sql`date_trunc('month', ${transactions.date})`;
+/** Money in and out per week, month or quarter (the transaction's own date; `bucket` is the first day). */
+export async function cashflowByBucket(db: Db, { userId, filters }: Scope, unit: BucketUnit = "month") {
+  const bucket = bucketSql(unit);
   return db
     .select({
-      month: sql<string>`to_char(${month}, 'YYYY-MM')`,
+      bucket: sql<string>`${bucket}::text`,
       currency: transactions.currency,
       moneyIn: sql<string>`coalesce(sum(${transactions.amount}) filter (where ${transactions.amount} > 0), 0)::text`,
       moneyOut: sql<string>`coalesce(-sum(${transactions.amount}) filter (where ${transactions.amount} < 0), 0)::text`,
     })
     .from(transactions)
-    .where(and(whereForFilters(userId, filters), notTransfer))
-    .groupBy(month, transactions.currency)
-    .orderBy(month);
+    .where(and(whereForFilters(userId, filters), counted))
+    .groupBy(bucket, transactions.currency)
+    .orderBy(bucket);
 }
 
 export async function spendingByCategory(db: Db, { userId, filters }: Scope, limit = 10) {
@@ -73,7 +81,7 @@ export async function spendingByCategory(db: Db, { userId, filters }: Scope, lim
   return db
     .select({ category: cat, currency: transactions.currency, spent: sql<string>`(-sum(${transactions.amount}))::text` })
     .from(transactions)
-    .where(and(whereForFilters(userId, filters), notTransfer, sql`${transactions.amount} < 0`))
+    .where(and(whereForFilters(userId, filters), counted, sql`${transactions.amount} < 0`))
     .groupBy(cat, transactions.currency)
     .orderBy(sql`sum(${transactions.amount})`)
     .limit(limit);
@@ -84,25 +92,25 @@ export async function topMerchants(db: Db, { userId, filters }: Scope, limit = 1
   return db
     .select({ merchant: name, currency: transactions.currency, spent: sql<string>`(-sum(${transactions.amount}))::text`, count: sql<number>`count(*)::int` })
     .from(transactions)
-    .where(and(whereForFilters(userId, filters), notTransfer, sql`${transactions.amount} < 0`))
+    .where(and(whereForFilters(userId, filters), counted, sql`${transactions.amount} < 0`))
     .groupBy(name, transactions.currency)
     .orderBy(sql`sum(${transactions.amount})`)
     .limit(limit);
 }
 
-/** Bank fees: transactions typed as fees or categorised as such. */
+/** Bank fees: the taxonomy's "Fees" category (what the fees link filters on). */
 export async function feesPaid(db: Db, { userId, filters }: Scope) {
   return db
     .select({ currency: transactions.currency, total: sql<string>`(-sum(${transactions.amount}))::text`, count: sql<number>`count(*)::int` })
     .from(transactions)
-    .where(and(whereForFilters(userId, filters), sql`${transactions.amount} < 0`, sql`(${transactions.type} = 'fee' or ${transactions.category} ilike 'fee%')`))
+    .where(and(whereForFilters(userId, filters), counted, sql`${transactions.amount} < 0`, eq(transactions.category, "Fees")))
     .groupBy(transactions.currency);
 }
 
-export async function overview(db: Db, scope: Scope) {
+export async function overview(db: Db, scope: Scope & { unit?: BucketUnit }) {
   const [netWorth, cashflow, categories, merchants, fees] = await Promise.all([
     netWorthSeries(db, scope),
-    cashflowByMonth(db, scope),
+    cashflowByBucket(db, scope, scope.unit),
     spendingByCategory(db, scope),
     topMerchants(db, scope),
     feesPaid(db, scope),

@@ -71,7 +71,8 @@ export async function applyAccounts(
     .onConflictDoUpdate({
       target: [financialAccounts.connectionId, financialAccounts.providerAccountId],
       set: {
-        name: sql`excluded.name`,
+        // A name the user gave the account wins over the provider's.
+        name: sql`case when ${financialAccounts.nameEdited} then ${financialAccounts.name} else excluded.name end`,
         officialName: sql`excluded.official_name`,
         type: sql`excluded.type`,
         subtype: sql`excluded.subtype`,

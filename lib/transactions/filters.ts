@@ -8,7 +8,10 @@ import { toUnits } from "@/lib/money/decimal";
  *
  * Conventions: dates are calendar dates (YYYY-MM-DD, inclusive); amounts are absolute
  * values (min/max apply to |amount|); `direction` picks money in or out; `q` is a
- * case-insensitive substring of merchant, description or note where % and _ are literal.
+ * case-insensitive substring of merchant, description or note where % and _ are literal;
+ * `merchant` is an exact merchant name (the merchant, or the description when there is none —
+ * the name the Overview and "By merchant" group on); `exclude_type` leaves types out (the
+ * Overview's charts leave out `transfer` this way, visibly, in every link they make).
  */
 
 const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
@@ -58,6 +61,8 @@ export const transactionFiltersSchema = z
     q: z.preprocess(emptyToUndefined, text(200, "Search at most 200 characters.").optional()),
     category: list(text(100, "A category has at most 100 characters."), false),
     type: list(text(50, "A type has at most 50 characters."), false),
+    exclude_type: list(text(50, "A type has at most 50 characters."), false),
+    merchant: list(text(300, "A merchant name has at most 300 characters."), false),
     pending: z.preprocess(emptyToUndefined, z.enum(["include", "exclude", "only"], { error: 'Pending is "include", "exclude" or "only".' }).default("include")),
     sort: z.preprocess(emptyToUndefined, z.enum(SORTS, { error: "Sort by date, amount or merchant." }).default("date")),
     order: z.preprocess(emptyToUndefined, z.enum(["asc", "desc"], { error: 'Order is "asc" or "desc".' }).default("desc")),
@@ -113,6 +118,8 @@ export function filtersToSearchParams(f: Partial<TransactionFilters>, opts: { cu
   put("q", f.q);
   f.category?.forEach((c) => p.append("category", c));
   f.type?.forEach((t) => p.append("type", t));
+  f.exclude_type?.forEach((t) => p.append("exclude_type", t));
+  f.merchant?.forEach((m) => p.append("merchant", m));
   if (f.pending && f.pending !== "include") put("pending", f.pending);
   if (f.sort && f.sort !== "date") put("sort", f.sort);
   if (f.order && f.order !== "desc") put("order", f.order);

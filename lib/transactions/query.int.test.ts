@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { seedTransactions, seedUser } from "@/test/fixtures";
-import { cashflowByMonth, netWorthSeries, overview } from "@/lib/reports/overview";
+import { cashflowByBucket, netWorthSeries, overview } from "@/lib/reports/overview";
 import { parseFilters, SORTS, type TransactionFilters } from "./filters";
 import { getTransaction, groupByMerchant, listTypes, queryTransactions, summarizeTransactions } from "./query";
 
@@ -134,11 +134,11 @@ describe("transaction queries", () => {
         const feb = await all(u.userId, filters({ from: "2026-02-01", to: "2026-02-28" }));
         expect(feb.map((r) => r.description).sort()).toEqual(["FEB FIRST", "FEB LAST"]);
         expect(feb.map((r) => r.date).sort()).toEqual(["2026-02-01", "2026-02-28"]);
-        const months = await cashflowByMonth(t.db, { userId: u.userId, filters: {} });
-        expect(months.map((m) => [m.month, m.moneyIn, m.moneyOut])).toEqual([
-          ["2026-01", "0", "10.0000"],
-          ["2026-02", "5.0000", "20.0000"],
-          ["2026-03", "0", "40.0000"],
+        const months = await cashflowByBucket(t.db, { userId: u.userId, filters: {} });
+        expect(months.map((m) => [m.bucket, m.moneyIn, m.moneyOut])).toEqual([
+          ["2026-01-01", "0", "10.0000"],
+          ["2026-02-01", "5.0000", "20.0000"],
+          ["2026-03-01", "0", "40.0000"],
         ]);
       } finally {
         process.env.TZ = before;

@@ -29,6 +29,9 @@ export function whereForFilters(userId: string, f: Partial<TransactionFilters>):
     f.q ? or(ilike(t.merchant, `%${escapeLike(f.q)}%`), ilike(t.description, `%${escapeLike(f.q)}%`), ilike(t.note, `%${escapeLike(f.q)}%`)) : undefined,
     f.category?.length ? inArray(t.category, f.category) : undefined,
     f.type?.length ? inArray(t.type, f.type) : undefined,
+    // A row with no type is not of an excluded type.
+    f.exclude_type?.length ? sql`coalesce(${t.type}, '') not in (${sql.join(f.exclude_type.map((x) => sql`${x}`), sql`, `)})` : undefined,
+    f.merchant?.length ? inArray(sql`coalesce(${t.merchant}, ${t.description})`, f.merchant) : undefined,
     f.pending === "exclude" ? eq(t.pending, false) : f.pending === "only" ? eq(t.pending, true) : undefined,
   )!;
 }

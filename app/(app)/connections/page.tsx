@@ -4,7 +4,10 @@ import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
 import { CONSENT_WARNING_DAYS, listConnections, listSyncRuns } from "@/lib/connections/service";
 import { startConsentAction } from "@/lib/actions/start-consent";
-import { formatDateTime } from "@/lib/format/money";
+import { formatDateTime, providerLabel } from "@/lib/format";
+import { connectionAccounts } from "@/lib/connections/names";
+import { ConnectionAccountList } from "@/components/connections/arrived-accounts";
+import { RenameForm } from "@/components/connections/rename-form";
 import { DisconnectButton } from "@/components/connections/disconnect-button";
 import { ReconnectButton } from "@/components/connections/reconnect-button";
 import { RefreshButton } from "@/components/connections/refresh-button";
@@ -35,8 +38,11 @@ export default async function ConnectionsPage() {
     environment: tellerConnector && tellerConnector.mode !== "emulator" ? tellerConnector.mode : ("sandbox" as const),
     emulator: tellerConnector?.mode === "emulator",
   };
-  const runs = await Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 })));
-  const limits = await Promise.all(list.map((c) => (c.status !== "disconnected" && c.status !== "reauth_required" ? manualRefreshBlock(db, { userId: user.id, connectionId: c.id }, connectorOrNull) : null)));
+  const [runs, accounts, limits] = await Promise.all([
+    Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 }))),
+    connectionAccounts(db, { userId: user.id }),
+    Promise.all(list.map((c) => (c.status !== "disconnected" && c.status !== "reauth_required" ? manualRefreshBlock(db, { userId: user.id, connectionId: c.id }, connectorOrNull) : null))),
+  ]);
   const simplefin = list.some((c) => c.connectorId === "simplefin") ? await simplefinInfo(db, user.id) : new Map();
   return (
     <>
@@ -57,13 +63,19 @@ export default async function ConnectionsPage() {
       ) : (
         <ul className="space-y-4">
           {list.map((c, i) => (
-            <li key={c.id} className="rounded-xl border border-stone-200 bg-white shadow-sm" data-testid="connection">
+            <li key={c.id} id={`connection-${c.id}`} className="scroll-mt-4 rounded-xl border border-stone-200 bg-white shadow-sm" data-testid="connection">
               <div className="flex flex-wrap items-start justify-between gap-4 p-5">
                 <div className="min-w-0 space-y-1">
-                  <div className="flex items-center gap-2">
-                    <h2 className="text-base font-semibold">{c.displayName}</h2>
+                  <div className="flex flex-wrap items-center gap-2">
+                    <h2 className="text-base font-semibold" data-testid="connection-name">
+                      {c.displayName}
+                    </h2>
                     <StatusBadge status={c.status} />
+                    <RenameForm kind="connection" id={c.id} name={c.displayName} label={c.displayName} />
                   </div>
+                  <p className="text-sm text-stone-600" data-testid="connection-provider">
+                    {c.institutionName && c.institutionName !== c.displayName ? `${c.institutionName} · ` : ""}via {providerLabel(c.connectorId)}
+                  </p>
                   <dl className="grid grid-cols-[auto_1fr] gap-x-3 text-sm text-stone-600">
                     <dt className="text-stone-500">Accounts</dt>
                     <dd>{c.accountCount}</dd>
@@ -117,6 +129,9 @@ export default async function ConnectionsPage() {
                 </div>
               )}
               {simplefin.get(c.id) && <SimplefinStatus info={simplefin.get(c.id)!} />}
+              <div className="border-t border-stone-100 px-5 py-2">
+                <ConnectionAccountList accounts={accounts.filter((a) => a.connectionId === c.id)} />
+              </div>
               <details className="border-t border-stone-100 px-5 py-3">
                 <summary className="cursor-pointer text-sm font-medium text-stone-600">Sync history</summary>
                 <div className="mt-2">

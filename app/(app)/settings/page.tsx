@@ -9,7 +9,7 @@ import { ChangePasswordForm } from "@/components/settings/change-password-form";
 import { BaseCurrencyForm } from "@/components/settings/base-currency-form";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
-import { formatDateTime } from "@/lib/format/money";
+import { formatDateTime } from "@/lib/format";
 import { listAuditTrail } from "@/lib/audit/trail";
 import { disabledSubscriptions } from "@/lib/webhooks/subscriptions";
 import { DisabledWebhooksNotice } from "@/components/settings/webhook-notice";

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
 import { ratesStatus } from "@/lib/fx/rates";
-import { formatDate, formatMoney } from "@/lib/format/money";
+import { formatDate, formatMoney } from "@/lib/format";
 import { KIND_LABELS, type ManualKind } from "@/lib/wealth/kinds";
 import { listManualAccounts } from "@/lib/wealth/manual";
 import { netWorthReport } from "@/lib/wealth/net-worth";

@@ -3,8 +3,8 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { balanceHistory, getAccount, getAccountIdentity } from "@/lib/accounts/query";
 import { requireUser } from "@/lib/auth/current-user";
-import { formatMoney } from "@/lib/format/money";
-import { NetWorthChart } from "@/components/charts/overview-charts";
+import { accountTypeLabel, formatMoney } from "@/lib/format";
+import { NetWorthChart } from "@/components/charts/charts";
 import { TransactionsView } from "@/components/transactions/transactions-view";
 import { Card, PageHeader } from "@/components/ui/card";
 
@@ -27,7 +27,7 @@ export default async function AccountPage({
     <>
       <PageHeader
         title={account.name}
-        description={[account.institutionName, account.subtype ?? account.type, account.mask && `•••• ${account.mask}`, account.iban, account.currency].filter(Boolean).join(" · ")}
+        description={[account.institutionName, accountTypeLabel(account.type, account.subtype), account.mask && `•••• ${account.mask}`, account.iban, account.currency].filter(Boolean).join(" · ")}
         actions={
           <div className="text-right">
             <div className="text-xs uppercase tracking-wide text-stone-500">Current balance</div>
@@ -55,7 +55,7 @@ export default async function AccountPage({
         </Card>
       )}
       <Card className="mb-6">
-        <NetWorthChart title={`Balance history (${account.currency})`} currency={account.currency} data={history.map((h) => ({ date: h.date, total: Number(h.current ?? "0") }))} />
+        <NetWorthChart title={`Balance history (${account.currency})`} currency={account.currency} data={history.map((h) => ({ date: h.date, total: Number(h.current ?? "0"), label: formatMoney(h.current ?? "0", account.currency) }))} />
       </Card>
       <TransactionsView db={db} userId={user.id} searchParams={await searchParams} basePath={`/accounts/${account.id}`} fixedAccount={account.id} />
     </>

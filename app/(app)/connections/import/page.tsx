@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/format";
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
@@ -20,7 +21,7 @@ export default async function ImportStatementPage() {
           {imports.length === 0 ? (
             <p className="text-sm text-stone-600">No statement imported yet.</p>
           ) : (
-            <ImportHistory imports={imports.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), undoneAt: i.undoneAt?.toISOString() ?? null }))} />
+            <ImportHistory imports={imports.map((i) => ({ ...i, createdAt: formatDateTime(i.createdAt), undoneAt: i.undoneAt ? formatDateTime(i.undoneAt) : null }))} />
           )}
         </Card>
       </div>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
-import { formatDateTime } from "@/lib/format/money";
+import { formatDateTime } from "@/lib/format";
 import { WEBHOOK_EVENTS } from "@/lib/webhooks/events";
 import { listDeliveries, listSubscriptions } from "@/lib/webhooks/subscriptions";
 import { DisabledWebhooksNotice } from "@/components/settings/webhook-notice";

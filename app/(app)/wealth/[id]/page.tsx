@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
-import { formatDate, formatMoney } from "@/lib/format/money";
+import { formatDate, formatMoney } from "@/lib/format";
 import { KIND_LABELS, type ManualKind } from "@/lib/wealth/kinds";
 import { getManualAccount, manualTransactionList, valuationHistory } from "@/lib/wealth/manual";
 import { ArchiveButton, ManualAccountForm, ManualTransactionForm, ValuationForm } from "@/components/wealth/forms";

@@ -4,7 +4,7 @@ import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
 import { viewConsent } from "@/lib/consent/sessions";
 import { AppError } from "@/lib/errors";
-import { formatDateTime } from "@/lib/format/money";
+import { formatDateTime } from "@/lib/format";
 import { ConsentForm, ScaWait } from "@/components/consent/consent-steps";
 import { ButtonLink } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";

@@ -1,0 +1,1 @@
+ALTER TABLE "financial_accounts" ADD COLUMN "name_edited" boolean DEFAULT false NOT NULL;
