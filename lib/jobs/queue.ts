@@ -60,7 +60,8 @@ const QUEUES: Record<JobName, Omit<PgBoss.Queue, "name">> = {
   // a job already running does not block the queued follow-up from being stored.
   "sync.connection": { policy: "short", retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 3 * 3600 },
   "sync.due": { policy: "short", retryLimit: 0, expireInSeconds: 600 },
-  "consent.finalize": { policy: "standard", retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 600 },
+  // One poll chain per consent session: each poll queues the next (at most one waits).
+  "consent.finalize": { policy: "short", retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 600 },
 };
 
 type ExecResult = { rows: unknown[]; rowCount?: number };

@@ -1,0 +1,13 @@
+"use server";
+
+import { z } from "zod";
+import { consentState } from "@/lib/consent/sessions";
+import { authedAction } from "./safe-action";
+
+const schema = z.object({ sessionId: z.uuid({ error: "Unknown consent session." }) });
+
+/**
+ * Where a consent session is. The server finishes it (the `consent.finalize` job polls the
+ * bank, links the connection and queues its import); the page only reads this.
+ */
+export const consentStateAction = authedAction(schema, async (input, { db, user }) => consentState(db, { userId: user.id, sessionId: input.sessionId }));
