@@ -11,6 +11,8 @@ import { RefreshButton } from "@/components/connections/refresh-button";
 import { RunHistory } from "@/components/connections/run-history";
 import { PlaidLinkFlow } from "@/components/connect/plaid-link";
 import { env } from "@/lib/env";
+import { syncQueueState } from "@/lib/jobs";
+import { appJobs } from "@/lib/jobs/app";
 import { TellerConnectFlow } from "@/components/connect/teller-connect";
 import { getConnector, isAvailable } from "@/lib/connectors/registry";
 import { StatusBadge } from "@/components/connections/status-badge";
@@ -35,6 +37,9 @@ export default async function ConnectionsPage() {
     emulator: tellerConnector?.mode === "emulator",
   };
   const runs = await Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 })));
+  // The queue's view: when the next attempt starts, and sync jobs that failed outside a run.
+  const jobs = await appJobs();
+  const queue = await Promise.all(list.map((c) => syncQueueState(jobs, c.id)));
   const simplefin = list.some((c) => c.connectorId === "simplefin") ? await simplefinInfo(db, user.id) : new Map();
   return (
     <>
@@ -118,7 +123,7 @@ export default async function ConnectionsPage() {
               <details className="border-t border-stone-100 px-5 py-3">
                 <summary className="cursor-pointer text-sm font-medium text-stone-600">Sync history</summary>
                 <div className="mt-2">
-                  <RunHistory runs={runs[i]!} retryAt={c.retryAt ?? (c.status === "error" ? c.nextSyncAt : null)} />
+                  <RunHistory runs={runs[i]!} retryAt={queue[i]!.nextAt ?? c.retryAt ?? (c.status === "error" ? c.nextSyncAt : null)} failedJob={queue[i]!.failedJob} />
                 </div>
               </details>
             </li>
