@@ -171,7 +171,28 @@ export async function syncQueueState(jobs: JobQueue, connectionId: string): Prom
   };
 }
 
-/** Due work for hosts that can only call a URL on a schedule (POST /api/cron/tick). */
-export async function runDueNow(db: Db, jobs: JobQueue): Promise<{ enqueued: number; reaped: number }> {
-  return runDueJob(db, jobs);
+/**
+ * Due work for hosts that can only call a URL on a schedule (POST /api/cron/tick): claim
+ * due connections and reap dead runs, then — unless `budgetMs` is 0 — run queued consent
+ * polls and syncs in this request until the budget is spent (a serverless host has no
+ * long-lived worker; what is left waits for the next tick or a worker).
+ */
+export async function runDueNow(
+  db: Db,
+  jobs: JobQueue,
+  opts: { budgetMs?: number; maxJobs?: number; deps?: SyncJobDeps; consentDeps?: ConsentJobDeps } = {},
+): Promise<{ enqueued: number; reaped: number; ran: number }> {
+  const due = await runDueJob(db, jobs);
+  const deadline = Date.now() + (opts.budgetMs ?? 0);
+  const max = opts.maxJobs ?? 50;
+  let ran = 0;
+  if (opts.budgetMs) {
+    ran += await jobs.runQueued("consent.finalize", async (data) => (await runConsentJob(db, jobs, data as ConsentJobData, opts.consentDeps)) as Record<string, unknown>, { max, deadline });
+    ran += await jobs.runQueued(
+      "sync.connection",
+      async (data) => (await runSyncJob(db, jobs, data as SyncJobData, { defaultIntervalMs: parseEvery(process.env.LEDGERLINK_SYNC_EVERY), ...opts.deps })) as Record<string, unknown>,
+      { max: max - ran, deadline },
+    );
+  }
+  return { ...due, ran };
 }

@@ -5,7 +5,7 @@ import { ConnectorError } from "@/lib/connectors/errors";
 import { syncConnection } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { demoHarness, type DemoHarness } from "@/test/sync-harness";
-import { reconnectAndSync, startWorker, waitForSync } from "./index";
+import { reconnectAndSync, runDueNow, startWorker, waitForSync } from "./index";
 import { createJobQueue, type JobQueue } from "./queue";
 import { claimDueConnections, enqueueSync, reapDeadRuns, runSyncJob, syncIntervalFor, INTERRUPTED_MESSAGE } from "./sync-jobs";
 
@@ -278,6 +278,20 @@ describe("pg-boss on this database", () => {
     expect(c!.nextSyncAt!.getTime() - c!.lastSyncedAt!.getTime()).toBe(syncIntervalFor(h.connector));
     expect(await claimDueConnections(t.db, { now: new Date(c!.nextSyncAt!.getTime() - 1000) })).toEqual([]);
     expect((await claimDueConnections(t.db, { now: new Date(c!.nextSyncAt!.getTime() + 1000) })).map((x) => x.id)).toEqual([id]);
+  });
+
+  it("the cron tick with no worker anywhere: claims due connections and runs their syncs within its budget", async () => {
+    const h = await demoHarness(t.db);
+    const a = await h.link({ seed: 21 });
+    const b = await h.link({ seed: 22 });
+    await t.db.update(connections).set({ nextSyncAt: new Date(Date.now() - 1000) });
+    const only = await runDueNow(t.db, jobs, { budgetMs: 0 });
+    expect(only).toMatchObject({ enqueued: 2, ran: 0 }); // budget 0: enqueue only
+    const r = await runDueNow(t.db, jobs, { budgetMs: 60_000, deps: { connector: h.connector } });
+    expect(r.ran).toBe(2);
+    const runs = await t.db.select().from(syncRuns);
+    expect(runs.map((x) => [x.connectionId, x.trigger, x.status]).sort()).toEqual([[a, "scheduled", "success"], [b, "scheduled", "success"]].sort());
+    for (const id of [a, b]) expect((await jobs.byKey("sync.connection", id)).map((j) => j.state)).toEqual(["completed"]);
   });
 
   it("the worker runs due connections from the sync.due job", async () => {

@@ -49,6 +49,11 @@ export interface JobQueue {
   byKey(name: JobName, key: string, limit?: number): Promise<JobInfo[]>;
   /** Cancel jobs of a key still marked active that started before `before` (their process died). */
   cancelStaleActive(name: JobName, key: string, before: Date): Promise<number>;
+  /**
+   * Run queued jobs of `name` in this call (no worker loop): for hosts whose only
+   * process is a request (the cron tick). Stops after `max` jobs or at `deadline` (ms epoch).
+   */
+  runQueued(name: JobName, handler: JobHandler, opts: { max: number; deadline: number }): Promise<number>;
   /** Run `fn` when the queue stops (timers of this process). */
   onStop(fn: () => void): void;
   stop(): Promise<void>;
@@ -185,6 +190,22 @@ export async function createJobQueue(database: Database, opts: QueueOptions = {}
         [name, key, before.toISOString(), JSON.stringify({ reason: "The process running this job stopped." })],
       );
       return r.length;
+    },
+    async runQueued(name, handler, o) {
+      let n = 0;
+      while (n < o.max && Date.now() < o.deadline) {
+        const [job] = (await boss.fetch<Record<string, unknown>>(name, { batchSize: 1 })) ?? [];
+        if (!job) break;
+        n++;
+        try {
+          const meta = job as unknown as { retryCount?: number };
+          const out = await handler(job.data ?? {}, { id: job.id, retryCount: meta.retryCount ?? 0 });
+          await boss.complete(name, job.id, out ?? undefined);
+        } catch (e) {
+          await boss.fail(name, job.id, e as object);
+        }
+      }
+      return n;
     },
     onStop(fn) {
       stopHooks.push(fn);

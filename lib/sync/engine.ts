@@ -274,6 +274,10 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       }
       pages++;
       deps.onProgress?.({ pages, added: diff.added, modified: diff.modified, removed: diff.removed });
+      // Let requests in between pages: with an in-process provider and embedded PGlite the
+      // whole import is otherwise one chain of promise callbacks that never yields to I/O
+      // (health checks, progress polls would wait for the end of the import).
+      await new Promise<void>((r) => setImmediate(r));
       cursor = page.nextCursor;
       if (!page.hasMore) break;
     }
