@@ -78,7 +78,7 @@ export function ScaWait({ sessionId, bank, scaUrl, completed }: { sessionId: str
           setPhase({ step: "done", ok: false, message: r.status === "error" ? r.message : "The consent could not be completed." });
           return;
         }
-        const st = r.data;
+        const st = r.data.session;
         if (st.status === "rejected" || st.status === "expired") {
           setPhase({ step: "done", ok: false, message: st.failure ?? "Nothing was linked." });
           return;
