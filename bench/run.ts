@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
  * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=<section>[,<section>…]
- * picks sections: sync, query, jobs, statements, ebank, simplefin (BENCH_SF_DAYS, default 730), wealth,
+ * picks sections: sync, health, query, jobs, statements, ebank, simplefin (BENCH_SF_DAYS, default 730), wealth,
  * auth, webhooks (BENCH_WEBHOOK_EVENTS, default 10k). Without BENCH_ONLY every section runs except webhooks.
  * BENCH_DB picks one database.
  */
@@ -10,6 +10,7 @@ import { benchAuth, printAuth } from "./auth";
 import { benchQuery, printQuery } from "./query";
 import { benchSync, printSync } from "./sync";
 import { benchJobs, printJobs } from "./jobs";
+import { benchHealth, printHealth } from "./health";
 import { benchStatementImport, benchStatementParse, printStatementImport, printStatementParse } from "./statements";
 import { benchEbank, printEbank } from "./ebank";
 import { benchSimplefin, printSimplefin } from "./simplefin";
@@ -44,6 +45,7 @@ for (const kind of kinds) {
     printSync(s);
   }
   if (want("statements")) printStatementImport(await benchStatementImport(kind), syncRate);
+  if (want("health")) printHealth(await benchHealth(kind, days));
   if (want("query")) {
     results[kind] = await benchQuery(kind, days);
     printQuery(results[kind]);

@@ -5,13 +5,32 @@ import { Badge } from "@/components/ui/badge";
 
 type Run = typeof syncRuns.$inferSelect;
 
-const TRIGGER: Record<Run["trigger"], string> = { initial: "First import", manual: "Refresh", scheduled: "Scheduled", webhook: "Webhook" };
+/** Why a run started: linking (first import), a person (Refresh now, reconnect, API), the schedule, or the provider's webhook. */
+export const TRIGGER: Record<Run["trigger"], string> = { initial: "First import", manual: "Refresh", scheduled: "Scheduled", webhook: "Webhook" };
 
-/** `retryAt`: when the queue will try again after the latest run failed (shown on that run). */
-export function RunHistory({ runs, retryAt }: { runs: Run[]; retryAt?: Date | null }) {
-  if (!runs.length) return <p className="text-sm text-stone-500">No syncs yet.</p>;
+export type FailedJob = { at: Date; reason: string; attempts: number; retryAt: Date | null };
+
+/**
+ * Every run with its trigger, outcome and reason. `retryAt`: when the queue will try again
+ * after the latest run failed (shown on that run). `failedJob`: a queue job that failed
+ * outside any run (its handler stopped with an error), with its next retry.
+ */
+export function RunHistory({ runs, retryAt, failedJob }: { runs: Run[]; retryAt?: Date | null; failedJob?: FailedJob | null }) {
+  if (!runs.length && !failedJob) return <p className="text-sm text-stone-500">No syncs yet.</p>;
   return (
     <ol className="divide-y divide-stone-100 text-sm">
+      {failedJob && (
+        <li className="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="failed-job">
+          <span className="flex items-center gap-2">
+            <Badge tone="red">job failed</Badge>
+            <span className="text-stone-500">{formatDateTime(failedJob.at)}</span>
+          </span>
+          <span className="text-stone-600">
+            {failedJob.reason} (attempt {failedJob.attempts})
+            <span className="ml-2 text-stone-500">{failedJob.retryAt ? `Retries at ${formatDateTime(failedJob.retryAt)}` : "No more retries: the next scheduled sync tries again."}</span>
+          </span>
+        </li>
+      )}
       {runs.map((r, i) => {
         const secs = r.finishedAt ? ((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1) : null;
         return (
@@ -22,7 +41,7 @@ export function RunHistory({ runs, retryAt }: { runs: Run[]; retryAt?: Date | nu
               <span className="text-stone-500">{formatDateTime(r.startedAt)}</span>
             </span>
             <span className="text-stone-600">
-              {r.status === "error" || r.status === "skipped" ? (r.errorMessage ?? (r.errorCode === "already_syncing" ? "Skipped: already syncing" : r.errorCode)) : runSummary(r)}
+              {r.status === "running" ? "Running…" : r.status === "error" || r.status === "skipped" ? (r.errorMessage ?? (r.errorCode === "already_syncing" ? "Skipped: already syncing" : r.errorCode)) : runSummary(r)}
               {secs && <span className="ml-2 text-stone-500">{secs}s</span>}
               {i === 0 && r.status !== "success" && r.status !== "running" && retryAt && (
                 <span className="ml-2 text-stone-500" data-testid="run-retry-at">

@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect, useRef, useState, useTransition } from "react";
-import { finishConsentAction } from "@/lib/actions/finish-consent";
+import { useEffect, useState, useTransition } from "react";
+import { consentStateAction } from "@/lib/actions/consent-state";
 import { refreshConnectionAction } from "@/lib/actions/refresh-connection";
 import { submitConsentAction } from "@/lib/actions/submit-consent";
 import { Button, ButtonLink } from "@/components/ui/button";
@@ -56,41 +56,52 @@ export function ConsentForm({ sessionId, nonce, bank, maxDays }: { sessionId: st
 
 type Phase = { step: "waiting" } | { step: "importing"; connectionId: string; renewed: boolean } | { step: "done"; message: string; ok: boolean };
 
-/** Screen 2: after the bank. Polls until the bank says yes or no, then imports. */
-export function ScaWait({ sessionId, nonce, bank, scaUrl, completed }: { sessionId: string; nonce: string | null; bank: string; scaUrl: string | null; completed: boolean }) {
+/**
+ * Screen 2: after the bank. The server finishes the consent (it polls the bank, links the
+ * connection and queues its import); this only reads the session's state, then follows
+ * the import the server queued. Closing the page changes nothing.
+ */
+export function ScaWait({ sessionId, bank, scaUrl, completed }: { sessionId: string; bank: string; scaUrl: string | null; completed: boolean }) {
   // Rendered at the same place for "awaiting SCA" and "completed", so its state (the import
-  // under way) survives the server re-render that finishing the consent triggers.
-  const [phase, setPhase] = useState<Phase>(completed ? { step: "done", ok: true, message: "This consent is complete." } : { step: "waiting" });
-  const nonceRef = useRef(nonce ?? "");
-  const startedDone = useRef(completed);
+  // under way) survives the server re-render when the session completes.
+  // A session the server already completed (the bank answered before the user came back)
+  // still follows its import.
+  const [phase, setPhase] = useState<Phase>({ step: "waiting" });
   const run = useSyncProgress(phase.step === "importing" ? phase.connectionId : null, phase.step === "importing");
   useEffect(() => {
-    if (startedDone.current) return;
     let stop = false;
     const poll = async () => {
       while (!stop) {
-        const r = await finishConsentAction(undefined, { sessionId, nonce: nonceRef.current });
+        const r = await consentStateAction(undefined, { sessionId });
         if (stop) return;
         if (r.status !== "success") {
           setPhase({ step: "done", ok: false, message: r.status === "error" ? r.message : "The consent could not be completed." });
           return;
         }
-        const o = r.data.outcome;
-        if (o.status === "pending") {
-          nonceRef.current = o.nonce;
-          await new Promise((res) => setTimeout(res, 1500));
-          continue;
-        }
-        if (o.status === "rejected") {
-          setPhase({ step: "done", ok: false, message: o.message });
+        const st = r.data.session;
+        if (st.status === "rejected" || st.status === "expired") {
+          setPhase({ step: "done", ok: false, message: st.failure ?? "Nothing was linked." });
           return;
         }
-        const { connectionId, renewed } = o;
-        setPhase({ step: "importing", connectionId, renewed });
-        const s = await refreshConnectionAction(undefined, { connectionId, initial: !renewed, jobId: r.data.jobId ?? undefined });
-        const summary = s.status === "success" ? s.data.summary : "";
-        setPhase({ step: "done", ok: true, message: renewed ? `Consent renewed. ${summary}` : `First import finished: ${summary}.` });
-        return;
+        if (st.status !== "completed" || !st.connectionId || !st.syncJobId) {
+          await new Promise((res) => setTimeout(res, 1000));
+          continue;
+        }
+        const renewed = st.renewal;
+        setPhase({ step: "importing", connectionId: st.connectionId, renewed });
+        // Follow the import the server queued (no new sync is started from here).
+        for (;;) {
+          const s = await refreshConnectionAction(undefined, { connectionId: st.connectionId, jobId: st.syncJobId });
+          if (stop) return;
+          if (s.status === "success" && s.data.outcome === "queued" && !s.data.code) continue; // still importing: keep following
+          if (s.status !== "success") {
+            setPhase({ step: "done", ok: true, message: "This consent is complete." }); // an old session whose job is gone
+            return;
+          }
+          const summary = s.data.summary;
+          setPhase({ step: "done", ok: true, message: renewed ? `Consent renewed. ${summary}` : `First import finished: ${summary}.` });
+          return;
+        }
       }
     };
     void poll();
@@ -119,9 +130,9 @@ export function ScaWait({ sessionId, nonce, bank, scaUrl, completed }: { session
     <div role="status" aria-live="polite" className="space-y-3">
       <div className="flex items-center gap-3 rounded-lg bg-brand-50 px-4 py-3 text-sm text-brand-700">
         <span className="inline-block h-4 w-4 animate-spin rounded-full border-2 border-brand-600 border-t-transparent" aria-hidden />
-        <span>{phase.step === "importing" ? progressText(run) : `Waiting for your approval at ${bank}…`}</span>
+        <span>{phase.step === "importing" ? progressText(run) : completed ? "Finishing…" : `Waiting for your approval at ${bank}…`}</span>
       </div>
-      {phase.step === "waiting" && scaUrl && (
+      {phase.step === "waiting" && !completed && scaUrl && (
         <p className="text-sm text-stone-600">
           Approve in your banking app, or{" "}
           <a href={scaUrl} className="font-medium text-brand-700 underline">

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections, consentSessions, consentSessionSteps } from "@/db/schema";
 import { linkConnection, reconnectConnection } from "@/lib/connections/service";
@@ -38,6 +38,8 @@ export type ConsentView = {
   expiresAt: Date;
   /** Fresh one-time nonce for the current screen (none once finished). */
   nonce: string | null;
+  /** Why a finished session linked nothing. */
+  failure: string | null;
 };
 
 async function load(db: Db, userId: string, id: string) {
@@ -116,6 +118,7 @@ export async function viewConsent(db: Db, input: { userId: string; sessionId: st
     renewal: s.scope.renewal === true,
     expiresAt: s.expiresAt,
     nonce: live ? await rotateNonce(db, s.id) : null,
+    failure: typeof s.scope.failure === "string" ? s.scope.failure : null,
   };
 }
 
@@ -146,38 +149,156 @@ export async function submitConsent(
 
 export type FinishResult = { status: "pending"; nonce: string } | { status: "completed"; connectionId: string; renewed: boolean } | { status: "rejected"; message: string };
 
-/** Step 2: after the bank (redirect back, or polling while the user approves in the app). */
-export async function finishConsent(db: Db, input: { userId: string; sessionId: string; nonce: string }, deps: Deps = {}): Promise<FinishResult> {
-  const s = await load(db, input.userId, input.sessionId);
-  await guard(db, s, input.nonce, "sca", deps.now?.() ?? Date.now());
+export const REJECTED_MESSAGE = "The consent was rejected at the bank. Nothing was linked.";
+export const EXPIRED_MESSAGE = "This consent session expired after 30 minutes. Nothing was linked.";
+const POLL_LEASE_MS = 60_000;
+
+type Session = typeof consentSessions.$inferSelect;
+type Advanced = { status: "pending"; providerNonce: string } | { status: "completed"; connectionId: string; renewed: boolean } | { status: "rejected"; message: string };
+
+/** End a session that did not link anything, with the reason shown to the user. */
+async function fail(db: Db, s: Session, status: "rejected" | "expired", reason: string, data: Record<string, unknown>) {
+  await db
+    .update(consentSessions)
+    .set({ status, nonceHash: null, scope: { ...s.scope, failure: reason, pollLeaseUntil: null } })
+    .where(eq(consentSessions.id, s.id));
+  await db.insert(consentSessionSteps).values({ sessionId: s.id, step: "sca", status: "refused", data });
+}
+
+/**
+ * Ask the provider once whether the user approved (redirect back or decoupled
+ * approve-in-app), and act on the answer: still pending, rejected (session failed with
+ * the reason), or approved (temp token exchanged server-side, connection created or
+ * renewed in place, session completed).
+ */
+async function advance(db: Db, s: Session, userId: string, deps: Deps): Promise<Advanced> {
   const c = conn(deps);
   let r;
   try {
     r = await c.step({ sessionId: s.providerSessionId!, nonce: String(s.scope.providerNonce), skill: String(s.scope.skill), step: "finalize" });
   } catch (e) {
     if (e instanceof ConnectorError && e.code === "invalid_credentials") {
-      await db.update(consentSessions).set({ status: "rejected", nonceHash: null }).where(eq(consentSessions.id, s.id));
-      await db.insert(consentSessionSteps).values({ sessionId: s.id, step: "sca", status: "refused", data: { reason: "rejected_at_bank" } });
-      return { status: "rejected", message: "The consent was rejected at the bank. Nothing was linked." };
+      await fail(db, s, "rejected", REJECTED_MESSAGE, { reason: "rejected_at_bank" });
+      return { status: "rejected", message: REJECTED_MESSAGE };
     }
     throw e;
   }
   if (r.data.sca_status === "pending") {
-    const nonce = newNonce();
-    await db.update(consentSessions).set({ nonceHash: sha(nonce), scope: { ...s.scope, providerNonce: r.nonce } }).where(eq(consentSessions.id, s.id));
-    return { status: "pending", nonce };
+    await db.update(consentSessions).set({ scope: { ...s.scope, providerNonce: r.nonce, pollLeaseUntil: null } }).where(eq(consentSessions.id, s.id));
+    return { status: "pending", providerNonce: r.nonce };
   }
   const bank = await skillByCode(db, String(s.scope.skill));
-  const payload = { temp_token: String(r.data.temp_token), skill: String(s.scope.skill), tenant_user_id: input.userId, servicer_id: bank?.servicerId ?? String(s.scope.skill), servicer_name: bank?.name ?? "Bank" };
+  const payload = { temp_token: String(r.data.temp_token), skill: String(s.scope.skill), tenant_user_id: userId, servicer_id: bank?.servicerId ?? String(s.scope.skill), servicer_name: bank?.name ?? "Bank" };
   let connectionId: string;
-  if (s.connectionId) {
-    await reconnectConnection(db, { userId: input.userId, connectionId: s.connectionId, payload }, { connector: c });
-    connectionId = s.connectionId;
-  } else {
-    connectionId = (await linkConnection(db, { userId: input.userId, connectorId: "finqware", payload }, { connector: c })).connectionId;
-    await db.update(connections).set({ skillId: s.skillId }).where(eq(connections.id, connectionId));
+  try {
+    if (s.connectionId) {
+      await reconnectConnection(db, { userId, connectionId: s.connectionId, payload }, { connector: c });
+      connectionId = s.connectionId;
+    } else {
+      connectionId = (await linkConnection(db, { userId, connectorId: "finqware", payload }, { connector: c })).connectionId;
+      await db.update(connections).set({ skillId: s.skillId }).where(eq(connections.id, connectionId));
+    }
+  } catch (e) {
+    // The bank said yes but linking failed for a reason the user must see (already linked, …).
+    if (e instanceof AppError || e instanceof ConnectorError) {
+      await fail(db, s, "rejected", e.message, { reason: "link_failed" });
+      return { status: "rejected", message: e.message };
+    }
+    throw e;
   }
-  await db.update(consentSessions).set({ status: "completed", nonceHash: null, completedAt: new Date(), connectionId }).where(eq(consentSessions.id, s.id));
+  await db
+    .update(consentSessions)
+    .set({ status: "completed", nonceHash: null, completedAt: new Date(), connectionId, scope: { ...s.scope, pollLeaseUntil: null } })
+    .where(eq(consentSessions.id, s.id));
   await db.insert(consentSessionSteps).values({ sessionId: s.id, step: "sca", status: "accepted", data: {} });
   return { status: "completed", connectionId, renewed: Boolean(s.connectionId) };
+}
+
+/** Step 2 from a screen (nonce-guarded): after the bank, ask once. */
+export async function finishConsent(db: Db, input: { userId: string; sessionId: string; nonce: string }, deps: Deps = {}): Promise<FinishResult> {
+  const s = await load(db, input.userId, input.sessionId);
+  await guard(db, s, input.nonce, "sca", deps.now?.() ?? Date.now());
+  const r = await advance(db, s, input.userId, deps);
+  if (r.status !== "pending") return r;
+  const nonce = newNonce();
+  await db.update(consentSessions).set({ nonceHash: sha(nonce) }).where(eq(consentSessions.id, s.id));
+  return { status: "pending", nonce };
+}
+
+export type PollResult =
+  | { status: "pending" }
+  /** Another poll holds the session right now. */
+  | { status: "busy" }
+  | { status: "completed"; connectionId: string; renewed: boolean }
+  | { status: "rejected" | "expired"; message: string }
+  /** Not waiting for the bank (not yet submitted, or already finished). */
+  | { status: "idle"; sessionStatus: Session["status"] };
+
+/**
+ * The server-side poll (the `consent.finalize` job): no screen, no nonce. Takes a short
+ * lease on the session so two pollers never ask the provider at once (its temp token is
+ * handed out once), and expires the session after its 30 minutes.
+ */
+export async function pollConsent(db: Db, input: { userId: string; sessionId: string }, deps: Deps = {}): Promise<PollResult> {
+  const s = await load(db, input.userId, input.sessionId);
+  const now = deps.now?.() ?? Date.now();
+  if (s.status !== "awaiting_sca") return { status: "idle", sessionStatus: s.status };
+  if (s.expiresAt.getTime() <= now) {
+    await fail(db, s, "expired", EXPIRED_MESSAGE, { reason: "expired" });
+    return { status: "expired", message: EXPIRED_MESSAGE };
+  }
+  const [claimed] = await db
+    .update(consentSessions)
+    .set({ scope: sql`${consentSessions.scope} || jsonb_build_object('pollLeaseUntil', ${now + POLL_LEASE_MS}::bigint)` })
+    .where(
+      and(
+        eq(consentSessions.id, s.id),
+        eq(consentSessions.status, "awaiting_sca"),
+        sql`coalesce((${consentSessions.scope}->>'pollLeaseUntil')::bigint, 0) < ${now}`,
+      ),
+    )
+    .returning();
+  if (!claimed) return { status: "busy" };
+  try {
+    const r = await advance(db, claimed, input.userId, deps);
+    return r.status === "pending" ? { status: "pending" } : r.status === "rejected" ? { status: "rejected", message: r.message } : r;
+  } catch (e) {
+    // A provider hiccup: let the next poll try again right away.
+    await db.update(consentSessions).set({ scope: sql`${consentSessions.scope} - 'pollLeaseUntil'` }).where(eq(consentSessions.id, s.id));
+    throw e;
+  }
+}
+
+/** Remember the first sync queued for a completed session (the page follows it). */
+export async function recordConsentSync(db: Db, input: { sessionId: string; jobId: string | null }) {
+  await db
+    .update(consentSessions)
+    .set({ scope: sql`${consentSessions.scope} || jsonb_build_object('syncJobId', ${input.jobId}::text)` })
+    .where(eq(consentSessions.id, input.sessionId));
+}
+
+export type ConsentState = {
+  status: Session["status"];
+  connectionId: string | null;
+  renewal: boolean;
+  /** Why a session ended without linking (rejected at the bank, expired, linking refused). */
+  failure: string | null;
+  /** The first sync the server queued once the consent completed. */
+  syncJobId: string | null;
+};
+
+/** What the page shows while the server finishes the consent: a read, nothing changes. */
+export async function consentState(db: Db, input: { userId: string; sessionId: string }, deps: Deps = {}): Promise<ConsentState> {
+  const s = await load(db, input.userId, input.sessionId);
+  const now = deps.now?.() ?? Date.now();
+  const expired = !["completed", "rejected", "expired"].includes(s.status) && s.expiresAt.getTime() <= now;
+  const status = expired ? "expired" : s.status;
+  const failure = typeof s.scope.failure === "string" ? s.scope.failure : status === "rejected" ? REJECTED_MESSAGE : status === "expired" ? EXPIRED_MESSAGE : null;
+  return {
+    status,
+    connectionId: s.connectionId,
+    renewal: s.scope.renewal === true,
+    failure,
+    syncJobId: typeof s.scope.syncJobId === "string" ? s.scope.syncJobId : null,
+  };
 }

@@ -1,7 +1,7 @@
 import { getDatabase } from "@/db";
 import type { SyncTrigger } from "@/db/schema";
 import { env } from "@/lib/env";
-import { getJobs, requestSync, startInProcessWorker, waitForSync, workerOptionsFromEnv, type JobQueue, type SyncJobOutput } from "./index";
+import { getJobs, requestConsentFinalize, requestSync, requestSyncRun, startInProcessWorker, waitForSync, workerOptionsFromEnv, type JobQueue, type QueuedSync, type SyncJobOutput } from "./index";
 
 /**
  * The app's view of background work: the process-wide queue on the app database.
@@ -28,6 +28,16 @@ export async function startAppWorker(): Promise<boolean> {
 /** Queue a sync of one of the user's connections; returns the job id. */
 export async function queueSync(input: { userId: string; connectionId: string; trigger: SyncTrigger }): Promise<string | null> {
   return requestSync(await appJobs(), input);
+}
+
+/** Queue a sync (or join the waiting one) and answer the run id it will be recorded under. */
+export async function queueSyncRun(input: { userId: string; connectionId: string; trigger: SyncTrigger }): Promise<QueuedSync> {
+  return requestSyncRun(await appJobs(), input);
+}
+
+/** Poll a consent session's bank on the server until it is approved, rejected or expired. */
+export async function queueConsentFinalize(input: { userId: string; sessionId: string }): Promise<string | null> {
+  return requestConsentFinalize(await appJobs(), input);
 }
 
 export type FollowedSync =

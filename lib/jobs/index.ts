@@ -1,8 +1,11 @@
 import type { Database, Db } from "@/db/client";
 import type { SyncTrigger } from "@/db/schema";
+import { reconnectConnection } from "@/lib/connections/service";
+import type { Connector } from "@/lib/connectors/contract";
 import { log } from "@/lib/log";
+import { enqueueConsentFinalize, runConsentJob, type ConsentJobData, type ConsentJobDeps } from "./consent-jobs";
 import { createJobQueue, type JobInfo, type JobQueue } from "./queue";
-import { enqueueSync, parseEvery, runDueJob, runSyncJob, type SyncJobData, type SyncJobDeps, type SyncJobOutput } from "./sync-jobs";
+import { enqueueSync, enqueueSyncRun, parseEvery, runDueJob, runSyncJob, type SyncJobData, type SyncJobDeps, type SyncJobOutput, type QueuedSync } from "./sync-jobs";
 import type { DeliveryJobData } from "./deliveries";
 import { defaultWebhookBatch, runConsentExpiringJob, runDeliveryJob, runWebhookSweep, type DeliveryJobDeps } from "./webhook-jobs";
 
@@ -13,7 +16,7 @@ import { defaultWebhookBatch, runConsentExpiringJob, runDeliveryJob, runWebhookS
  */
 
 export type { JobQueue, JobInfo } from "./queue";
-export type { SyncJobOutput } from "./sync-jobs";
+export type { QueuedSync, SyncJobOutput } from "./sync-jobs";
 
 export type WorkerOptions = {
   concurrency?: number;
@@ -23,6 +26,7 @@ export type WorkerOptions = {
   /** Also queue `sync.due` this often (ms) from this process — finer than cron's minute (tests, benches). */
   dueEveryMs?: number;
   deps?: SyncJobDeps;
+  consentDeps?: ConsentJobDeps;
   /** `webhook.deliver`: jobs fetched per poll and delivered concurrently (default 25 on PostgreSQL, 5 on PGlite). */
   webhookBatch?: number;
   webhookDeps?: DeliveryJobDeps;
@@ -45,6 +49,10 @@ export async function startWorker(database: Database, jobs: JobQueue, opts: Work
   const db = database.db;
   await jobs.work("sync.connection", { concurrency: opts.concurrency, pollMs: opts.pollMs }, async (data) => {
     const out = await runSyncJob(db, jobs, data as SyncJobData, opts.deps);
+    return out as Record<string, unknown>;
+  });
+  await jobs.work("consent.finalize", { pollMs: opts.pollMs }, async (data) => {
+    const out = await runConsentJob(db, jobs, data as ConsentJobData, opts.consentDeps);
     return out as Record<string, unknown>;
   });
   await jobs.work("sync.due", { pollMs: opts.pollMs }, async () => runDueJob(db, jobs, { defaultIntervalMs: opts.deps?.defaultIntervalMs, connector: opts.deps?.connector }));
@@ -89,6 +97,36 @@ export function startInProcessWorker(getDatabase: () => Promise<Database>, opts:
   return g.__ledgerlinkWorker;
 }
 
+/** Install an already started queue as the process-wide one (tests, like useDatabase). */
+export function useJobQueue(jobs: JobQueue | undefined): void {
+  g.__ledgerlinkJobs = jobs ? Promise.resolve(jobs) : undefined;
+}
+
+/** Queue a sync of a connection, or join the one already waiting; answers the job and the run id it will record. */
+export async function requestSyncRun(jobs: JobQueue, data: { userId: string; connectionId: string; trigger: SyncTrigger }): Promise<QueuedSync> {
+  return enqueueSyncRun(jobs, data);
+}
+
+/** Start the server-side poll of a consent session waiting for the bank (consent.finalize). */
+export async function requestConsentFinalize(jobs: JobQueue, data: { userId: string; sessionId: string }): Promise<string | null> {
+  return enqueueConsentFinalize(jobs, data);
+}
+
+/**
+ * Reconnect (new credentials for the same login) and queue its sync in the same request:
+ * the connection is synced by the queue and gets its schedule back even if the browser
+ * never follows up.
+ */
+export async function reconnectAndSync(
+  db: Db,
+  jobs: JobQueue,
+  input: { userId: string; connectionId: string; payload?: unknown },
+  deps: { connector?: Connector<unknown> } = {},
+): Promise<string | null> {
+  await reconnectConnection(db, input, deps);
+  return enqueueSync(jobs, { userId: input.userId, connectionId: input.connectionId, trigger: "manual" });
+}
+
 /** Queue a sync of a connection (deduplicated per connection); returns the job id. */
 export async function requestSync(jobs: JobQueue, data: { userId: string; connectionId: string; trigger: SyncTrigger }): Promise<string | null> {
   return enqueueSync(jobs, data);
@@ -120,7 +158,55 @@ export async function waitForSync(jobs: JobQueue, jobId: string, opts: { timeout
   return { done: false, job };
 }
 
-/** Due work for hosts that can only call a URL on a schedule (POST /api/cron/tick). */
-export async function runDueNow(db: Db, jobs: JobQueue): Promise<{ enqueued: number; reaped: number; deferred: number }> {
-  return runDueJob(db, jobs);
+export type SyncQueueState = {
+  /** When the next queued sync of this connection may start (its startAfter), if one waits. */
+  nextAt: Date | null;
+  /** The newest sync job that failed outside a run (its handler threw), with when it retries (null: no more retries). */
+  failedJob: { at: Date; reason: string; attempts: number; retryAt: Date | null } | null;
+};
+
+const JOB_FAILED_REASON = "The background sync job stopped with an error on our side.";
+
+/**
+ * What the queue holds for one connection, for the sync history: the next attempt and a
+ * failed job (pg-boss keeps failed jobs). The job's raw error is not shown (it may carry
+ * internals); the run history already shows each run's own reason.
+ */
+export async function syncQueueState(jobs: JobQueue, connectionId: string): Promise<SyncQueueState> {
+  const list = await jobs.byKey("sync.connection", connectionId, 10);
+  const waiting = list.filter((j) => j.state === "created" || j.state === "retry").sort((a, b) => a.startAfter.getTime() - b.startAfter.getTime());
+  const newestEnded = list.find((j) => j.state === "failed" || j.state === "retry" || j.state === "completed");
+  const failed = newestEnded && (newestEnded.state === "failed" || newestEnded.state === "retry") ? newestEnded : null;
+  return {
+    nextAt: waiting[0]?.startAfter ?? null,
+    failedJob: failed
+      ? { at: failed.createdOn, reason: JOB_FAILED_REASON, attempts: failed.retryCount + 1, retryAt: failed.state === "retry" ? failed.startAfter : null }
+      : null,
+  };
+}
+
+/**
+ * Due work for hosts that can only call a URL on a schedule (POST /api/cron/tick): claim
+ * due connections and reap dead runs, then — unless `budgetMs` is 0 — run queued consent
+ * polls and syncs in this request until the budget is spent (a serverless host has no
+ * long-lived worker; what is left waits for the next tick or a worker).
+ */
+export async function runDueNow(
+  db: Db,
+  jobs: JobQueue,
+  opts: { budgetMs?: number; maxJobs?: number; deps?: SyncJobDeps; consentDeps?: ConsentJobDeps } = {},
+): Promise<{ enqueued: number; reaped: number; deferred: number; ran: number }> {
+  const due = await runDueJob(db, jobs);
+  const deadline = Date.now() + (opts.budgetMs ?? 0);
+  const max = opts.maxJobs ?? 50;
+  let ran = 0;
+  if (opts.budgetMs) {
+    ran += await jobs.runQueued("consent.finalize", async (data) => (await runConsentJob(db, jobs, data as ConsentJobData, opts.consentDeps)) as Record<string, unknown>, { max, deadline });
+    ran += await jobs.runQueued(
+      "sync.connection",
+      async (data) => (await runSyncJob(db, jobs, data as SyncJobData, { defaultIntervalMs: parseEvery(process.env.LEDGERLINK_SYNC_EVERY), ...opts.deps })) as Record<string, unknown>,
+      { max: max - ran, deadline },
+    );
+  }
+  return { ...due, ran };
 }

@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { connections, syncRuns } from "@/db/schema";
+import { connections, syncRuns, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
 import { ConnectorError } from "@/lib/connectors/errors";
+import { syncConnection } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { demoHarness, type DemoHarness } from "@/test/sync-harness";
-import { startWorker, waitForSync } from "./index";
+import { reconnectAndSync, runDueNow, startWorker, waitForSync } from "./index";
 import { createJobQueue, type JobQueue } from "./queue";
 import { claimDueConnections, enqueueSync, reapDeadRuns, runSyncJob, syncIntervalFor, INTERRUPTED_MESSAGE } from "./sync-jobs";
 
@@ -179,6 +180,118 @@ describe("pg-boss on this database", () => {
     const queued = (await jobs.byKey("sync.connection", id)).filter((j) => j.state === "created");
     expect(queued.map((j) => j.data.trigger)).toEqual(["initial"]);
     expect(await reapDeadRuns(t.db, jobs, { now })).toEqual([]);
+  });
+
+  describe("a slow (not dead) process whose run the reaper ended", () => {
+    /** A sync that pauses at `where` until released, reaped meanwhile by the real reaper. */
+    async function reapWhilePaused(where: "mid_page" | "before_finish") {
+      const h = await demoHarness(t.db, { pageSize: 40 });
+      const id = await h.link();
+      await t.db.insert(webhookSubscriptions).values({ userId: h.userId, url: "https://hooks.example.com/x", secret: "sealed", events: ["sync.completed", "sync.failed"] });
+      let pausedResolve!: () => void;
+      const paused = new Promise<void>((r) => (pausedResolve = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let fetches = 0;
+      const connector = {
+        ...h.connector,
+        fetchTransactions: async (c: unknown, o: Parameters<typeof h.connector.fetchTransactions>[1]) => {
+          if (where === "mid_page" && ++fetches === 2) {
+            pausedResolve();
+            await released;
+          }
+          return h.connector.fetchTransactions(c, o);
+        },
+      };
+      const pause = async () => {
+        pausedResolve();
+        await released;
+      };
+      const running = syncConnection(t.db, { userId: h.userId, connectionId: id, trigger: "initial" }, { ...h.deps, connector, leaseMs: 60_000, beforeFinish: where === "before_finish" ? pause : undefined });
+      await paused;
+      // The lease (60 s on the bank's clock) has run out by the reaper's clock: it ends the run.
+      const reaped = await reapDeadRuns(t.db, jobs, { now: new Date(h.clock.now() + 5 * 60_000) });
+      const [run] = await runsOf(id);
+      expect(reaped).toEqual([{ runId: run!.id, connectionId: id, requeued: true }]);
+      const [connAfterReap] = await t.db.select().from(connections).where(eq(connections.id, id));
+      release();
+      const late = await running;
+      return { h, id, runId: run!.id, late, connAfterReap: connAfterReap! };
+    }
+
+    for (const where of ["before_finish", "mid_page"] as const) {
+      it(`its late result (${where === "before_finish" ? "success after the last page" : "lease lost mid-import"}) overwrites nothing and emits nothing`, async () => {
+        const { id, runId, late, connAfterReap } = await reapWhilePaused(where);
+        expect(late).toMatchObject({ status: "error", runId, code: "interrupted" });
+        const runs = await runsOf(id);
+        expect(runs.map((r) => [r.id, r.status, r.errorCode, r.errorMessage])).toEqual([[runId, "error", "interrupted", INTERRUPTED_MESSAGE]]);
+        // The connection stays as the reaper left it (queued again, not "active" with a new schedule).
+        const [c] = await t.db.select().from(connections).where(eq(connections.id, id));
+        expect(connAfterReap.status).toBe("error");
+        expect({ status: c!.status, nextSyncAt: c!.nextSyncAt, lastSyncedAt: c!.lastSyncedAt, lockOwner: c!.lockOwner }).toEqual({
+          status: connAfterReap.status,
+          nextSyncAt: connAfterReap.nextSyncAt,
+          lastSyncedAt: connAfterReap.lastSyncedAt,
+          lockOwner: null,
+        });
+        // No sync.completed / sync.failed for the reaped run (the re-queued run reports).
+        expect(await t.db.select().from(webhookDeliveries)).toEqual([]);
+        expect((await jobs.byKey("sync.connection", id)).filter((j) => j.state === "created")).toHaveLength(1);
+      });
+    }
+
+    it("the re-queued run then completes the import with no duplicate", async () => {
+      const { h, id } = await reapWhilePaused("before_finish");
+      const [next] = (await jobs.byKey("sync.connection", id)).filter((j) => j.state === "created");
+      expect(await runSyncJob(t.db, jobs, next!.data as never, { ...h.deps, now: nowOf(h) })).toMatchObject({ outcome: "success" });
+      const cmp = await h.compare(id);
+      expect(cmp).toEqual({ missing: [], unexpected: [], different: [], count: cmp.count });
+      expect((await runsOf(id)).map((r) => r.status).sort()).toEqual(["error", "success"]);
+    });
+  });
+
+  it("reconnect with no browser follow-up: the queue syncs the connection and it keeps its schedule", async () => {
+    const h = await demoHarness(t.db);
+    const id = await h.link();
+    // The bank asks the user to log in again: the engine stops scheduling it (it waits for the user).
+    const locked = { ...h.connector, listAccounts: async () => Promise.reject(new ConnectorError("reauth_required", "Log in again.")) };
+    expect(await runSyncJob(t.db, jobs, { userId: h.userId, connectionId: id, trigger: "scheduled" }, { ...h.deps, connector: locked, now: nowOf(h) })).toMatchObject({ outcome: "error", code: "reauth_required" });
+    const [before] = await t.db.select().from(connections).where(eq(connections.id, id));
+    expect(before).toMatchObject({ status: "reauth_required", nextSyncAt: null });
+
+    // Reconnect (what the action does) — and nothing else from the browser.
+    const jobId = await reconnectAndSync(t.db, jobs, { userId: h.userId, connectionId: id }, { connector: h.connector });
+    expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+    const queue = await createJobQueue(t, { url: t.url, supervise: false });
+    try {
+      await startWorker(t, queue, { pollMs: 500, deps: { connector: h.connector, clock: h.clock } });
+      const done = await waitForSync(jobs, jobId!, { timeoutMs: 60_000 });
+      expect(done).toMatchObject({ done: true, output: { outcome: "success" } });
+    } finally {
+      await queue.stop();
+    }
+    const runs = await runsOf(id);
+    expect(runs.filter((r) => r.status === "success").map((r) => r.trigger)).toEqual(["manual"]);
+    const [c] = await t.db.select().from(connections).where(eq(connections.id, id));
+    expect(c!.status).toBe("active");
+    // Its schedule is back: next due one interval after this sync, and sync.due claims it then.
+    expect(c!.nextSyncAt!.getTime() - c!.lastSyncedAt!.getTime()).toBe(syncIntervalFor(h.connector));
+    expect(await claimDueConnections(t.db, { now: new Date(c!.nextSyncAt!.getTime() - 1000) })).toEqual([]);
+    expect((await claimDueConnections(t.db, { now: new Date(c!.nextSyncAt!.getTime() + 1000) })).map((x) => x.id)).toEqual([id]);
+  });
+
+  it("the cron tick with no worker anywhere: claims due connections and runs their syncs within its budget", async () => {
+    const h = await demoHarness(t.db);
+    const a = await h.link({ seed: 21 });
+    const b = await h.link({ seed: 22 });
+    await t.db.update(connections).set({ nextSyncAt: new Date(Date.now() - 1000) });
+    const only = await runDueNow(t.db, jobs, { budgetMs: 0 });
+    expect(only).toMatchObject({ enqueued: 2, ran: 0 }); // budget 0: enqueue only
+    const r = await runDueNow(t.db, jobs, { budgetMs: 60_000, deps: { connector: h.connector } });
+    expect(r.ran).toBe(2);
+    const runs = await t.db.select().from(syncRuns);
+    expect(runs.map((x) => [x.connectionId, x.trigger, x.status]).sort()).toEqual([[a, "scheduled", "success"], [b, "scheduled", "success"]].sort());
+    for (const id of [a, b]) expect((await jobs.byKey("sync.connection", id)).map((j) => j.state)).toEqual(["completed"]);
   });
 
   it("the worker runs due connections from the sync.due job", async () => {

@@ -60,6 +60,11 @@ export interface JobQueue {
   byKey(name: JobName, key: string, limit?: number): Promise<JobInfo[]>;
   /** Cancel jobs of a key still marked active that started before `before` (their process died). */
   cancelStaleActive(name: JobName, key: string, before: Date): Promise<number>;
+  /**
+   * Run queued jobs of `name` in this call (no worker loop): for hosts whose only
+   * process is a request (the cron tick). Stops after `max` jobs or at `deadline` (ms epoch).
+   */
+  runQueued(name: JobName, handler: JobHandler, opts: { max: number; deadline: number }): Promise<number>;
   /** Run `fn` when the queue stops (timers of this process). */
   onStop(fn: () => void): void;
   stop(): Promise<void>;
@@ -71,7 +76,8 @@ const QUEUES: Record<JobName, Omit<PgBoss.Queue, "name">> = {
   // a job already running does not block the queued follow-up from being stored.
   "sync.connection": { policy: "short", retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 3 * 3600 },
   "sync.due": { policy: "short", retryLimit: 0, expireInSeconds: 600 },
-  "consent.finalize": { policy: "standard", retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 600 },
+  // One poll chain per consent session: each poll queues the next (at most one waits).
+  "consent.finalize": { policy: "short", retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 600 },
   // One queued job per delivery (singleton key = delivery id). The delivery row holds the
   // retry schedule; a job that fails outright (database error, dead process) is retried by
   // pg-boss after the delivery's claim has lapsed.
@@ -219,6 +225,22 @@ export async function createJobQueue(database: Database, opts: QueueOptions = {}
         [name, key, before.toISOString(), JSON.stringify({ reason: "The process running this job stopped." })],
       );
       return r.length;
+    },
+    async runQueued(name, handler, o) {
+      let n = 0;
+      while (n < o.max && Date.now() < o.deadline) {
+        const [job] = (await boss.fetch<Record<string, unknown>>(name, { batchSize: 1 })) ?? [];
+        if (!job) break;
+        n++;
+        try {
+          const meta = job as unknown as { retryCount?: number };
+          const out = await handler(job.data ?? {}, { id: job.id, retryCount: meta.retryCount ?? 0 });
+          await boss.complete(name, job.id, out ?? undefined);
+        } catch (e) {
+          await boss.fail(name, job.id, e as object);
+        }
+      }
+      return n;
     },
     onStop(fn) {
       stopHooks.push(fn);

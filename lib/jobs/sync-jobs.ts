@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections, syncRuns, type SyncTrigger } from "@/db/schema";
@@ -26,7 +27,12 @@ import type { JobQueue } from "./queue";
  *   not fit or that comes too soon for the budget left today.
  */
 
-export type SyncJobData = { userId: string; connectionId: string; trigger: SyncTrigger; hops?: number };
+/**
+ * `runId`: the id the run will be recorded under, chosen when the job is queued so a
+ * request can answer with it at once (the API's 202) and the caller can follow it in
+ * the connection's runs.
+ */
+export type SyncJobData = { userId: string; connectionId: string; trigger: SyncTrigger; hops?: number; runId?: string };
 
 export type SyncJobOutput =
   | { outcome: "success" | "error" | "skipped"; runId?: string; code?: string; message?: string; retryAt?: string }
@@ -63,15 +69,55 @@ export function syncIntervalFor(connector: Pick<Connector<unknown>, "capabilitie
   return Math.max(defaultMs, floor);
 }
 
-/** Enqueue a sync of one connection; returns the id of the queued job (the existing one if one already waits). */
-export async function enqueueSync(jobs: JobQueue, data: SyncJobData, opts: { startAfter?: Date } = {}): Promise<string | null> {
-  const id = await jobs.send("sync.connection", { userId: data.userId, connectionId: data.connectionId, trigger: data.trigger, hops: data.hops ?? 0 }, {
+export type QueuedSync = {
+  jobId: string | null;
+  /** The id the run will have (the waiting job's when the request joined it). */
+  runId: string | null;
+  /** False when a job already waited for this connection and the request joined it. */
+  sent: boolean;
+};
+
+/** Enqueue a sync of one connection, or join the one that already waits for it. */
+export async function enqueueSyncRun(jobs: JobQueue, data: SyncJobData, opts: { startAfter?: Date } = {}): Promise<QueuedSync> {
+  const runId = data.runId ?? randomUUID();
+  const id = await jobs.send("sync.connection", { userId: data.userId, connectionId: data.connectionId, trigger: data.trigger, hops: data.hops ?? 0, runId }, {
     singletonKey: data.connectionId,
     startAfter: opts.startAfter,
   });
-  if (id) return id;
+  if (id) return { jobId: id, runId, sent: true };
   const waiting = (await jobs.byKey("sync.connection", data.connectionId, 5)).find((j) => j.state === "created" || j.state === "retry");
-  return waiting?.id ?? null;
+  return { jobId: waiting?.id ?? null, runId: typeof waiting?.data.runId === "string" ? waiting.data.runId : null, sent: false };
+}
+
+/** Enqueue a sync of one connection; returns the id of the queued job (the existing one if one already waits). */
+export async function enqueueSync(jobs: JobQueue, data: SyncJobData, opts: { startAfter?: Date } = {}): Promise<string | null> {
+  return (await enqueueSyncRun(jobs, data, opts)).jobId;
+}
+
+/**
+ * Put a job back for later. When another job already waits for the connection, this
+ * request is that one: the run id promised for it is recorded as a skipped run pointing
+ * at the other, so whoever follows it sees an answer instead of nothing.
+ */
+async function requeue(db: Db, jobs: JobQueue, data: SyncJobData, startAfter: Date, now: Date): Promise<string | null> {
+  const q = await enqueueSyncRun(jobs, data, { startAfter });
+  if (!q.sent && data.runId && q.runId !== data.runId) {
+    await db
+      .insert(syncRuns)
+      .values({
+        id: data.runId,
+        userId: data.userId,
+        connectionId: data.connectionId,
+        trigger: data.trigger,
+        status: "skipped",
+        errorCode: "merged",
+        errorMessage: `Joined the sync already queued for this connection${q.runId ? ` (run ${q.runId})` : ""}.`,
+        startedAt: now,
+        finishedAt: now,
+      })
+      .onConflictDoNothing();
+  }
+  return q.jobId;
 }
 
 /** The `sync.connection` handler. */
@@ -86,21 +132,21 @@ export async function runSyncJob(db: Db, jobs: JobQueue, data: SyncJobData, deps
 
   // Not before Retry-After or the end of the provider's daily budget: no provider call now.
   if (conn.retryAt && conn.retryAt > now) {
-    const next = await enqueueSync(jobs, data, { startAfter: conn.retryAt });
+    const next = await requeue(db, jobs, data, conn.retryAt, now);
     return { outcome: "deferred", reason: "retry_at", until: conn.retryAt.toISOString(), next };
   }
   const busy = async (): Promise<SyncJobOutput> => {
     const hops = (data.hops ?? 0) + 1;
     const wait = Math.min(MAX_BUSY_WAIT_MS, (deps.busyRetryMs ?? 1000) * 2 ** Math.min(hops - 1, 5));
     const until = new Date(now.getTime() + wait);
-    const next = await enqueueSync(jobs, { ...data, hops }, { startAfter: until });
+    const next = await requeue(db, jobs, { ...data, hops }, until, now);
     return { outcome: "deferred", reason: "running", until: until.toISOString(), next };
   };
   if (isLeased(conn, now)) return busy();
 
   const connector = deps.connector ?? (isConnectorId(conn.connectorId) ? getConnector(conn.connectorId) : null);
   if (!connector) return { outcome: "skipped", message: `Unknown provider ${conn.connectorId}.` };
-  const r = await syncConnection(db, { userId: data.userId, connectionId: data.connectionId, trigger: data.trigger }, {
+  const r = await syncConnection(db, { userId: data.userId, connectionId: data.connectionId, trigger: data.trigger, runId: data.runId }, {
     ...deps,
     connector,
     syncIntervalMs: syncIntervalFor(connector, deps.defaultIntervalMs),
@@ -109,7 +155,7 @@ export async function runSyncJob(db: Db, jobs: JobQueue, data: SyncJobData, deps
   if (r.status === "success") return { outcome: "success", runId: r.runId };
   if (r.retryAt) {
     // Retry exactly when the provider allows (the engine also set next_sync_at to it).
-    await enqueueSync(jobs, { ...data, trigger: data.trigger === "initial" ? "initial" : "scheduled", hops: 0 }, { startAfter: r.retryAt });
+    await enqueueSync(jobs, { userId: data.userId, connectionId: data.connectionId, trigger: data.trigger === "initial" ? "initial" : "scheduled", hops: 0 }, { startAfter: r.retryAt });
   }
   return { outcome: "error", runId: r.runId, code: r.code, message: r.message, retryAt: r.retryAt?.toISOString() };
 }

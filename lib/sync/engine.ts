@@ -37,6 +37,8 @@ export type SyncRequest = {
   accountIds?: string[];
   /** Only transactions dated in this range (the cursor is not advanced). */
   dateRange?: { from?: string; to?: string };
+  /** Record the run under this id (promised to whoever queued the request); a fresh id if it is already taken. */
+  runId?: string;
 };
 
 export type SyncProgress = { pages: number; added: number; modified: number; removed: number };
@@ -52,12 +54,14 @@ export type SyncDeps = {
   onProgress?: (p: SyncProgress) => void;
   /** Fault injection for crash tests: runs inside a page's transaction, before its cursor is committed. */
   beforeCommit?: (pageNumber: number) => void | Promise<void>;
+  /** Fault injection: runs after the last page is committed, before the run is recorded as finished. */
+  beforeFinish?: () => void | Promise<void>;
 };
 
 export type SyncResult =
   | { status: "success"; runId: string; dryRun: boolean; diff: Diff; accounts: number; pages: number }
   | { status: "already_syncing" }
-  | { status: "error"; runId: string; code: ConnectorErrorCode | "internal"; message: string; retryAt?: Date };
+  | { status: "error"; runId: string; code: ConnectorErrorCode | "internal" | "interrupted"; message: string; retryAt?: Date };
 
 export const DEFAULT_LEASE_MS = 2 * 60_000;
 export const DEFAULT_SYNC_INTERVAL_MS = 6 * 3600_000;
@@ -68,6 +72,13 @@ const INTERNAL_MESSAGE = "The sync failed on our side. It will be retried.";
 class DryRunRollback extends Error {}
 class LeaseLost extends Error {
   override name = "LeaseLost";
+}
+
+/** The promised run id if no run has it yet (a retried job), otherwise a new one. */
+async function freeRunId(db: Db, wanted: string | undefined): Promise<string> {
+  if (!wanted) return randomUUID();
+  const [taken] = await db.select({ id: syncRuns.id }).from(syncRuns).where(eq(syncRuns.id, wanted));
+  return taken ? randomUUID() : wanted;
 }
 
 /** Owner identity (names, emails, phones, addresses), fetched once per account, stored encrypted. */
@@ -105,7 +116,7 @@ async function preflight(
   const skip = async (code: "reauth_required" | "rate_limited", message: string) => {
     const [run] = await db
       .insert(syncRuns)
-      .values({ userId: req.userId, connectionId: conn.id, trigger: req.trigger, status: "skipped", errorCode: code, errorMessage: message, startedAt: now, finishedAt: now })
+      .values({ id: await freeRunId(db, req.runId), userId: req.userId, connectionId: conn.id, trigger: req.trigger, status: "skipped", errorCode: code, errorMessage: message, startedAt: now, finishedAt: now })
       .returning({ id: syncRuns.id });
     return run!.id;
   };
@@ -176,6 +187,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
   const [run] = await db
     .insert(syncRuns)
     .values({
+      id: await freeRunId(db, req.runId),
       userId: req.userId,
       connectionId: conn.id,
       trigger: req.trigger,
@@ -256,6 +268,10 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       }
       pages++;
       deps.onProgress?.({ pages, added: diff.added, modified: diff.modified, removed: diff.removed });
+      // Let requests in between pages: with an in-process provider and embedded PGlite the
+      // whole import is otherwise one chain of promise callbacks that never yields to I/O
+      // (health checks, progress polls would wait for the end of the import).
+      await new Promise<void>((r) => setImmediate(r));
       cursor = page.nextCursor;
       if (!page.hasMore) break;
     }
@@ -278,11 +294,10 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     } else {
       await work(db);
     }
+    await deps.beforeFinish?.();
     const finished = at();
-    await db
-      .update(syncRuns)
-      .set({ status: "success", finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings })
-      .where(eq(syncRuns.id, runId));
+    const recorded = await finishRun(db, runId, { status: "success", finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings });
+    if (!recorded) return reaped(runId);
     if (!dryRun) {
       // A request-budget provider spreads what is left of today's budget (lib/sync/budget.ts).
       let interval = deps.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
@@ -315,10 +330,10 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     const retryAt = known && e.retryAfterMs !== undefined ? new Date(clock.now() + e.retryAfterMs) : undefined;
     if (!known) log.error("sync failed", { connectionId: conn.id, runId, error: e });
     const finished = at();
-    await db
-      .update(syncRuns)
-      .set({ status: "error", finishedAt: finished, errorCode: code, errorMessage: message, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings })
-      .where(eq(syncRuns.id, runId));
+    const recorded = await finishRun(db, runId, { status: "error", finishedAt: finished, errorCode: code, errorMessage: message, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings });
+    // The reaper already ended this run (our lease expired): its verdict stands; the
+    // connection and its events belong to whoever runs next.
+    if (!recorded) return reaped(runId);
     if (!dryRun) {
       const needsUser = code === "reauth_required" || code === "invalid_credentials";
       await db
@@ -339,6 +354,27 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     if (!dryRun) await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result: { status: "error", runId, code, message, counts: { added: diff.added, modified: diff.modified, removed: diff.removed } }, now: finished });
     return { status: "error", runId, code, message, retryAt };
   }
+}
+
+/**
+ * Record a run's outcome only while it is still "running". A run the reaper already
+ * marked failed (its lease expired while this process was slow, not dead) keeps that
+ * verdict: no overwrite with "success", no second set of events, no connection update.
+ */
+async function finishRun(db: Db, runId: string, set: Partial<typeof syncRuns.$inferInsert>): Promise<boolean> {
+  const r = await db
+    .update(syncRuns)
+    .set(set)
+    .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, "running")))
+    .returning({ id: syncRuns.id });
+  return r.length > 0;
+}
+
+const REAPED_MESSAGE = "This run was ended by the reaper (its lease expired) before it finished; the connection was queued again.";
+
+function reaped(runId: string): SyncResult {
+  log.warn("a reaped sync run finished late; its result was not recorded", { runId });
+  return { status: "error", runId, code: "interrupted", message: REAPED_MESSAGE };
 }
 
 /** Is a sync of this connection under way (an unexpired lease)? */

@@ -14,6 +14,8 @@ import { RefreshButton } from "@/components/connections/refresh-button";
 import { RunHistory } from "@/components/connections/run-history";
 import { PlaidLinkFlow } from "@/components/connect/plaid-link";
 import { env } from "@/lib/env";
+import { syncQueueState } from "@/lib/jobs";
+import { appJobs } from "@/lib/jobs/app";
 import { TellerConnectFlow } from "@/components/connect/teller-connect";
 import { connectorOrNull, getConnector, isAvailable } from "@/lib/connectors/registry";
 import { manualRefreshBlock } from "@/lib/sync/budget";
@@ -43,6 +45,9 @@ export default async function ConnectionsPage() {
     connectionAccounts(db, { userId: user.id }),
     Promise.all(list.map((c) => (c.status !== "disconnected" && c.status !== "reauth_required" ? manualRefreshBlock(db, { userId: user.id, connectionId: c.id }, connectorOrNull) : null))),
   ]);
+  // The queue's view: when the next attempt starts, and sync jobs that failed outside a run.
+  const jobs = await appJobs();
+  const queue = await Promise.all(list.map((c) => syncQueueState(jobs, c.id)));
   const simplefin = list.some((c) => c.connectorId === "simplefin") ? await simplefinInfo(db, user.id) : new Map();
   return (
     <>
@@ -135,7 +140,7 @@ export default async function ConnectionsPage() {
               <details className="border-t border-stone-100 px-5 py-3">
                 <summary className="cursor-pointer text-sm font-medium text-stone-600">Sync history</summary>
                 <div className="mt-2">
-                  <RunHistory runs={runs[i]!} retryAt={c.retryAt ?? (c.status === "error" ? c.nextSyncAt : null)} />
+                  <RunHistory runs={runs[i]!} retryAt={queue[i]!.nextAt ?? c.retryAt ?? (c.status === "error" ? c.nextSyncAt : null)} failedJob={queue[i]!.failedJob} />
                 </div>
               </details>
             </li>

@@ -11,6 +11,9 @@ import { createSubscription, listDeliveries } from "@/lib/webhooks/subscriptions
 import { createApiToken } from "@/lib/api-tokens/tokens";
 import { summarizeTransactions } from "@/lib/transactions/query";
 import { linkConnection } from "@/lib/connections/service";
+import { useJobQueue } from "@/lib/jobs";
+import { createJobQueue } from "@/lib/jobs/queue";
+import { runSyncJob } from "@/lib/jobs/sync-jobs";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { seedTransactions, seedUser } from "@/test/fixtures";
 import { callApi, routeFiles, useDatabase, type ApiResult } from "@/test/api-harness";
@@ -423,31 +426,59 @@ describe("API v1: identity and webhooks", () => {
 });
 
 describe("API v1: connections", () => {
-  it("refresh runs a sync and answers its run id; runs list it; dry run writes nothing; disconnect keeps the data", async () => {
+  it("refresh queues a sync job and answers 202 with its run id; the run appears in runs; dry run writes nothing; disconnect keeps the data", async () => {
     const w = await world();
     const { connectionId } = await linkConnection(t.db, { userId: w.a.userId, connectorId: "demo", payload: { institutionId: "demo_platypus", historyDays: 20, seed: 3 } });
-    const r = await api("POST", `/api/v1/connections/${connectionId}/refresh`, { token: w.write });
-    expect(r.status).toBe(200);
-    const res = body<{ run_id: string; status: string; added: number; dry_run: boolean }>(r);
-    expect(res.status).toBe("success");
-    expect(res.added).toBeGreaterThan(0);
-    const stored = await t.db.select({ id: transactions.id }).from(transactions).where(eq(transactions.userId, w.a.userId));
-    expect(stored.length).toBe(3 + res.added);
-    const dry = body<{ run_id: string; dry_run: boolean; added: number }>(await api("POST", `/api/v1/connections/${connectionId}/refresh`, { token: w.write, body: { dry_run: true } }));
-    expect(dry.dry_run).toBe(true);
-    expect((await t.db.select({ id: transactions.id }).from(transactions).where(eq(transactions.userId, w.a.userId))).length).toBe(stored.length);
-    const runs = body<{ runs: { id: string; added: number; dry_run: boolean }[] }>(await api("GET", `/api/v1/connections/${connectionId}/runs?limit=1`, { token: w.read }));
-    expect(runs.runs).toEqual([expect.objectContaining({ id: dry.run_id, dry_run: true })]);
-    const page2 = body<{ runs: { id: string; added: number }[] }>(await api("GET", `/api/v1/connections/${connectionId}/runs?limit=1&cursor=${encodeURIComponent((runs as unknown as { next_cursor: string }).next_cursor)}`, { token: w.read }));
-    expect(page2.runs).toEqual([expect.objectContaining({ id: res.run_id, added: res.added })]);
-    const conn = body<{ account_count: number; status: string; last_synced_at: string | null }>(await api("GET", `/api/v1/connections/${connectionId}`, { token: w.read }));
-    expect(conn.account_count).toBeGreaterThan(0);
-    expect(conn.last_synced_at).not.toBeNull();
-    const d = await api("POST", `/api/v1/connections/${connectionId}/disconnect`, { token: w.write, body: { keep_data: true } });
-    expect(body(d)).toEqual({ id: connectionId, status: "disconnected", kept_data: true, revoked_remotely: true });
-    expect((await t.db.select({ id: transactions.id }).from(transactions).where(eq(transactions.userId, w.a.userId))).length).toBe(stored.length);
-    const again = await api("POST", `/api/v1/connections/${connectionId}/refresh`, { token: w.write });
-    expect(again.status).toBe(400);
+    const jobs = await createJobQueue(t, { url: t.url, supervise: false });
+    useJobQueue(jobs);
+    try {
+      // No worker yet: the request only queues (nothing is synced in the request).
+      const r = await api("POST", `/api/v1/connections/${connectionId}/refresh`, { token: w.write });
+      expect(r.status).toBe(202);
+      const res = body<{ run_id: string; status: string; added: number | null; dry_run: boolean; not_before: string | null; runs: string }>(r);
+      expect(res).toMatchObject({ status: "queued", dry_run: false, added: null, not_before: null, runs: `/api/v1/connections/${connectionId}/runs` });
+      expect((await t.db.select({ id: transactions.id }).from(transactions).where(eq(transactions.userId, w.a.userId))).length).toBe(3);
+      // A second refresh while it waits joins it: the same run id, one job.
+      const again = body<{ run_id: string; status: string }>(await api("POST", `/api/v1/connections/${connectionId}/refresh`, { token: w.write }));
+      expect(again).toMatchObject({ run_id: res.run_id, status: "queued" });
+      expect((await jobs.byKey("sync.connection", connectionId)).filter((j) => j.state === "created")).toHaveLength(1);
+      // Another user cannot refresh it.
+      expect((await api("POST", `/api/v1/connections/${connectionId}/refresh`, { token: w.bWrite })).status).toBe(404);
+
+      // A worker runs it; the caller follows the promised run id in the runs list.
+      await jobs.work("sync.connection", { pollMs: 500 }, async (data) => runSyncJob(t.db, jobs, data as never));
+      let run: { id: string; status: string; added: number; trigger: string } | undefined;
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((x) => setTimeout(x, 300))) {
+        const list = body<{ runs: { id: string; status: string; added: number; trigger: string }[] }>(await api("GET", `/api/v1/connections/${connectionId}/runs`, { token: w.read }));
+        run = list.runs.find((x) => x.id === res.run_id && x.status !== "running");
+        if (run) break;
+      }
+      expect(run).toMatchObject({ id: res.run_id, status: "success", trigger: "manual" });
+      expect(run!.added).toBeGreaterThan(0);
+      const stored = await t.db.select({ id: transactions.id }).from(transactions).where(eq(transactions.userId, w.a.userId));
+      expect(stored.length).toBe(3 + run!.added);
+
+      const dryRes = await api("POST", `/api/v1/connections/${connectionId}/refresh`, { token: w.write, body: { dry_run: true } });
+      const dry = body<{ run_id: string; dry_run: boolean; status: string; added: number }>(dryRes);
+      expect(dry).toMatchObject({ dry_run: true, status: "success", added: expect.any(Number) });
+      expect((await t.db.select({ id: transactions.id }).from(transactions).where(eq(transactions.userId, w.a.userId))).length).toBe(stored.length);
+      const runs = body<{ runs: { id: string; added: number; dry_run: boolean }[] }>(await api("GET", `/api/v1/connections/${connectionId}/runs?limit=1`, { token: w.read }));
+      expect(runs.runs).toEqual([expect.objectContaining({ id: dry.run_id, dry_run: true })]);
+      const page2 = body<{ runs: { id: string; added: number }[] }>(await api("GET", `/api/v1/connections/${connectionId}/runs?limit=1&cursor=${encodeURIComponent((runs as unknown as { next_cursor: string }).next_cursor)}`, { token: w.read }));
+      expect(page2.runs).toEqual([expect.objectContaining({ id: res.run_id, added: run!.added })]);
+      const conn = body<{ account_count: number; status: string; last_synced_at: string | null; next_sync_at: string | null }>(await api("GET", `/api/v1/connections/${connectionId}`, { token: w.read }));
+      expect(conn.account_count).toBeGreaterThan(0);
+      expect(conn.last_synced_at).not.toBeNull();
+      expect(conn.next_sync_at).not.toBeNull();
+      const d = await api("POST", `/api/v1/connections/${connectionId}/disconnect`, { token: w.write, body: { keep_data: true } });
+      expect(body(d)).toEqual({ id: connectionId, status: "disconnected", kept_data: true, revoked_remotely: true });
+      expect((await t.db.select({ id: transactions.id }).from(transactions).where(eq(transactions.userId, w.a.userId))).length).toBe(stored.length);
+      const afterDisconnect = await api("POST", `/api/v1/connections/${connectionId}/refresh`, { token: w.write });
+      expect(afterDisconnect.status).toBe(400);
+    } finally {
+      useJobQueue(undefined);
+      await jobs.stop();
+    }
   });
 
   it("statement imports and net worth go through the same wrapper: scopes, isolation, documented answers", async () => {

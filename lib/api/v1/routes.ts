@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { disconnectConnection } from "@/lib/connections/service";
+import { queueSyncRun } from "@/lib/jobs/app";
 import { syncConnection } from "@/lib/sync/engine";
 import { AppError } from "@/lib/errors";
 import { NextResponse } from "next/server";
@@ -140,24 +141,33 @@ export const refreshConnectionRoute = defineRoute({
   operationId: "refreshConnection",
   summary: "Refresh a connection now",
   description:
-    "Runs a sync and answers with its run id and counts. `{\"dry_run\": true}` computes the same diff and writes nothing. A refresh while another is running answers 409 `already_syncing`.",
+    "Queues a sync as a background job and answers 202 at once with `status: \"queued\"` and the `run_id` it will be recorded under: follow it in the connection's runs until it is `success` or `error`. A refresh while one is already queued joins it (same run id); one while a sync runs is queued to follow it. `{\"dry_run\": true}` computes the diff in the request (bounded), writes nothing and answers its counts.",
   tag: "Connections",
   scope: "write",
   params: idParams,
   body: z.object({ dry_run: z.boolean({ error: "dry_run must be true or false." }).default(false) }).strict(),
+  status: 202,
   response: S.refreshResultSchema,
   errors: [404, 409],
   example: `curl -X POST -H "Authorization: Bearer $LL_TOKEN" -H "content-type: application/json" -d '{"dry_run":false}' "$LL_URL/api/v1/connections/<id>/refresh"`,
   handler: async ({ db, userId, params, body }) => {
     const c = await ownedConnection(db, userId, params.id);
-    const r = await syncConnection(db, { userId, connectionId: c.id, trigger: "manual", dryRun: body.dry_run });
-    if (r.status === "already_syncing") throw new AppError("already_syncing", "A sync of this connection is already running. Follow its runs.");
     const runs = `/api/v1/connections/${c.id}/runs`;
-    if (r.status === "error") return { run_id: r.runId, dry_run: body.dry_run, status: "error" as const, added: 0, modified: 0, removed: 0, error_code: r.code, error_message: r.message, runs };
+    if (!body.dry_run) {
+      if (c.status === "disconnected") throw new AppError("invalid_request", "This connection is disconnected. Link the bank again to sync.");
+      const q = await queueSyncRun({ userId, connectionId: c.id, trigger: "manual" });
+      if (!q.runId) throw new AppError("already_syncing", "A sync of this connection is already queued. Follow its runs.");
+      const notBefore = c.retryAt && c.retryAt > new Date() ? c.retryAt : null;
+      return { run_id: q.runId, dry_run: false, status: "queued" as const, not_before: iso(notBefore), added: null, modified: null, removed: null, error_code: null, error_message: null, runs };
+    }
+    const r = await syncConnection(db, { userId, connectionId: c.id, trigger: "manual", dryRun: true });
+    if (r.status === "already_syncing") throw new AppError("already_syncing", "A sync of this connection is already running. Follow its runs.");
+    if (r.status === "error") return { run_id: r.runId, dry_run: true, status: "error" as const, not_before: null, added: 0, modified: 0, removed: 0, error_code: r.code, error_message: r.message, runs };
     return {
       run_id: r.runId,
       dry_run: r.dryRun,
       status: "success" as const,
+      not_before: null,
       added: r.diff.added,
       modified: r.diff.modified,
       removed: r.diff.removed,

@@ -86,12 +86,13 @@ export const syncRunPageSchema = page("SyncRunPage", "runs", syncRunSchema);
 export const refreshResultSchema = component(
   "RefreshResult",
   z.object({
-    run_id: id.describe("The run recorded for this refresh (see the connection's runs)."),
+    run_id: id.describe("The run this refresh is recorded under: follow it in the connection's runs (a queued sync's run appears there when a worker starts it)."),
     dry_run: z.boolean().describe("A dry run computes the same diff and writes nothing."),
-    status: z.enum(["success", "error"]),
-    added: z.number().int(),
-    modified: z.number().int(),
-    removed: z.number().int(),
+    status: z.enum(["queued", "success", "error"]).describe("`queued`: the sync runs as a background job. A dry run answers `success` or `error` at once."),
+    not_before: instant.nullable().describe("The provider does not allow a refresh before this time (Retry-After or a daily budget): the queued sync starts then."),
+    added: z.number().int().nullable().describe("Null while queued."),
+    modified: z.number().int().nullable(),
+    removed: z.number().int().nullable(),
     error_code: z.string().nullable(),
     error_message: z.string().nullable(),
     runs: z.string().describe("Relative URL of this connection's runs."),

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { NextResponse } from "next/server";
 import { getDb } from "@/db";
-import { appJobs } from "@/lib/jobs/app";
+import { appJobs, workerEnabled } from "@/lib/jobs/app";
 import { runDueNow } from "@/lib/jobs";
 import { log } from "@/lib/log";
 
@@ -20,7 +20,10 @@ export async function POST(req: Request) {
     return NextResponse.json({ error: { code: "unauthorized", message: "A valid cron secret is required." } }, { status: 401 });
   }
   try {
-    const r = await runDueNow(await getDb(), await appJobs());
+    // With no worker in this process (LEDGERLINK_WORKER=off, a serverless host), the tick also
+    // runs queued jobs for up to LEDGERLINK_TICK_BUDGET_MS (default 20 s; 0 = only enqueue).
+    const budgetMs = workerEnabled() ? 0 : Number(process.env.LEDGERLINK_TICK_BUDGET_MS ?? 20_000);
+    const r = await runDueNow(await getDb(), await appJobs(), { budgetMs });
     return NextResponse.json({ ok: true, ...r });
   } catch (e) {
     log.error("cron tick failed", { error: e });

@@ -37,12 +37,12 @@ export default async function ConsentPage({ params }: { params: Promise<{ id: st
       <Card>
         {v.status === "created" && v.nonce && <ConsentForm sessionId={v.id} nonce={v.nonce} bank={v.bank} maxDays={v.maxConsentDays} />}
         {(v.status === "awaiting_sca" || v.status === "completed") && (
-          <ScaWait sessionId={v.id} nonce={v.nonce} bank={v.bank} scaUrl={v.scaUrl} completed={v.status === "completed"} />
+          <ScaWait sessionId={v.id} bank={v.bank} scaUrl={v.scaUrl} completed={v.status === "completed"} />
         )}
         {(v.status === "rejected" || v.status === "expired") && (
           <div className="space-y-3">
-            <p role="alert" className="text-sm text-amber-900">
-              {v.status === "rejected" ? "The consent was rejected at the bank. Nothing was linked." : "This consent session expired after 30 minutes. Nothing was linked."}
+            <p role="status" className="text-sm text-amber-900">
+              {v.failure ?? (v.status === "rejected" ? "The consent was rejected at the bank. Nothing was linked." : "This consent session expired after 30 minutes. Nothing was linked.")}
             </p>
             <ButtonLink href="/connections/new?connector=finqware" variant="secondary">
               Start again
