@@ -5,7 +5,7 @@
  * default 10k). Without BENCH_ONLY every section runs except webhooks.
  */
 import "./env";
-import { benchAuth, printAuth } from "./auth";
+import { benchAuth, printAuth, printAuthRatio } from "./auth";
 import { benchQuery, printQuery } from "./query";
 import { benchSync, printSync } from "./sync";
 import { benchJobs, printJobs } from "./jobs";
@@ -19,12 +19,11 @@ const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(","))
 const want = (section: string) => !only || only.has(section);
 const results: Record<string, Awaited<ReturnType<typeof benchQuery>>> = {};
 const wealth: Record<string, Awaited<ReturnType<typeof benchWealth>>> = {};
+const auth: Partial<Record<"postgres" | "pglite", Awaited<ReturnType<typeof benchAuth>>>> = {};
 if (want("jobs")) printJobs(await benchJobs());
 if (want("statements")) printStatementParse(await benchStatementParse());
 for (const kind of ["postgres", "pglite"] as const) {
-  // The auth bench on PGlite did not finish within 5 minutes on this machine (under
-  // investigation): opt in with BENCH_AUTH_PGLITE=1.
-  if (want("auth") && (kind === "postgres" || process.env.BENCH_AUTH_PGLITE === "1")) printAuth(await benchAuth(kind));
+  if (want("auth")) printAuth((auth[kind] = await benchAuth(kind)));
   if (only?.has("webhooks")) printWebhooks(await benchWebhooks(kind));
   if (want("ebank")) printEbank(await benchEbank(kind));
   if (want("wealth")) {
@@ -43,6 +42,7 @@ for (const kind of ["postgres", "pglite"] as const) {
     printQuery(results[kind]);
   }
 }
+if (auth.postgres && auth.pglite) printAuthRatio(auth.postgres, auth.pglite);
 if (results.postgres && results.pglite) {
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const worst = (r: (typeof results)["pglite"]) => Math.max(...Object.values(r.pages).map((v) => v.p95));

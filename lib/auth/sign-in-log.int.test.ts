@@ -78,8 +78,7 @@ describe("failed sign-in logging", () => {
     const { res, cookie: csrfCookie } = await attempt("correct horse battery");
     const sessionCookie = res.headers.getSetCookie().find((c) => c.startsWith("authjs.session-token="))!.split(";")[0]!;
     const cookie = `${csrfCookie}; ${sessionCookie}`;
-    const [{ n }] = await t.db.select({ n: count() }).from(sessions);
-    expect(n).toBe(1);
+    expect((await t.db.select({ n: count() }).from(sessions))[0]!.n).toBe(1);
     const [row] = await t.db.select({ id: sessions.id }).from(sessions);
     expect(await getSessionUser(t.db, row!.id)).not.toBeNull();
 
