@@ -81,6 +81,7 @@ test("sign out everywhere ends other sessions", async ({ page, browser }) => {
 });
 
 test("sign out everywhere can revoke every API token too; the list showed the token's last use and address", async ({ page }) => {
+  test.setTimeout(120_000); // sign-up, two sign-outs and a sign-in (scrypt N=2^17 each) on a shared machine
   const email = await signUp(page);
   await page.goto("/settings");
   await page.getByLabel("New token name").fill("Spreadsheet");
@@ -96,6 +97,7 @@ test("sign out everywhere can revoke every API token too; the list showed the to
   await expect(page).toHaveURL(/\/sign-in/);
   expect((await call()).status()).toBe(200);
   await signIn(page, email);
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
   await page.goto("/settings");
   await page.getByLabel("Also revoke all 1 API token").check();
   await page.getByRole("button", { name: "Sign out everywhere" }).click();
