@@ -34,6 +34,8 @@ export default defineConfig({
           name: "pglite",
           include: ["{lib,db,emulators}/**/*.int.test.ts"],
           env: { LL_TEST_DB: "pglite" },
+          // next-auth imports "next/server" without an extension: let Vite resolve it (tests drive its real handlers).
+          server: { deps: { inline: ["next-auth"] } },
           execArgv: ["--expose-gc"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -46,6 +48,7 @@ export default defineConfig({
           // *.pg.test.ts: real worker processes sharing one server (PGlite allows one process).
           include: ["{lib,db,emulators}/**/*.int.test.ts", "lib/**/*.pg.test.ts"],
           env: { LL_TEST_DB: "postgres" },
+          server: { deps: { inline: ["next-auth"] } },
           execArgv: ["--expose-gc"],
           testTimeout: 60_000,
           hookTimeout: 60_000,

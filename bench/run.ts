@@ -6,7 +6,7 @@
  * BENCH_DB picks one database.
  */
 import "./env";
-import { benchAuth, printAuth } from "./auth";
+import { benchAuth, printAuth, printAuthRatio } from "./auth";
 import { benchQuery, printQuery } from "./query";
 import { benchSync, printSync } from "./sync";
 import { benchJobs, printJobs } from "./jobs";
@@ -22,14 +22,13 @@ const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(","))
 const want = (section: string) => !only || only.has(section);
 const results: Record<string, Awaited<ReturnType<typeof benchQuery>>> = {};
 const wealth: Record<string, Awaited<ReturnType<typeof benchWealth>>> = {};
+const auth: Partial<Record<"postgres" | "pglite", Awaited<ReturnType<typeof benchAuth>>>> = {};
 if (want("jobs")) printJobs(await benchJobs());
 if (want("statements")) printStatementParse(await benchStatementParse());
 // BENCH_DB=postgres|pglite: one database only.
 const kinds = (["postgres", "pglite"] as const).filter((k) => !process.env.BENCH_DB || process.env.BENCH_DB === k);
 for (const kind of kinds) {
-  // The auth bench on PGlite did not finish within 5 minutes on this machine (under
-  // investigation): opt in with BENCH_AUTH_PGLITE=1.
-  if (want("auth") && (kind === "postgres" || process.env.BENCH_AUTH_PGLITE === "1")) printAuth(await benchAuth(kind));
+  if (want("auth")) printAuth((auth[kind] = await benchAuth(kind)));
   if (only?.has("webhooks")) printWebhooks(await benchWebhooks(kind));
   if (want("ebank")) printEbank(await benchEbank(kind));
   if (want("simplefin")) printSimplefin(await benchSimplefin(kind));
@@ -51,6 +50,7 @@ for (const kind of kinds) {
     printQuery(results[kind]);
   }
 }
+if (auth.postgres && auth.pglite) printAuthRatio(auth.postgres, auth.pglite);
 if (results.postgres && results.pglite) {
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const worst = (r: (typeof results)["pglite"]) => Math.max(...Object.values(r.pages).map((v) => v.p95));

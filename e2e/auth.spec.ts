@@ -79,3 +79,28 @@ test("sign out everywhere ends other sessions", async ({ page, browser }) => {
   await expect(other).toHaveURL(/\/sign-in/);
   await ctx.close();
 });
+
+test("sign out everywhere can revoke every API token too; the list showed the token's last use and address", async ({ page }) => {
+  test.setTimeout(120_000); // sign-up, two sign-outs and a sign-in (scrypt N=2^17 each) on a shared machine
+  const email = await signUp(page);
+  await page.goto("/settings");
+  await page.getByLabel("New token name").fill("Spreadsheet");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = (await page.getByTestId("new-token").textContent())!.trim();
+  const call = () => page.request.get("/api/v1/accounts", { headers: { authorization: `Bearer ${token}` } });
+  expect((await call()).status()).toBe(200);
+  await page.goto("/settings");
+  await expect(page.getByText(/last used .+ from 127\.0\.0\.1/)).toBeVisible();
+
+  // Left unticked, the token survives; ticked, it is revoked with the sessions.
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  expect((await call()).status()).toBe(200);
+  await signIn(page, email);
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await page.goto("/settings");
+  await page.getByLabel("Also revoke all 1 API token").check();
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  expect((await call()).status()).toBe(401);
+});

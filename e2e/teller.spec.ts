@@ -21,6 +21,9 @@ async function connect(page: Page, institution: string, username: string, step?:
 }
 
 test("Teller Connect (stand-in) with OTP and a security question → data → webhook disconnect → banner → reconnect", async ({ page }) => {
+  // Two links with their first imports, a webhook round trip and a reconnect (each Connect
+  // opening first asks the server for a nonce): more than the default minute on a shared machine.
+  test.setTimeout(180_000);
   await signUp(page);
   await connect(page, "Chase", "otp", { label: "One-time code", value: "0000", wrong: "1234" });
   await connect(page, "Capital One", "challenge", { label: "Answer", value: "blue", wrong: "red" });

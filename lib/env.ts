@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseTokenSigningKey } from "@/lib/connectors/teller/signature";
 
 /**
  * The one place that reads process.env. Everything else imports `env()`.
@@ -39,6 +40,8 @@ const schema = z.object({
   TELLER_APPLICATION_ID: z.string().min(1).optional(),
   /** Comma-separated webhook signing secrets (several during rotation). */
   TELLER_SIGNING_SECRETS: z.string().min(1).optional(),
+  /** Teller Connect's token-signing public key (Ed25519, base64): signed enrollments are verified with it. */
+  TELLER_TOKEN_SIGNING_KEY: z.string().min(1).optional(),
   /** How many reverse proxies of ours stand in front (true = 1); unset = X-Forwarded-For is ignored. */
   TRUST_PROXY: z
     .string()
@@ -60,7 +63,7 @@ export type Env = {
   /** Where this app is reachable (links, provider webhooks, loopback calls to its own emulators). */
   appUrl: string;
   plaid: { clientId: string; secret: string; env: "sandbox" | "production" } | null;
-  teller: { certificatePath: string; privateKeyPath: string; env: "sandbox" | "development" | "production"; applicationId: string; signingSecrets: string[] } | null;
+  teller: { certificatePath: string; privateKeyPath: string; env: "sandbox" | "development" | "production"; applicationId: string; signingSecrets: string[]; tokenSigningKey: string | null } | null;
   logLevel: "debug" | "info" | "warn" | "error";
   fxFetch: boolean;
 };
@@ -108,6 +111,13 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if (e.TELLER_TOKEN_SIGNING_KEY) {
+    try {
+      parseTokenSigningKey(e.TELLER_TOKEN_SIGNING_KEY);
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration:\n  - TELLER_TOKEN_SIGNING_KEY: ${(err as Error).message}`);
+    }
+  }
   const dataDir = path.resolve(e.LEDGERLINK_DATA_DIR);
   let authSecret = e.AUTH_SECRET;
   let keys = e.ENCRYPTION_KEYS;
@@ -139,6 +149,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
             env: e.TELLER_ENV,
             applicationId: e.TELLER_APPLICATION_ID ?? "",
             signingSecrets: (e.TELLER_SIGNING_SECRETS ?? "").split(",").map((x) => x.trim()).filter(Boolean),
+            tokenSigningKey: e.TELLER_TOKEN_SIGNING_KEY ?? null,
           }
         : null,
     logLevel: e.LEDGERLINK_LOG_LEVEL,

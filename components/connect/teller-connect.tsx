@@ -4,17 +4,20 @@ import Script from "next/script";
 import { useEffect, useState, useTransition } from "react";
 import { useTellerConnect } from "teller-connect-react";
 import { useReconnect } from "@/components/connections/use-reconnect";
+import { createTellerNonceAction } from "@/lib/actions/create-teller-nonce";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/field";
 import { ImportStatus, useLinkAndImport } from "./link-and-import";
 
-type Enrollment = { accessToken: string; user: { id: string }; enrollment: { id: string; institution: { name: string } } };
+type Enrollment = { accessToken: string; user: { id: string }; enrollment: { id: string; institution: { name: string } }; signatures?: string[] };
 
 /**
  * Teller Connect with teller-connect-react. With a Teller certificate configured the hook
  * loads Teller's CDN script; in emulator mode a local stand-in with the same
  * TellerConnect.setup API is loaded first. With `enrollmentId`, Connect repairs that
- * enrollment in place (reconnect).
+ * enrollment in place (reconnect). Before opening, the server issues a one-time nonce;
+ * Connect signs it into the enrollment, and the server stores nothing unless Teller's
+ * signature verifies.
  */
 export function TellerConnectFlow({
   applicationId,
@@ -36,6 +39,7 @@ export function TellerConnectFlow({
   const reconnect = useReconnect(connectionId ?? "");
   const [scriptReady, setScriptReady] = useState(!emulator || (typeof window !== "undefined" && Boolean((window as { TellerConnect?: unknown }).TellerConnect)));
   const [opening, setOpening] = useState(false);
+  const [nonce, setNonce] = useState<string | null>(null);
   const [error, setError] = useState<string | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   const [pending, start] = useTransition();
@@ -43,14 +47,16 @@ export function TellerConnectFlow({
 
   const onSuccess = (enrollment: Enrollment) => {
     setOpening(false);
+    const signed = { ...enrollment, nonce } as unknown as Record<string, unknown>;
+    setNonce(null);
     start(async () => {
       if (connectionId) {
-        const r = await reconnect(enrollment as unknown as Record<string, unknown>);
+        const r = await reconnect(signed);
         if (r.ok) setMessage(r.message);
         else setError(r.message);
         return;
       }
-      const r = await linkAndImport("teller", enrollment as unknown as Record<string, unknown>);
+      const r = await linkAndImport("teller", signed);
       if (r.error) setError(r.error);
     });
   };
@@ -65,12 +71,24 @@ export function TellerConnectFlow({
           {message}
         </p>
       )}
-      <Button onClick={() => { setError(undefined); setMessage(undefined); setOpening(true); }} disabled={pending || !scriptReady || opening}>
+      <Button
+        onClick={() =>
+          start(async () => {
+            setError(undefined);
+            setMessage(undefined);
+            const r = await createTellerNonceAction(undefined, {});
+            if (r.status !== "success") return setError(r.status === "error" ? r.message : "Could not start Teller Connect.");
+            setNonce(r.data.nonce);
+            setOpening(true);
+          })
+        }
+        disabled={pending || !scriptReady || opening}
+      >
         {pending ? "Working…" : label}
       </Button>
-      {opening && scriptReady && (
+      {opening && scriptReady && nonce && (
         <OpenConnect
-          options={{ applicationId, environment, enrollmentId, ...({ institutionName } as object), onSuccess, onExit: () => { setOpening(false); setMessage("Teller Connect was closed before finishing. Nothing was linked."); } }}
+          options={{ applicationId, environment, enrollmentId, nonce, ...({ institutionName } as object), onSuccess, onExit: () => { setOpening(false); setNonce(null); setMessage("Teller Connect was closed before finishing. Nothing was linked."); } }}
         />
       )}
       {emulator && !connectionId && <p className="text-xs text-stone-500">Local Teller sandbox: username / password; otp (code 0000) and challenge (answer blue) add a verification step.</p>}

@@ -6,7 +6,7 @@ import { revokeApiTokenAction } from "@/lib/actions/revoke-api-token";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
 
-type TokenItem = { id: string; name: string; prefix: string; scope: "read" | "write"; expiresAt: string | null; createdAt: string; lastUsedAt: string | null };
+type TokenItem = { id: string; name: string; prefix: string; scope: "read" | "write"; expiresAt: string | null; createdAt: string; lastUsedAt: string | null; lastUsedIp: string | null };
 
 const selectClass = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-sm outline-none focus:ring-2 focus:ring-brand-500";
 
@@ -77,7 +77,7 @@ export function ApiTokens({ tokens }: { tokens: TokenItem[] }) {
                 <span className="font-medium">{t.name}</span> <code className="text-xs text-stone-500">{t.prefix}…</code>{" "}
                 <span className="rounded bg-stone-100 px-1.5 py-0.5 text-xs text-stone-700">{t.scope === "write" ? "read & write" : "read only"}</span>
                 <span className="block text-xs text-stone-500">
-                  created {t.createdAt} · {t.lastUsedAt ? `last used ${t.lastUsedAt}` : "never used"} · {t.expiresAt ? `expires ${t.expiresAt}` : "never expires"}
+                  created {t.createdAt} · {t.lastUsedAt ? `last used ${t.lastUsedAt}${t.lastUsedIp ? ` from ${t.lastUsedIp}` : ""}` : "never used"} · {t.expiresAt ? `expires ${t.expiresAt}` : "never expires"}
                 </span>
               </span>
               <form action={async (fd) => void (await revokeApiTokenAction(undefined, fd))}>

@@ -91,3 +91,21 @@ export const consentSessionSteps = pgTable(
   },
   (t) => [index("consent_session_steps_session_idx").on(t.sessionId)],
 );
+
+/**
+ * One-time nonces the server issues before a provider widget opens (Teller Connect signs
+ * the nonce into its onSuccess payload): bound to the user, consumed (deleted) on use,
+ * valid for a short time.
+ */
+export const linkNonces = pgTable(
+  "link_nonces",
+  {
+    nonce: text("nonce").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    connectorId: text("connector_id").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("link_nonces_user_idx").on(t.userId)],
+);

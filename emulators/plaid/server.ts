@@ -81,6 +81,8 @@ export class PlaidEmulator {
   webhookAllowed: (url: string) => boolean = () => true;
   /** At most this many Items live in memory; creating more is refused (the sandbox is public). */
   maxItems = 500;
+  /** Every key id asked for at /webhook_verification_key/get, in order (tests count outbound lookups). */
+  readonly keyRequests: string[] = [];
   /** Every webhook the emulator sent (tests inspect it). */
   readonly sentWebhooks: { url: string; body: string; headers: Record<string, string> }[] = [];
 
@@ -113,6 +115,12 @@ export class PlaidEmulator {
     this.keys.set(kid, { privateKey, jwk: { ...jwk, alg: "ES256", use: "sig", kid, created_at: Math.floor(this.now() / 1000), expired_at: null } });
     this.currentKid = kid;
     return kid;
+  }
+  /** Plaid reports this key expired from now on (`expired_at` set); it stays served. */
+  expireKey(kid: string): void {
+    const k = this.keys.get(kid);
+    if (!k) throw new Error("unknown kid");
+    k.jwk = { ...k.jwk, expired_at: Math.floor(this.now() / 1000) };
   }
   /** Let the bank move on by `ticks` demo ticks (new, posted, modified and removed transactions). */
   advance(accessToken: string, ticks = 1): void {
@@ -180,6 +188,8 @@ export class PlaidEmulator {
       case "/item/public_token/exchange":
         return this.exchange(body);
       case "/webhook_verification_key/get": {
+        this.keyRequests.push(String(body.key_id ?? "").slice(0, 200));
+        if (this.keyRequests.length > 1000) this.keyRequests.shift();
         const key = this.keys.get(String(body.key_id ?? ""));
         if (!key) return this.error("INVALID_FIELD", 400, "invalid key_id provided");
         return this.json({ key: key.jwk });

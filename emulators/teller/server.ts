@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
@@ -36,7 +36,7 @@ type Enrollment = {
 };
 
 type Fault = { status: number; code: string; message: string; path: RegExp; times: number };
-type MfaSession = { id: string; username: string; institutionId: string; enrollmentId: string | null; field: "code" | "answer" };
+type MfaSession = { id: string; username: string; institutionId: string; enrollmentId: string | null; field: "code" | "answer"; nonce: string | null };
 
 export const TELLER_INSTITUTIONS = [
   { id: "chase", name: "Chase" },
@@ -81,6 +81,10 @@ export class TellerEmulator {
   requireClientCert: boolean;
   webhookSecrets: string[];
   webhookUrl: string | null = null;
+  /** The sandbox token-signing key: Connect enrollments opened with a nonce are signed with it (Ed25519). */
+  private readonly tokenSigning = generateKeyPairSync("ed25519");
+  /** Its public half as Teller's dashboard shows it: 32 raw bytes, base64 (TELLER_TOKEN_SIGNING_KEY). */
+  readonly tokenSigningPublicKey = Buffer.from((this.tokenSigning.publicKey.export({ format: "jwk" }) as { x: string }).x, "base64url").toString("base64");
   private readonly deliver: (url: string, body: string, headers: Record<string, string>) => Promise<void>;
   private readonly enrollments = new Map<string, Enrollment>();
   private readonly byToken = new Map<string, Enrollment>();
@@ -313,11 +317,11 @@ export class TellerEmulator {
       if (b.password !== SANDBOX_PASSWORD) return this.error(401, "invalid_credentials", "Incorrect username or password.");
       const username = b.username ?? "";
       if (username === "otp" || username === "challenge") {
-        const s: MfaSession = { id: `mfa_${randomBytes(8).toString("hex")}`, username, institutionId: existing?.institution.id ?? inst!.id, enrollmentId: existing?.id ?? null, field: username === "otp" ? "code" : "answer" };
+        const s: MfaSession = { id: `mfa_${randomBytes(8).toString("hex")}`, username, institutionId: existing?.institution.id ?? inst!.id, enrollmentId: existing?.id ?? null, field: username === "otp" ? "code" : "answer", nonce: b.nonce ?? null };
         this.mfa.set(s.id, s);
         return this.json({ step: "mfa", session: s.id, field: s.field, prompt: s.field === "code" ? "Enter the code we sent to your phone." : "Security question: what is your favorite color?" });
       }
-      return this.json({ step: "done", enrollment: this.enroll(username, existing?.institution.id ?? inst!.id, existing) });
+      return this.json({ step: "done", enrollment: this.enroll(username, existing?.institution.id ?? inst!.id, existing, "default", b.nonce ?? null) });
     }
     if (path === "/mfa") {
       const s = this.mfa.get(b.session ?? "");
@@ -325,17 +329,17 @@ export class TellerEmulator {
       const ok = s.field === "code" ? b.code === "0000" : (b.answer ?? "").trim().toLowerCase() === "blue";
       if (!ok) return this.error(401, "invalid_mfa", s.field === "code" ? "That code is not right." : "That answer is not right.");
       this.mfa.delete(s.id);
-      return this.json({ step: "done", enrollment: this.enroll(s.username, s.institutionId, s.enrollmentId ? this.enrollments.get(s.enrollmentId) : undefined) });
+      return this.json({ step: "done", enrollment: this.enroll(s.username, s.institutionId, s.enrollmentId ? this.enrollments.get(s.enrollmentId) : undefined, "default", s.nonce) });
     }
     return this.error(404, "not_found", "No such Connect step.");
   };
 
   /** New enrollment, or repair of an existing one in place (Connect with enrollmentId). */
-  private enroll(username: string, institutionId: string, existing?: Enrollment, mode: DemoItem["mode"] = "default") {
+  private enroll(username: string, institutionId: string, existing?: Enrollment, mode: DemoItem["mode"] = "default", nonce: string | null = null) {
     if (existing) {
       existing.disconnected = null;
       existing.revoked = false;
-      return this.enrollmentObject(existing);
+      return this.enrollmentObject(existing, nonce);
     }
     const inst = TELLER_INSTITUTIONS.find((i) => i.id === institutionId)!;
     const id = `enr_${randomBytes(10).toString("hex")}`;
@@ -354,16 +358,24 @@ export class TellerEmulator {
     };
     this.enrollments.set(id, e);
     this.byToken.set(e.accessToken, e);
-    return this.enrollmentObject(e);
+    return this.enrollmentObject(e, nonce);
   }
 
-  private enrollmentObject(e: Enrollment) {
-    return { accessToken: e.accessToken, user: { id: e.userId }, enrollment: { id: e.id, institution: { name: e.institution.name } } };
+  /** What Connect's onSuccess receives; opened with a nonce, it is signed as Teller signs it. */
+  private enrollmentObject(e: Enrollment, nonce: string | null): { accessToken: string; user: { id: string }; enrollment: { id: string; institution: { name: string } }; signatures?: string[] } {
+    const out = { accessToken: e.accessToken, user: { id: e.userId }, enrollment: { id: e.id, institution: { name: e.institution.name } } };
+    if (!nonce) return out;
+    return { ...out, signatures: [this.signEnrollment(`${nonce}.${e.accessToken}.${e.userId}.${e.id}.sandbox`)] };
+  }
+
+  /** Ed25519 over the enrollment message with the sandbox token-signing key (base64). */
+  signEnrollment(message: string): string {
+    return sign(null, Buffer.from(message, "utf8"), this.tokenSigning.privateKey).toString("base64");
   }
 
   /** Server-side sandbox enrollment without the Connect UI (tests); mode "empty" gives accounts with no transactions. */
-  enrollDirect(username = "username", institutionId = "chase", mode: DemoItem["mode"] = "default") {
-    return this.enroll(username, institutionId, undefined, mode);
+  enrollDirect(username = "username", institutionId = "chase", mode: DemoItem["mode"] = "default", nonce: string | null = null) {
+    return this.enroll(username, institutionId, undefined, mode, nonce);
   }
 
   // ------------------------------------------------------------ webhooks

@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import { signOut } from "@/lib/auth";
 import { revokeSession, revokeUserSessions } from "@/lib/auth/accounts";
 import { currentUser } from "@/lib/auth/current-user";
+import { revokeAllApiTokens } from "@/lib/api-tokens/tokens";
 
 /** End this session (its server-side row too, so the JWT is dead even if copied). */
 export async function signOutAction(): Promise<void> {
@@ -12,9 +13,13 @@ export async function signOutAction(): Promise<void> {
   await signOut({ redirectTo: "/sign-in" });
 }
 
-/** End every session of this user, this one included. */
-export async function signOutEverywhereAction(): Promise<void> {
+/** End every session of this user, this one included; with `revokeTokens` ticked, every API token too. */
+export async function signOutEverywhereAction(form?: FormData): Promise<void> {
   const user = await currentUser();
-  if (user) await revokeUserSessions(await getDb(), user.id);
+  if (user) {
+    const db = await getDb();
+    if (form instanceof FormData && form.get("revokeTokens") === "on") await revokeAllApiTokens(db, { userId: user.id, via: "sign_out_everywhere" });
+    await revokeUserSessions(db, user.id);
+  }
   await signOut({ redirectTo: "/sign-in" });
 }

@@ -43,6 +43,12 @@ export class ConnectorUnavailable extends Error {
 
 const cache = new Map<ConnectorId, Connector<unknown>>();
 
+/** Teller Connect nonces live in the database (lib/connections/nonces.ts). */
+const tellerNonces = async ({ userId, nonce }: { userId: string; nonce: string }) => {
+  const [{ getDb }, { consumeLinkNonce }] = await Promise.all([import("@/db"), import("@/lib/connections/nonces")]);
+  return consumeLinkNonce(await getDb(), { userId, connectorId: "teller", nonce });
+};
+
 /** Is this provider configured (real keys) or served by the sandbox? */
 export function isAvailable(id: ConnectorId): boolean {
   const e = env();
@@ -97,6 +103,8 @@ function build(id: ConnectorId): ConnectorById[ConnectorId] {
           applicationId: t.applicationId,
           settings: async () => ({ baseUrl: "https://api.teller.io", tls: { cert: fs.readFileSync(t.certificatePath, "utf8"), key: fs.readFileSync(t.privateKeyPath, "utf8") } }),
           webhookSecrets: async () => t.signingSecrets,
+          tokenSigningKey: async () => t.tokenSigningKey,
+          consumeNonce: tellerNonces,
         });
       }
       if (!s) throw unavailable();
@@ -105,6 +113,8 @@ function build(id: ConnectorId): ConnectorById[ConnectorId] {
         applicationId: s.teller.applicationId,
         settings: () => s.teller.settings(e.appUrl),
         webhookSecrets: () => s.teller.webhookSecrets(e.appUrl),
+        tokenSigningKey: () => s.teller.tokenSigningKey(e.appUrl),
+        consumeNonce: tellerNonces,
       });
     }
     case "finqware": {

@@ -60,6 +60,7 @@ export const sandboxMount: SandboxMount = {
       return { baseUrl: r.url, tls: { cert: r.pki.clientCert, key: r.pki.clientKey, ca: r.pki.caCert } };
     },
     webhookSecrets: async (appUrl) => (await teller(appUrl)).emulator.webhookSecrets,
+    tokenSigningKey: async (appUrl) => (await teller(appUrl)).emulator.tokenSigningPublicKey,
   },
   finqware: {
     clientId: FQ_CLIENT_ID,

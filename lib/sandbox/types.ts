@@ -13,6 +13,8 @@ export type SandboxMount = {
     applicationId: string;
     settings: (appUrl: string) => Promise<TellerClientOptions>;
     webhookSecrets: (appUrl: string) => Promise<string[]>;
+    /** The local Teller's sandbox token-signing public key (it signs Connect enrollments). */
+    tokenSigningKey: (appUrl: string) => Promise<string>;
   };
   finqware: { clientId: string; clientSecret: string; appKey: string; baseUrl: (appUrl: string) => string; fetch: (appUrl: string) => typeof fetch };
   /** The local SimpleFIN Bridge: requests to its host are served in-process. */

@@ -92,6 +92,7 @@ describe("bounded windows", () => {
       maxHistoryDays: 120,
       settings: async () => ({ baseUrl: h.running.url, tls: { cert: h.running.pki.clientCert, key: h.running.pki.clientKey, ca: h.running.pki.caCert } }),
       webhookSecrets: async () => h.emulator.webhookSecrets,
+      ...h.signing,
     });
     let connectionId = "";
     const between: number[] = [];

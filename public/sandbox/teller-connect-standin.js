@@ -4,7 +4,9 @@
  * → { open, destroy }, calling options.onInit / onSuccess(enrollment) / onExit. It walks
  * Teller's sandbox flows: institution, credentials (password is always "password"), a
  * one-time code for user "otp" (0000) and a security question for "challenge" (blue).
- * With `enrollmentId` it repairs that enrollment in place.
+ * With `enrollmentId` it repairs that enrollment in place. Opened with a `nonce`, the
+ * enrollment it hands back carries `signatures` made by the local Teller's sandbox
+ * token-signing key, as Teller Connect does.
  */
 (function () {
   "use strict";
@@ -67,7 +69,7 @@
       function mfa(step, inst) {
         modal(step.field === "code" ? "Enter your code" : "Security question", step.prompt,
           form([{ name: step.field, label: step.field === "code" ? "One-time code" : "Answer" }], "Continue", function (i, err) {
-            var body = { session: step.session };
+            var body = { session: step.session, nonce: options.nonce };
             body[step.field] = i[step.field].value;
             post("/mfa", body).then(function (x) { if (!x.ok) { err.textContent = x.b.error.message; return; } done(x.b.enrollment); });
           }));
@@ -75,7 +77,7 @@
       function login(inst) {
         modal("Log in to " + inst.name, "Sandbox: username / password. Try otp or challenge for more steps.",
           form([{ name: "username", label: "Username" }, { name: "password", label: "Password", type: "password" }], "Connect", function (i, err) {
-            post("/enroll", { institution_id: inst.id, enrollment_id: options.enrollmentId, username: i.username.value, password: i.password.value }).then(function (x) {
+            post("/enroll", { institution_id: inst.id, enrollment_id: options.enrollmentId, nonce: options.nonce, username: i.username.value, password: i.password.value }).then(function (x) {
               if (!x.ok) { err.textContent = x.b.error.message; return; }
               if (x.b.step === "mfa") mfa(x.b, inst);
               else done(x.b.enrollment);

@@ -39,7 +39,13 @@ export default async function SettingsPage() {
         <Card
           title="Where you're signed in"
           actions={
-            <form action={signOutEverywhereAction}>
+            <form action={signOutEverywhereAction} className="flex flex-wrap items-center justify-end gap-3">
+              {tokens.length > 0 && (
+                <label className="flex items-center gap-2 text-sm text-stone-700">
+                  <input type="checkbox" name="revokeTokens" className="h-4 w-4" />
+                  Also revoke all {tokens.length} API token{tokens.length === 1 ? "" : "s"}
+                </label>
+              )}
               <Button variant="secondary" type="submit">
                 Sign out everywhere
               </Button>

@@ -1,6 +1,6 @@
 import { CountryCode, Products, type PlaidApi } from "plaid";
 import { z } from "zod";
-import type { Connector } from "../contract";
+import type { Connector, WebhookEvent } from "../contract";
 import { ConnectorError, probeAuth } from "../errors";
 import { createPlaidApi, plaidCall, type PlaidSettings } from "./client";
 import { normalizeAccount, normalizeBalance, normalizeTransaction } from "./normalize";
@@ -20,11 +20,13 @@ export type PlaidConnector = Connector<PlaidCredentials> & {
   /** A Link token for a new Item, or (with credentials) for update mode: no products, same access token. */
   createLinkToken(input: { userId: string; credentials?: PlaidCredentials; webhookUrl: string | null }): Promise<{ linkToken: string; expiration: string }>;
   readonly mode: PlaidSettings["environment"];
+  /** Verify a webhook; `replayId` names this exact signed message (the route refuses it twice). */
+  parseWebhook(req: { headers: Headers; rawBody: string }): Promise<{ event: WebhookEvent; replayId: string }>;
 };
 
 export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () => number; pageSize?: number } = {}): PlaidConnector {
   const api: PlaidApi = createPlaidApi(settings);
-  const keyFor = createKeyCache(() => api);
+  const keyFor = createKeyCache(() => api, { now: opts.now });
   const today = () => new Date(opts.now?.() ?? Date.now()).toISOString().slice(0, 10);
   return {
     id: "plaid",
@@ -135,8 +137,13 @@ export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () =
       }
     },
 
+    async parseWebhook(req) {
+      const { body, replayId } = await verifyPlaidWebhook(req, keyFor, Math.floor((opts.now?.() ?? Date.now()) / 1000));
+      return { event: plaidWebhookEvent(body), replayId };
+    },
+
     async verifyWebhook(req) {
-      return plaidWebhookEvent(await verifyPlaidWebhook(req, keyFor, Math.floor((opts.now?.() ?? Date.now()) / 1000)));
+      return (await this.parseWebhook(req)).event;
     },
   };
 }

@@ -1,68 +1,129 @@
-import { createHash, createPublicKey, timingSafeEqual, verify, type JsonWebKey, type KeyObject } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { compactVerify, decodeProtectedHeader, errors as joseErrors, importJWK, type CryptoKey, type JWK } from "jose";
 import type { PlaidApi } from "plaid";
 import type { WebhookEvent } from "../contract";
+import { ConnectorError } from "../errors";
 import { plaidCall } from "./client";
 
 /**
- * Plaid webhook verification (plaid.com/docs/api/webhooks/webhook-verification):
- * the `Plaid-Verification` header is a compact JWS, ES256 only, signed with a key we
- * fetch by `kid` (cached); `iat` at most 5 minutes old; the hex SHA-256 of the RAW body
- * must equal `request_body_sha256` (constant-time compare).
+ * Plaid webhook verification (plaid.com/docs/api/webhooks/webhook-verification), with
+ * `jose`: the `Plaid-Verification` header is a compact JWS, ES256 only, signed with a key
+ * fetched by `kid` from /webhook_verification_key/get; `iat` at most 5 minutes old; the
+ * hex SHA-256 of the RAW body must equal `request_body_sha256` (constant-time compare).
+ *
+ * Key ids are cached both ways for KEY_CACHE_TTL_MS: a key Plaid does not know (a forged
+ * `kid`) or reports expired (`expired_at` set) is refused from the cache, so each kid costs
+ * at most one outbound request per cache period however many webhooks name it (concurrent
+ * ones share the same request). A good key is re-checked after the same period, which is
+ * how an expiry at Plaid reaches us. The cache holds at most KEY_CACHE_MAX kids.
+ *
+ * The replay id (`replayId`) is the SHA-256 of the signed part (header + claims: kid, iat,
+ * body hash), not of the whole JWT: an ECDSA signature can be re-encoded (s → n − s) into a
+ * second valid one, which must not make a replay look new. The route records it in the
+ * database so a replay inside the 5-minute window is refused across processes.
  */
 export class WebhookVerificationError extends Error {
   override name = "WebhookVerificationError";
 }
 
 export const MAX_WEBHOOK_AGE_S = 5 * 60;
+export const KEY_CACHE_TTL_MS = 10 * 60_000;
+/** A failed lookup that was not Plaid's answer (network, 5xx) is retried sooner. */
+export const KEY_OUTAGE_TTL_MS = 30_000;
+export const KEY_CACHE_MAX = 1_000;
 
-export function createKeyCache(api: () => PlaidApi) {
-  const keys = new Map<string, { key: KeyObject; expiredAt: number | null }>();
-  return async (kid: string): Promise<KeyObject> => {
-    const hit = keys.get(kid);
-    if (hit && hit.expiredAt === null) return hit.key;
-    const res = await plaidCall(() => api().webhookVerificationKeyGet({ key_id: kid })).catch(() => {
-      throw new WebhookVerificationError("unknown key id");
-    });
-    const jwk = res.key as unknown as JsonWebKey & { expired_at: number | null };
-    const key = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, format: "jwk" });
-    keys.set(kid, { key, expiredAt: jwk.expired_at });
-    return key;
+type Lookup = { key: CryptoKey } | { refused: string };
+
+export type KeyCache = ((kid: string) => Promise<CryptoKey>) & { size: () => number };
+
+export function createKeyCache(api: () => PlaidApi, opts: { now?: () => number; ttlMs?: number; maxEntries?: number } = {}): KeyCache {
+  const now = opts.now ?? Date.now;
+  const ttl = opts.ttlMs ?? KEY_CACHE_TTL_MS;
+  const max = opts.maxEntries ?? KEY_CACHE_MAX;
+  const entries = new Map<string, { until: number; result: Promise<Lookup> }>();
+
+  async function fetchKey(kid: string, entry: { until: number }): Promise<Lookup> {
+    let res;
+    try {
+      res = await plaidCall(() => api().webhookVerificationKeyGet({ key_id: kid }));
+    } catch (e) {
+      // Plaid answered "no such key" (4xx): remember for the whole period; an outage briefly.
+      if (!(e instanceof ConnectorError && e.code === "invalid_request")) entry.until = Math.min(entry.until, now() + KEY_OUTAGE_TTL_MS);
+      return { refused: "unknown key id" };
+    }
+    const jwk = res.key as unknown as JWK & { expired_at?: number | null };
+    if (jwk.expired_at !== null && jwk.expired_at !== undefined) return { refused: "key expired" };
+    if (jwk.kty !== "EC" || jwk.crv !== "P-256" || (jwk.alg !== undefined && jwk.alg !== "ES256")) return { refused: "key is not ES256" };
+    try {
+      return { key: (await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, "ES256")) as CryptoKey };
+    } catch {
+      return { refused: "malformed key" };
+    }
+  }
+
+  const keyFor = async (kid: string): Promise<CryptoKey> => {
+    const t = now();
+    let e = entries.get(kid);
+    if (!e || e.until <= t) {
+      entries.delete(kid);
+      while (entries.size >= max) entries.delete(entries.keys().next().value!); // oldest first
+      const fresh: { until: number; result: Promise<Lookup> } = { until: t + ttl, result: Promise.resolve({ refused: "" }) };
+      fresh.result = fetchKey(kid, fresh);
+      entries.set(kid, fresh);
+      e = fresh;
+    }
+    const r = await e.result;
+    if ("refused" in r) throw new WebhookVerificationError(r.refused);
+    return r.key;
   };
+  return Object.assign(keyFor, { size: () => entries.size });
 }
+
+export type VerifiedPlaidWebhook = { body: Record<string, unknown>; replayId: string };
 
 export async function verifyPlaidWebhook(
   req: { headers: Headers; rawBody: string },
-  keyFor: (kid: string) => Promise<KeyObject>,
+  keyFor: (kid: string) => Promise<CryptoKey>,
   nowSeconds = Math.floor(Date.now() / 1000),
-): Promise<Record<string, unknown>> {
+): Promise<VerifiedPlaidWebhook> {
   const jwt = req.headers.get("plaid-verification");
   if (!jwt) throw new WebhookVerificationError("missing Plaid-Verification header");
-  const parts = jwt.split(".");
-  if (parts.length !== 3) throw new WebhookVerificationError("malformed JWT");
-  const [h, p, s] = parts as [string, string, string];
-  let header: { alg?: string; kid?: string };
-  let claims: { iat?: number; request_body_sha256?: string };
+  if (jwt.length > 4096 || jwt.split(".").length !== 3) throw new WebhookVerificationError("malformed JWT");
+  let header;
   try {
-    header = JSON.parse(Buffer.from(h, "base64url").toString("utf8"));
-    claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8"));
+    header = decodeProtectedHeader(jwt);
   } catch {
     throw new WebhookVerificationError("malformed JWT");
   }
+  // Checked before any key lookup: no algorithm confusion, and no outbound call for alg none/HS256.
   if (header.alg !== "ES256") throw new WebhookVerificationError("only ES256 is accepted");
-  if (!header.kid) throw new WebhookVerificationError("missing kid");
+  if (typeof header.kid !== "string" || !header.kid || header.kid.length > 128) throw new WebhookVerificationError("missing kid");
   const key = await keyFor(header.kid);
-  const ok = verify("sha256", Buffer.from(`${h}.${p}`), { key, dsaEncoding: "ieee-p1363" }, Buffer.from(s, "base64url"));
-  if (!ok) throw new WebhookVerificationError("bad signature");
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(jwt, key, { algorithms: ["ES256"] }));
+  } catch (e) {
+    throw new WebhookVerificationError(e instanceof joseErrors.JWSSignatureVerificationFailed ? "bad signature" : "malformed JWT");
+  }
+  let claims: { iat?: unknown; request_body_sha256?: unknown };
+  try {
+    claims = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    throw new WebhookVerificationError("malformed JWT");
+  }
   if (typeof claims.iat !== "number" || nowSeconds - claims.iat > MAX_WEBHOOK_AGE_S || claims.iat - nowSeconds > 60)
     throw new WebhookVerificationError("stale or future iat");
   const digest = Buffer.from(createHash("sha256").update(req.rawBody).digest("hex"));
   const claimed = Buffer.from(String(claims.request_body_sha256 ?? ""));
   if (digest.length !== claimed.length || !timingSafeEqual(digest, claimed)) throw new WebhookVerificationError("body hash mismatch");
+  let body: Record<string, unknown>;
   try {
-    return JSON.parse(req.rawBody) as Record<string, unknown>;
+    body = JSON.parse(req.rawBody) as Record<string, unknown>;
   } catch {
     throw new WebhookVerificationError("body is not JSON");
   }
+  const signed = jwt.slice(0, jwt.lastIndexOf("."));
+  return { body, replayId: `jws:${createHash("sha256").update(signed).digest("hex")}` };
 }
 
 /** What a verified Plaid webhook means for us. */

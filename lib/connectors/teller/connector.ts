@@ -5,16 +5,25 @@ import { TellerClient, TellerGone, type TellerClientOptions } from "./client";
 import { normalizeAccount, normalizeBalance, normalizeTransaction, type TellerAccount, type TellerBalances, type TellerTransaction } from "./normalize";
 import { windowedFetch } from "@/lib/sync/window";
 import { tellerWebhookEvent, verifyTellerSignature, type TellerWebhook } from "./webhook";
+import { parseTokenSigningKey, verifyTellerEnrollment } from "./signature";
 
 const credentialsSchema = z.object({ accessToken: z.string().min(1), enrollmentId: z.string().min(1) });
 export type TellerCredentials = z.infer<typeof credentialsSchema>;
 
-/** What Teller Connect's onSuccess hands the browser. */
+/**
+ * What Teller Connect's onSuccess hands the browser (opened with the nonce the server
+ * issued, which the browser sends back beside it).
+ */
 const enrollmentSchema = z.object({
-  accessToken: z.string().min(1, "Teller Connect did not return an access token."),
-  user: z.object({ id: z.string() }).optional(),
-  enrollment: z.object({ id: z.string().min(1), institution: z.object({ name: z.string() }) }),
+  accessToken: z.string().min(1, "Teller Connect did not return an access token.").max(500),
+  user: z.object({ id: z.string().min(1).max(200) }, { error: "Teller Connect did not return a user." }),
+  enrollment: z.object({ id: z.string().min(1).max(200), institution: z.object({ name: z.string().max(200) }) }),
+  nonce: z.string({ error: "This Teller Connect session was not started by Ledgerlink. Open Teller Connect again." }).min(1).max(200),
+  signatures: z.array(z.string().max(200), { error: "Teller Connect's answer is not signed. Nothing was linked." }).min(1, "Teller Connect's answer is not signed. Nothing was linked.").max(10),
 });
+
+export const TELLER_NONCE_REFUSED = "This Teller Connect session is not valid (expired, already used or started for another user). Open Teller Connect again.";
+export const TELLER_SIGNATURE_REFUSED = "Teller Connect's signature did not verify. Nothing was linked.";
 
 export const TELLER_PAGE = 100;
 /** Pending rows can change or vanish within this many days before the newest synced date. */
@@ -37,6 +46,10 @@ export function createTellerConnector(opts: {
   applicationId: string;
   mode: TellerConnector["mode"];
   webhookSecrets: () => Promise<string[]>;
+  /** Teller's token-signing public key (Ed25519, base64); null → every link is refused. */
+  tokenSigningKey: () => Promise<string | null>;
+  /** Consume (once) the nonce the server issued this user before Connect opened. */
+  consumeNonce: (input: { userId: string; nonce: string }) => Promise<boolean>;
   now?: () => number;
   pageSize?: number;
   /** A bank's limit on one read's date range (tests use it to read in chunks). */
@@ -104,6 +117,12 @@ export function createTellerConnector(opts: {
       const parsed = enrollmentSchema.safeParse(raw);
       if (!parsed.success) throw new ConnectorError("invalid_request", parsed.error.issues[0]?.message);
       const e = parsed.data;
+      // Nothing is trusted (or stored) before Teller's signature over our one-time nonce verifies.
+      const keyText = await opts.tokenSigningKey();
+      if (!keyText) throw new ConnectorError("invalid_request", "Teller links are disabled: TELLER_TOKEN_SIGNING_KEY is not configured.");
+      if (!(await opts.consumeNonce({ userId: ctx.userId, nonce: e.nonce }))) throw new ConnectorError("invalid_request", TELLER_NONCE_REFUSED);
+      const signed = { nonce: e.nonce, accessToken: e.accessToken, userId: e.user.id, enrollmentId: e.enrollment.id, environment: opts.mode === "emulator" ? "sandbox" : opts.mode };
+      if (!verifyTellerEnrollment(signed, e.signatures, parseTokenSigningKey(keyText))) throw new ConnectorError("invalid_request", TELLER_SIGNATURE_REFUSED);
       if (ctx.reconnect && ctx.reconnect.credentials.enrollmentId !== e.enrollment.id)
         throw new ConnectorError("invalid_request", "Teller repaired a different enrollment than this connection's.");
       const creds = { accessToken: e.accessToken, enrollmentId: e.enrollment.id };

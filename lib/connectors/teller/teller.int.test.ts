@@ -85,7 +85,7 @@ describe("teller specifics", () => {
     const h = await tellerHarness({ pageSize: 5 });
     const deps = { connector: h.connector, clock: fakeClock() };
     const [v] = await t.db.insert(users).values({ email: "empty@example.com", passwordHash: "x" }).returning({ id: users.id });
-    const { connectionId } = await linkConnection(t.db, { userId: v!.id, connectorId: "teller", payload: h.emulator.enrollDirect("username", "chase", "empty") }, deps);
+    const { connectionId } = await linkConnection(t.db, { userId: v!.id, connectorId: "teller", payload: h.enroll("username", { mode: "empty" }) }, deps);
     const r = await syncConnection(t.db, { userId: v!.id, connectionId, trigger: "initial" }, deps);
     expect(r).toMatchObject({ status: "success", accounts: 4, diff: { added: 0, removed: 0 } });
     await h.close();
@@ -133,7 +133,7 @@ describe("teller specifics", () => {
   it("the 'disconnected' sandbox user disconnects on the first data request → reauth_required with the reason", async () => {
     const h = await tellerHarness();
     const deps = { connector: h.connector, clock: fakeClock() };
-    const e = h.emulator.enrollDirect("username");
+    const e = h.enroll("username");
     const { connectionId } = await linkConnection(t.db, { userId, connectorId: "teller", payload: e }, deps);
     await h.emulator.disconnect(e.enrollment.id, "disconnected.account_locked");
     const r = await syncConnection(t.db, { userId, connectionId, trigger: "manual" }, deps);

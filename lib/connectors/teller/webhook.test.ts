@@ -24,6 +24,14 @@ describe("Teller webhook signatures", () => {
     expect(() => verify(`t=${now},v1=${sig("whsec_current")}`, ["whsec_current"], body.replace("enr_1", "enr_2"))).toThrow(/no signature matches/);
     expect(() => verify(`v1=${sig("whsec_current")}`)).toThrow(/malformed/);
   });
+  it("the 3-minute window is inclusive and holds both ways: 180 s old or ahead is accepted, 181 s ahead is refused", () => {
+    expect(verify(`t=${now - 180},v1=${sig("whsec_current", now - 180)}`).id).toBe("wh_1");
+    expect(verify(`t=${now + 180},v1=${sig("whsec_current", now + 180)}`).id).toBe("wh_1");
+    expect(() => verify(`t=${now + 181},v1=${sig("whsec_current", now + 181)}`)).toThrow(/stale/);
+  });
+  it("a signature made for another timestamp does not verify under the header's t (t is signed)", () => {
+    expect(() => verify(`t=${now},v1=${sig("whsec_current", now - 600)}`)).toThrow(/no signature matches/);
+  });
   it("maps enrollment.disconnected to reauth_required with a human reason", () => {
     expect(tellerWebhookEvent({ id: "wh_2", type: "enrollment.disconnected", timestamp: "", payload: { enrollment_id: "enr_1", reason: "disconnected.user_action.mfa_required" } })).toEqual({
       kind: "reauth_required",

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db";
-import { applyWebhookEvent, firstDelivery } from "@/lib/connections/webhooks";
+import { applyWebhookEvent, receiveWebhook } from "@/lib/connections/webhooks";
 import { getConnector } from "@/lib/connectors/registry";
 import { BodyTooLarge, readBodyLimited, tooLargeResponse } from "@/lib/http/body";
 import { log } from "@/lib/log";
@@ -20,18 +20,16 @@ export async function POST(req: Request) {
   }
   const teller = getConnector("teller");
   const db = await getDb();
-  let parsed;
-  try {
-    parsed = await teller.parseWebhook({ headers: req.headers, rawBody });
-  } catch (e) {
-    log.warn("rejected Teller webhook", { reason: (e as Error).message });
-    return NextResponse.json({ error: { code: "unauthorized", message: "Webhook verification failed." } }, { status: 401 });
+  const r = await receiveWebhook(db, "teller", async () => {
+    const { webhook, event } = await teller.parseWebhook({ headers: req.headers, rawBody });
+    return { event, replayId: webhook.id };
+  });
+  if (!r.ok) {
+    log.warn(r.reason === "replay" ? "rejected replayed Teller webhook" : "rejected Teller webhook", { reason: r.detail });
+    const message = r.reason === "replay" ? "Webhook already received." : "Webhook verification failed.";
+    return NextResponse.json({ error: { code: "unauthorized", message } }, { status: 401 });
   }
-  if (!(await firstDelivery(db, "teller", parsed.webhook.id))) {
-    log.warn("rejected replayed Teller webhook", { id: parsed.webhook.id });
-    return NextResponse.json({ error: { code: "unauthorized", message: "Webhook already received." } }, { status: 401 });
-  }
-  const next = await applyWebhookEvent(db, "teller", parsed.event);
+  const next = await applyWebhookEvent(db, "teller", r.event);
   if (next.action === "sync") await queueSync({ userId: next.userId, connectionId: next.connectionId, trigger: "webhook" });
   return NextResponse.json({ received: true });
 }
