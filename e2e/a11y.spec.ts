@@ -24,7 +24,7 @@ test("every page passes axe with no serious violations, signed out and in, deskt
   await page.getByRole("button", { name: "Link and import" }).click();
   await expect(page.getByRole("status").filter({ hasText: /First import finished/ })).toBeVisible();
 
-  const pages = ["/", "/accounts", "/transactions", "/transactions?view=merchants", "/transactions?min=abc", "/transactions/rules", "/connections", "/connections/new", "/connections/import", "/wealth", "/settings", "/settings/api"];
+  const pages = ["/", "/accounts", "/transactions", "/transactions?view=merchants", "/transactions?min=abc", "/transactions/rules", "/recurring", "/connections", "/connections/new", "/connections/import", "/wealth", "/settings", "/settings/api"];
   for (const width of [1440, 390]) {
     await page.setViewportSize({ width, height: 900 });
     for (const p of pages) {
