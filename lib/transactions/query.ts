@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { financialAccounts, transactions } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import type { SortKey, TransactionFilters } from "./filters";
+import type { TransferCounterpart } from "./transfers";
 
 /**
  * The transaction query layer. Every function takes the owner; every query is scoped by
@@ -111,6 +112,8 @@ export type TransactionRow = {
   transferId: string | null;
   pendingTransactionId: string | null;
   raw?: unknown;
+  /** Filled in for the table's row detail (lib/transactions/transfers.ts). */
+  transfer?: TransferCounterpart | null;
 };
 
 /** `prevCursor` is null on the first page. */

@@ -169,19 +169,30 @@ export async function undoTransfer(db: Db, { userId, id }: { userId: string; id:
   return r.length;
 }
 
-export type TransferCounterpart = { id: string; date: string; amount: string; currency: string; description: string; accountName: string; confirmed: boolean };
+export type TransferCounterpart = { id: string; accountId: string; date: string; amount: string; currency: string; description: string; accountName: string; confirmed: boolean };
 
-/** The other side of a transfer, for the row detail (the user's own rows only). */
-export async function transferCounterpart(db: Db, { userId, id }: { userId: string; id: string }): Promise<TransferCounterpart | null> {
-  const r = rowsOf<{ id: string; date: string; amount: string; currency: string; description: string; account_name: string; confirmed: boolean }>(
+/** The other side of each paired row among `ids`, for the row detail (the user's own rows only). */
+export async function transferCounterparts(db: Db, { userId, ids }: { userId: string; ids: string[] }): Promise<Map<string, TransferCounterpart>> {
+  const clean = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  if (!clean.length) return new Map();
+  const r = rowsOf<{ row_id: string; id: string; account_id: string; date: string; amount: string; currency: string; description: string; account_name: string; confirmed: boolean | string }>(
     await db.execute(sql`
-      select c.id, c.date::text as date, c.amount::text as amount, c.currency, coalesce(c.merchant, c.description) as description, a.name as account_name,
-        ('transfer' = any(c.user_edited_fields)) as confirmed
+      select t.id as row_id, c.id, c.account_id, c.date::text as date, c.amount::text as amount, c.currency, coalesce(c.merchant, c.description) as description,
+        a.name as account_name, ('transfer' = any(t.user_edited_fields)) as confirmed
       from transactions t
       join transactions c on c.id = t.transfer_id and c.user_id = t.user_id and c.deleted_at is null
       join financial_accounts a on a.id = c.account_id and a.user_id = c.user_id
-      where t.id = ${id} and t.user_id = ${userId}`),
+      where t.user_id = ${userId} and t.id in (${sql.join(clean.map((id) => sql`${id}::uuid`), sql`, `)})`),
   );
-  const c = r[0];
-  return c ? { id: c.id, date: c.date, amount: c.amount, currency: c.currency.trim(), description: c.description, accountName: c.account_name, confirmed: c.confirmed === true || (c.confirmed as unknown) === "t" } : null;
+  return new Map(
+    r.map((c) => [
+      c.row_id,
+      { id: c.id, accountId: c.account_id, date: c.date, amount: c.amount, currency: c.currency.trim(), description: c.description, accountName: c.account_name, confirmed: c.confirmed === true || c.confirmed === "t" },
+    ]),
+  );
+}
+
+/** The other side of one transfer (null when the row is not paired or not the user's). */
+export async function transferCounterpart(db: Db, { userId, id }: { userId: string; id: string }): Promise<TransferCounterpart | null> {
+  return (await transferCounterparts(db, { userId, ids: [id] })).get(id) ?? null;
 }
