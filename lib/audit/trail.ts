@@ -22,6 +22,11 @@ export const AUDIT_LABELS: Record<string, string> = {
   "connection.disconnected": "Bank connection disconnected",
   "connection.reauth_required": "Bank asked to sign in again",
   "export.created": "Transactions exported",
+  "webhook.created": "Webhook created",
+  "webhook.updated": "Webhook changed",
+  "webhook.deleted": "Webhook deleted",
+  "webhook.secret_rotated": "Webhook secret rotated",
+  "webhook.disabled": "Webhook turned off: it failed for 3 days",
 };
 
 export const AUDIT_TRAIL_MAX = 100;

@@ -3,6 +3,8 @@ import type { SyncTrigger } from "@/db/schema";
 import { log } from "@/lib/log";
 import { createJobQueue, type JobInfo, type JobQueue } from "./queue";
 import { enqueueSync, parseEvery, runDueJob, runSyncJob, type SyncJobData, type SyncJobDeps, type SyncJobOutput } from "./sync-jobs";
+import type { DeliveryJobData } from "./deliveries";
+import { defaultWebhookBatch, runConsentExpiringJob, runDeliveryJob, runWebhookSweep, type DeliveryJobDeps } from "./webhook-jobs";
 
 /**
  * Background work for the app: the process-wide queue, the worker, and the calls the
@@ -21,6 +23,9 @@ export type WorkerOptions = {
   /** Also queue `sync.due` this often (ms) from this process — finer than cron's minute (tests, benches). */
   dueEveryMs?: number;
   deps?: SyncJobDeps;
+  /** `webhook.deliver`: jobs fetched per poll and delivered concurrently (default 25 on PostgreSQL, 5 on PGlite). */
+  webhookBatch?: number;
+  webhookDeps?: DeliveryJobDeps;
 };
 
 /** Settings for a worker taken from the environment. */
@@ -31,6 +36,7 @@ export function workerOptionsFromEnv(e: NodeJS.ProcessEnv = process.env): Worker
     pollMs: e.LEDGERLINK_WORKER_POLL_MS ? Number(e.LEDGERLINK_WORKER_POLL_MS) : 1000,
     dueEveryMs: e.LEDGERLINK_DUE_EVERY_MS ? Number(e.LEDGERLINK_DUE_EVERY_MS) : undefined,
     deps: { leaseMs, defaultIntervalMs: parseEvery(e.LEDGERLINK_SYNC_EVERY) },
+    webhookBatch: e.LEDGERLINK_WEBHOOK_BATCH ? Number(e.LEDGERLINK_WEBHOOK_BATCH) : undefined,
   };
 }
 
@@ -41,8 +47,16 @@ export async function startWorker(database: Database, jobs: JobQueue, opts: Work
     const out = await runSyncJob(db, jobs, data as SyncJobData, opts.deps);
     return out as Record<string, unknown>;
   });
-  await jobs.work("sync.due", { pollMs: opts.pollMs }, async () => runDueJob(db, jobs));
+  await jobs.work("sync.due", { pollMs: opts.pollMs }, async () => runDueJob(db, jobs, { defaultIntervalMs: opts.deps?.defaultIntervalMs, connector: opts.deps?.connector }));
   await jobs.schedule("sync.due", opts.dueCron ?? "* * * * *");
+  // Outbound webhooks: deliveries, the sweep for lost jobs, the daily consent warning.
+  await jobs.work("webhook.deliver", { pollMs: opts.pollMs, batchSize: opts.webhookBatch ?? defaultWebhookBatch(database.kind) }, async (data) => runDeliveryJob(db, jobs, data as DeliveryJobData, opts.webhookDeps));
+  await jobs.work("webhook.sweep", { pollMs: opts.pollMs }, async () => runWebhookSweep(db, jobs));
+  await jobs.schedule("webhook.sweep", "* * * * *");
+  await jobs.work("consent.expiring", { pollMs: opts.pollMs }, async () => runConsentExpiringJob(db, jobs));
+  await jobs.schedule("consent.expiring", "0 6 * * *");
+  await jobs.send("webhook.sweep", {}, { singletonKey: "sweep" });
+  await jobs.send("consent.expiring", {}, { singletonKey: "consent" });
   // Catch up at start (connections that fell due while nothing ran, runs of a dead process).
   await jobs.send("sync.due", {}, { singletonKey: "due" });
   if (opts.dueEveryMs) {
@@ -107,6 +121,6 @@ export async function waitForSync(jobs: JobQueue, jobId: string, opts: { timeout
 }
 
 /** Due work for hosts that can only call a URL on a schedule (POST /api/cron/tick). */
-export async function runDueNow(db: Db, jobs: JobQueue): Promise<{ enqueued: number; reaped: number }> {
+export async function runDueNow(db: Db, jobs: JobQueue): Promise<{ enqueued: number; reaped: number; deferred: number }> {
   return runDueJob(db, jobs);
 }
