@@ -13,7 +13,7 @@ async function check(page: Page, where: string) {
 }
 
 test("every page passes axe with no serious violations, signed out and in, desktop and phone", async ({ page }) => {
-  test.setTimeout(240_000); // ~13 pages × 2 widths, each analysed by axe
+  test.setTimeout(420_000); // ~14 pages × 2 widths, each analysed by axe (a shared, loaded machine)
   for (const p of ["/sign-in", "/sign-up"]) {
     await page.goto(p);
     await check(page, p);
@@ -24,7 +24,7 @@ test("every page passes axe with no serious violations, signed out and in, deskt
   await page.getByRole("button", { name: "Link and import" }).click();
   await expect(page.getByRole("status").filter({ hasText: /First import finished/ })).toBeVisible();
 
-  const pages = ["/", "/accounts", "/transactions", "/transactions?view=merchants", "/transactions?min=abc", "/transactions/rules", "/connections", "/connections/new", "/connections/import", "/wealth", "/settings", "/settings/api"];
+  const pages = ["/", "/accounts", "/transactions", "/transactions?view=merchants", "/transactions?min=abc", "/transactions/rules", "/recurring", "/connections", "/connections/new", "/connections/import", "/wealth", "/settings", "/settings/api"];
   for (const width of [1440, 390]) {
     await page.setViewportSize({ width, height: 900 });
     for (const p of pages) {
@@ -36,5 +36,10 @@ test("every page passes axe with no serious violations, signed out and in, deskt
     await page.getByRole("main").getByRole("link").first().click();
     await expect(page.getByTestId("transactions-table")).toBeVisible();
     await check(page, `account page at ${width} px`);
+    // A transaction's receipt (row detail) open, with its transfer pair and actions.
+    await page.goto(`/transactions?q=${encodeURIComponent("TRANSFER TO SAVINGS")}`);
+    await page.getByTestId("transactions-table").locator("tbody tr[data-row]").first().getByRole("button", { name: /transfer to savings/i }).click();
+    await expect(page.getByTestId("row-detail")).toBeVisible();
+    await check(page, `row detail at ${width} px`);
   }
 });

@@ -5,6 +5,7 @@ const PAGES = [
   { path: "/", heading: "Overview", nav: "Overview" },
   { path: "/accounts", heading: "Accounts", nav: "Accounts" },
   { path: "/transactions", heading: "Transactions", nav: "Transactions" },
+  { path: "/recurring", heading: "Recurring", nav: "Recurring" },
   { path: "/connections", heading: "Connections", nav: "Connections" },
   { path: "/settings", heading: "Settings", nav: "Settings" },
   { path: "/connections/new", heading: "Link a bank", nav: null },

@@ -9,6 +9,7 @@ const NAV = [
   { href: "/accounts", label: "Accounts" },
   { href: "/wealth", label: "Net worth" },
   { href: "/transactions", label: "Transactions" },
+  { href: "/recurring", label: "Recurring" },
   { href: "/connections", label: "Connections" },
   { href: "/settings", label: "Settings" },
 ] as const;

@@ -8,8 +8,8 @@ import { useRouter } from "next/navigation";
 import { bulkEditAction } from "@/lib/actions/bulk-edit";
 import type { TransactionRow } from "@/lib/transactions/query";
 import { columns, type ColumnMeta } from "./columns";
-import { EditableCell } from "./editable-cell";
-import { CategoryPicker, OwnCategories } from "./category-picker";
+import { OwnCategories } from "./category-picker";
+import { RowDetail } from "./row-detail";
 
 /**
  * The transaction table: @tanstack/react-table for the row model, with filtering,
@@ -105,40 +105,6 @@ export function DataTable({
       </table>
     </div>
     </OwnCategories.Provider>
-  );
-}
-
-function RowDetail({ t }: { t: TransactionRow }) {
-  return (
-    <div className="grid gap-4 md:grid-cols-2" data-testid="row-detail">
-      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-        <dt className="text-stone-500">Posted</dt>
-        <dd>{t.pending ? "Pending" : t.date}</dd>
-        <dt className="text-stone-500">Authorized</dt>
-        <dd>{t.authorizedDate ?? "—"}</dd>
-        <dt className="text-stone-500 md:hidden">Category</dt>
-        <dd className="md:hidden">
-          <CategoryPicker id={t.id} value={t.category} edited={t.userEditedFields.includes("category")} />
-        </dd>
-        <dt className="text-stone-500 md:hidden">Account</dt>
-        <dd className="md:hidden">{t.accountName}</dd>
-        <dt className="text-stone-500">Type</dt>
-        <dd>{t.type ?? "—"}</dd>
-        <dt className="text-stone-500">Counterparty</dt>
-        <dd>{t.counterparty ?? "—"}</dd>
-        <dt className="text-stone-500">Note</dt>
-        <dd>
-          <EditableCell id={t.id} field="note" value={t.note} edited={t.userEditedFields.includes("note")} placeholder="Add a note" multiline />
-        </dd>
-      </dl>
-      <div>
-        <div className="mb-1 text-xs font-medium uppercase tracking-wide text-stone-500">Raw provider data</div>
-        <details>
-          <summary className="cursor-pointer text-xs text-stone-500">Show raw data</summary>
-          <pre className="mt-1 max-h-64 overflow-auto rounded bg-stone-900 p-3 text-xs text-stone-100">{JSON.stringify(t.raw, null, 2)}</pre>
-        </details>
-      </div>
-    </div>
   );
 }
 

@@ -43,7 +43,8 @@ export function EditableCell({
           setEditing(true);
         }}
         className="group -mx-1 rounded px-1 text-left hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
-        aria-label={`Edit ${field}${current ? `: ${current}` : ""}`}
+        // The name starts with what is visible (axe label-content-name-mismatch): the value or the placeholder.
+        aria-label={`${current ? `${current} (edit ${field})` : placeholder}${edited || current !== value ? " edited" : ""}`}
       >
         {current ?? <span className="text-stone-500">{placeholder}</span>}
         {(edited || current !== value) && <span className="ml-1 text-[10px] uppercase text-brand-700" title="Edited by you; sync keeps your value">edited</span>}

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { listAccounts } from "@/lib/accounts/query";
 import { filtersToSearchParams, parseFilters, type FilterInput, type SortKey } from "@/lib/transactions/filters";
 import { groupByMerchant, listCategories, listTypes, queryTransactions, summarizeTransactions } from "@/lib/transactions/query";
+import { transferCounterparts } from "@/lib/transactions/transfers";
 import { AppError } from "@/lib/errors";
 import { formatDate, formatMoney, isNegative } from "@/lib/format";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -106,7 +107,7 @@ export async function TransactionsView({
       {view === "merchants" ? (
         <MerchantsBody db={db} userId={userId} filters={f} rowsHref={(m) => href({ view: undefined, cursor: undefined, merchant: m })} />
       ) : (
-        <ListBody db={db} userId={userId} filters={f} sortHref={sortHref} firstHref={href({ cursor: undefined })} nextHref={(c) => href({ cursor: c })} categories={categories} />
+        <ListBody db={db} userId={userId} filters={f} sortHref={sortHref} firstHref={href({ cursor: undefined })} pageHref={(c) => href({ cursor: c })} categories={categories} />
       )}
     </div>
   );
@@ -118,7 +119,7 @@ async function ListBody({
   filters,
   sortHref,
   firstHref,
-  nextHref,
+  pageHref,
   categories,
 }: {
   db: Db;
@@ -126,7 +127,7 @@ async function ListBody({
   filters: Parameters<typeof queryTransactions>[1]["filters"];
   sortHref: Record<SortKey, string>;
   firstHref: string;
-  nextHref: (cursor: string) => string;
+  pageHref: (cursor: string) => string;
   categories: string[];
 }) {
   let page;
@@ -144,7 +145,11 @@ async function ListBody({
       </div>
     );
   }
-  const totals = await summarizeTransactions(db, { userId, filters });
+  const [totals, pairs] = await Promise.all([
+    summarizeTransactions(db, { userId, filters }),
+    transferCounterparts(db, { userId, ids: page.rows.filter((r) => r.transferId).map((r) => r.id) }),
+  ]);
+  const rows = page.rows.map((r) => ({ ...r, transfer: pairs.get(r.id) ?? null }));
   if (!page.rows.length)
     return (
       <div className="rounded-xl border border-dashed border-stone-300 bg-white px-6 py-10 text-center text-sm text-stone-500" role="status">
@@ -159,19 +164,25 @@ async function ListBody({
   return (
     <>
       <Totals totals={totals} />
-      <DataTable rows={page.rows} sort={filters.sort} order={filters.order} sortHref={sortHref} ownCategories={categories} />
+      <DataTable rows={rows} sort={filters.sort} order={filters.order} sortHref={sortHref} ownCategories={categories} />
       <nav aria-label="Pages" className="flex items-center justify-between text-sm">
         <span className="text-stone-500">
           {page.rows.length} row{page.rows.length === 1 ? "" : "s"} on this page{page.nextCursor ? ", more follow" : ""}
         </span>
         <span className="flex gap-2">
-          {filters.cursor && (
-            <Link href={firstHref} className="rounded-md px-3 py-1.5 ring-1 ring-stone-200 hover:bg-stone-50">
-              ← First page
+          {page.prevCursor ? (
+            <Link href={pageHref(page.prevCursor)} className="rounded-md px-3 py-1.5 ring-1 ring-stone-200 hover:bg-stone-50">
+              ← Previous page
             </Link>
+          ) : (
+            filters.cursor && (
+              <Link href={firstHref} className="rounded-md px-3 py-1.5 ring-1 ring-stone-200 hover:bg-stone-50">
+                ← First page
+              </Link>
+            )
           )}
           {page.nextCursor && (
-            <Link href={nextHref(page.nextCursor)} className="rounded-md px-3 py-1.5 ring-1 ring-stone-200 hover:bg-stone-50">
+            <Link href={pageHref(page.nextCursor)} className="rounded-md px-3 py-1.5 ring-1 ring-stone-200 hover:bg-stone-50">
               Next page →
             </Link>
           )}

@@ -80,7 +80,8 @@ export const balanceSnapshots = pgTable(
 );
 
 /** Fields a user can edit; sync never overwrites a field listed in `userEditedFields`. */
-export const USER_EDITABLE_FIELDS = ["description", "merchant", "category", "type", "note"] as const;
+/** `transfer`: the user confirmed or undid this row's transfer pairing; detection leaves it alone. */
+export const USER_EDITABLE_FIELDS = ["description", "merchant", "category", "type", "note", "transfer"] as const;
 export type UserEditableField = (typeof USER_EDITABLE_FIELDS)[number];
 
 export const transactions = pgTable(
@@ -110,6 +111,10 @@ export const transactions = pgTable(
     /** card | transfer | fee | interest | deposit | withdrawal | payment | other */
     type: text("type"),
     note: text("note"),
+    /** The counterpart of a transfer between the user's own accounts (lib/transactions/transfers.ts). */
+    transferId: uuid("transfer_id"),
+    /** The type this row had before it was paired as a transfer (put back on undo). */
+    preTransferType: text("pre_transfer_type"),
     raw: jsonb("raw").$type<unknown>(),
     userEditedFields: text("user_edited_fields").array().notNull().default(sql`'{}'::text[]`),
     /** The user excluded this row from totals and reports (it stays visible in the list). */
@@ -128,6 +133,7 @@ export const transactions = pgTable(
     index("transactions_user_abs_amount_id_idx").on(t.userId, sql`abs(${t.amount})`, t.id),
     index("transactions_user_merchant_id_idx").on(t.userId, sql`lower(coalesce(${t.merchant}, ${t.description}))`, t.id),
     index("transactions_account_date_idx").on(t.accountId, t.date),
+    index("transactions_transfer_idx").on(t.transferId).where(sql`${t.transferId} is not null`),
     index("transactions_pending_idx").on(t.accountId).where(sql`${t.pending} and ${t.deletedAt} is null`),
   ],
 );

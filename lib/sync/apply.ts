@@ -1,4 +1,5 @@
 import { applyRulesToNew } from "@/lib/rules/rules";
+import { detectTransfers } from "@/lib/transactions/transfers";
 import { and, eq, gte, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { balanceSnapshots, financialAccounts, transactions } from "@/db/schema";
@@ -175,7 +176,9 @@ function upsertSql(chunk: Row[]) {
       merchant = ${edited("merchant")},
       counterparty = excluded.counterparty,
       category = ${edited("category")},
-      type = ${edited("type")},
+      -- A row paired as a transfer keeps type 'transfer'; the provider's type is kept for an undo.
+      type = case when 'type' = any(transactions.user_edited_fields) or transactions.transfer_id is not null then transactions.type else excluded.type end,
+      pre_transfer_type = case when transactions.transfer_id is not null then excluded.type else transactions.pre_transfer_type end,
       raw = excluded.raw,
       deleted_at = case when transactions.deleted_reason = 'user_deleted' then transactions.deleted_at else null end,
       deleted_reason = case when transactions.deleted_reason = 'user_deleted' then transactions.deleted_reason else null end,
@@ -245,6 +248,7 @@ export async function applyTransactionPage(db: Db, ctx: PageContext, page: Trans
   // An id both added and removed in one page is gone: providers never revive a removed id.
   for (const key of removedKeys) incoming.delete(key);
 
+  const touchedDates = [...incoming.values()].map((r) => r.date).sort();
   await replacePending(db, ctx, incoming, removedKeys, diff);
 
   const rows = [...incoming.values()];
@@ -258,6 +262,10 @@ export async function applyTransactionPage(db: Db, ctx: PageContext, page: Trans
   }
   // The user's rules shape new rows as they arrive (same transaction as the insert).
   for (let i = 0; i < insertedIds.length; i += CHUNK_SIZE) await applyRulesToNew(db, ctx.userId, insertedIds.slice(i, i + CHUNK_SIZE), ctx.now);
+  // Transfers between the user's own accounts among the rows this page wrote (same transaction).
+  if (touchedDates.length) {
+    await detectTransfers(db, { userId: ctx.userId, touchedSince: ctx.now, from: touchedDates[0], to: touchedDates[touchedDates.length - 1] });
+  }
 
   // Removals → tombstones (grouped per account; ids are unique per account).
   const byAccount = new Map<string, string[]>();
@@ -382,7 +390,7 @@ async function replacePending(db: Db, ctx: PageContext, incoming: Map<string, Ro
         merchant: keepEditedUpdate("merchant", row.merchant ?? null),
         counterparty: row.counterparty,
         category: keepEditedUpdate("category", row.category ?? null),
-        type: keepEditedUpdate("type", row.type ?? null),
+        type: sql`case when 'type' = any(${transactions.userEditedFields}) or ${transactions.transferId} is not null then ${transactions.type} else ${row.type ?? null} end`,
         raw: row.raw,
         deletedAt: null,
         deletedReason: null,
@@ -395,7 +403,7 @@ async function replacePending(db: Db, ctx: PageContext, incoming: Map<string, Ro
   }
 }
 
-const keepEditedUpdate = (field: "description" | "merchant" | "category" | "type", value: string | null) =>
+const keepEditedUpdate = (field: "description" | "merchant" | "category", value: string | null) =>
   sql`case when ${field} = any(${transactions.userEditedFields}) then ${sql.identifier(field)} else ${value} end`;
 
 /**

@@ -67,7 +67,7 @@ describe("transaction queries", () => {
 
   it("empty results: no rows, no cursor", async () => {
     const { userId } = await seedUser(t.db);
-    expect(await queryTransactions(t.db, { userId, filters: filters() })).toEqual({ rows: [], nextCursor: null });
+    expect(await queryTransactions(t.db, { userId, filters: filters() })).toEqual({ rows: [], nextCursor: null, prevCursor: null });
   });
 
   it("amount filters are absolute and exact to the cent", async () => {
@@ -166,6 +166,39 @@ describe("transaction queries", () => {
         }
       });
     }
+
+  for (const [sort, order] of [["date", "desc"], ["amount", "asc"], ["merchant", "desc"]] as const)
+    it(`previous page (${sort} ${order}) walks back over exactly the pages walked forward`, async () => {
+      const u = await seedUser(t.db);
+      const acct = await u.account("Checking");
+      const rows = Array.from({ length: 11 }, (_, i) => ({ date: `2026-02-0${1 + (i % 2)}`, amount: i % 3 ? "-5.00" : "9.00", merchant: i % 2 ? "Beta" : "alpha", description: `D${i}` }));
+      await seedTransactions(t.db, u.userId, acct, rows);
+      const f = filters({ sort, order, limit: "3" });
+      // Forward: pages of 3, 3, 3, 2.
+      const forward: { ids: string[]; prev: string | null }[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const p = await queryTransactions(t.db, { userId: u.userId, filters: { ...f, cursor } });
+        forward.push({ ids: p.rows.map((r) => r.id), prev: p.prevCursor });
+        if (!p.nextCursor) break;
+        cursor = p.nextCursor;
+      }
+      expect(forward.map((p) => p.ids.length)).toEqual([3, 3, 3, 2]);
+      expect(forward[0]!.prev).toBeNull();
+      // Backward from the last page: each "previous" is the page before it, the first has no previous.
+      let back = forward[3]!.prev;
+      for (let i = 2; i >= 0; i--) {
+        const p = await queryTransactions(t.db, { userId: u.userId, filters: { ...f, cursor: back! } });
+        expect(p.rows.map((r) => r.id)).toEqual(forward[i]!.ids);
+        expect(p.nextCursor).not.toBeNull();
+        if (i === 0) expect(p.prevCursor).toBeNull();
+        back = p.prevCursor;
+      }
+      // A short run back to the start still gives a full first page: back from page 2 after rows were added before it.
+      await seedTransactions(t.db, u.userId, acct, [{ date: "2026-02-09", amount: "-1.00", merchant: "zeta", description: "NEW" }]);
+      const again = await queryTransactions(t.db, { userId: u.userId, filters: { ...f, cursor: forward[1]!.prev! } });
+      expect(again.rows).toHaveLength(3);
+    });
 
   it("a cursor from another sort order is refused, not misapplied", async () => {
     const u = await seedUser(t.db);

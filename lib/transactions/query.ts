@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { financialAccounts, transactions } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import type { SortKey, TransactionFilters } from "./filters";
+import type { TransferCounterpart } from "./transfers";
 
 /**
  * The transaction query layer. Every function takes the owner; every query is scoped by
@@ -45,7 +46,8 @@ const SORT_EXPR: Record<SortKey, { expr: SQL; cast: string }> = {
   merchant: { expr: sql`lower(coalesce(${transactions.merchant}, ${transactions.description}))`, cast: "text" },
 };
 
-type CursorData = { s: SortKey; o: "asc" | "desc"; k: string; i: string };
+/** `b`: the page BEFORE this key (a "previous page" link), read backwards. */
+type CursorData = { s: SortKey; o: "asc" | "desc"; k: string; i: string; b?: 1 };
 
 export function encodeCursor(c: CursorData): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
@@ -64,7 +66,7 @@ function decodeCursor(raw: string, sort: SortKey, order: "asc" | "desc"): Cursor
   } catch {
     throw new AppError("invalid_input", "That page link is not valid. Start again from the first page.");
   }
-  if (!c || typeof c.k !== "string" || typeof c.i !== "string" || !/^[0-9a-f-]{36}$/i.test(c.i))
+  if (!c || typeof c.k !== "string" || typeof c.i !== "string" || !/^[0-9a-f-]{36}$/i.test(c.i) || (c.b !== undefined && c.b !== 1))
     throw new AppError("invalid_input", "That page link is not valid. Start again from the first page.");
   if (c.s !== sort || c.o !== order) throw new AppError("invalid_input", "That page link belongs to another sort order. Start again from the first page.");
   // The key is cast in SQL: a forged one must be refused here, not fail in the database.
@@ -88,6 +90,8 @@ const pageColumns = {
   excluded: transactions.excluded,
   userEditedFields: transactions.userEditedFields,
   accountId: transactions.accountId,
+  transferId: transactions.transferId,
+  pendingTransactionId: transactions.pendingTransactionId,
 };
 
 export type TransactionRow = {
@@ -107,10 +111,16 @@ export type TransactionRow = {
   userEditedFields: string[];
   accountId: string;
   accountName: string;
+  /** The other side when this row is a transfer between the user's own accounts. */
+  transferId: string | null;
+  pendingTransactionId: string | null;
   raw?: unknown;
+  /** Filled in for the table's row detail (lib/transactions/transfers.ts). */
+  transfer?: TransferCounterpart | null;
 };
 
-export type TransactionPage = { rows: TransactionRow[]; nextCursor: string | null };
+/** `prevCursor` is null on the first page. */
+export type TransactionPage = { rows: TransactionRow[]; nextCursor: string | null; prevCursor: string | null };
 
 /**
  * One page of transactions: server-side filter + sort + keyset pagination on
@@ -121,9 +131,12 @@ export async function queryTransactions(
   { userId, filters, withRaw = false }: { userId: string; filters: TransactionFilters; withRaw?: boolean },
 ): Promise<TransactionPage> {
   const { expr, cast } = SORT_EXPR[filters.sort];
-  const dir = filters.order === "asc" ? sql`asc` : sql`desc`;
-  const cmp = filters.order === "asc" ? sql`>` : sql`<`;
-  const after = filters.cursor ? decodeCursor(filters.cursor, filters.sort, filters.order) : null;
+  const at = filters.cursor ? decodeCursor(filters.cursor, filters.sort, filters.order) : null;
+  // A "previous page" cursor reads backwards from its key (reverse comparison and order), then flips the rows.
+  const backwards = at?.b === 1;
+  const asc = (filters.order === "asc") !== backwards;
+  const dir = asc ? sql`asc` : sql`desc`;
+  const cmp = asc ? sql`>` : sql`<`;
   // Page on transactions alone (so the planner walks the (user, key, id) index), then
   // name the accounts of just this page.
   const rows = await db
@@ -132,18 +145,24 @@ export async function queryTransactions(
     .where(
       and(
         whereForFilters(userId, filters),
-        after ? sql`(${expr}, ${transactions.id}) ${cmp} (${after.k}::${sql.raw(cast)}, ${after.i}::uuid)` : undefined,
+        at ? sql`(${expr}, ${transactions.id}) ${cmp} (${at.k}::${sql.raw(cast)}, ${at.i}::uuid)` : undefined,
       ),
     )
     .orderBy(sql`${expr} ${dir}`, sql`${transactions.id} ${dir}`)
     .limit(filters.limit + 1);
   const more = rows.length > filters.limit;
+  // Back at the start: the first page proper (a full page, no "previous" link).
+  if (backwards && !more) return queryTransactions(db, { userId, filters: { ...filters, cursor: undefined }, withRaw });
   const page = more ? rows.slice(0, filters.limit) : rows;
+  if (backwards) page.reverse();
   const names = await accountNames(db, userId, [...new Set(page.map((r) => r.accountId))]);
+  const first = page[0];
   const last = page[page.length - 1];
+  const key = (r: (typeof page)[number], b?: 1) => encodeCursor({ s: filters.sort, o: filters.order, k: r.sortKey, i: r.id, ...(b ? { b } : {}) });
   return {
     rows: page.map(({ sortKey: _k, ...r }) => ({ ...r, accountName: names.get(r.accountId) ?? "" }) as TransactionRow),
-    nextCursor: more && last ? encodeCursor({ s: filters.sort, o: filters.order, k: last.sortKey, i: last.id }) : null,
+    nextCursor: last && (backwards || more) ? key(last) : null,
+    prevCursor: first && at ? key(first, 1) : null,
   };
 }
 
