@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { convertSql, lastRateDay } from "@/lib/fx/sql";
 import { fromUnits, toUnits } from "@/lib/money/decimal";
+import { netWorthFromAggregates, refreshAggregates } from "@/lib/reports/aggregates";
 import { assetTypeOf, isLiabilityKind } from "./kinds";
 
 /**
@@ -86,13 +87,18 @@ function accountDaysSql({ userId, base, from, to }: Range): SQL {
 
 export type NetWorthPoint = { date: string; total: string; unconverted: number };
 
-/** Daily net worth in `base` over [from, to]. */
-export async function netWorthDaily(db: Db, range: Range): Promise<NetWorthPoint[]> {
-  const res = await db.execute(sql`
+/** Daily net worth rows (date, total, unconverted) over [from, to], computed from the accounts. */
+export function netWorthDailySql(range: Range): SQL {
+  return sql`
     with x as (${accountDaysSql(range)})
-    select day::text as date, coalesce(sum(converted), 0)::numeric(19,4)::text as total,
+    select day::text as date, day, coalesce(sum(converted), 0)::numeric(19,4)::text as total,
            count(*) filter (where converted is null)::int as unconverted
-    from x group by day order by day`);
+    from x group by day order by day`;
+}
+
+/** Daily net worth in `base` over [from, to], computed from the accounts (the reference; pages read netWorthSeries). */
+export async function netWorthDaily(db: Db, range: Range): Promise<NetWorthPoint[]> {
+  const res = await db.execute(netWorthDailySql(range));
   return rowsOf<{ date: string; total: string; unconverted: number }>(res).map((r) => ({
     date: String(r.date),
     total: fromUnits(toUnits(r.total), 4),
@@ -116,6 +122,13 @@ export type AccountValue = {
   rate: string | null;
   rateDate: string | null;
 };
+
+/** Daily net worth in `base` over [from, to] from the maintained aggregate (same figures as netWorthDaily). */
+export async function netWorthSeries(db: Db, range: Range & { today?: string }): Promise<NetWorthPoint[]> {
+  const today = range.today ?? range.to;
+  await refreshAggregates(db, { userId: range.userId, base: range.base, today: range.to > today ? range.to : today });
+  return netWorthFromAggregates(db, range);
+}
 
 /** Every account's value on `day` (native and in `base`). */
 export async function accountValuesOn(db: Db, { userId, base, day }: { userId: string; base: string; day: string }): Promise<AccountValue[]> {
@@ -211,7 +224,7 @@ export function totalOf(values: readonly AccountValue[]): string {
 export async function netWorthReport(db: Db, { userId, base, today, from }: { userId: string; base: string; today: string; from?: string }) {
   const seriesFrom = from ?? addMonths(today, -12);
   const [series, accounts] = await Promise.all([
-    netWorthDaily(db, { userId, base, from: seriesFrom < addMonths(today, -12) ? seriesFrom : addMonths(today, -12), to: today }),
+    netWorthSeries(db, { userId, base, from: seriesFrom < addMonths(today, -12) ? seriesFrom : addMonths(today, -12), to: today }),
     accountValuesOn(db, { userId, base, day: today }),
   ]);
   const changes = {
