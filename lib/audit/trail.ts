@@ -22,6 +22,8 @@ export const AUDIT_LABELS: Record<string, string> = {
   "connection.disconnected": "Bank connection disconnected",
   "connection.reauth_required": "Bank asked to sign in again",
   "export.created": "Transactions exported",
+  "valuation.updated": "Valuation changed",
+  "valuation.deleted": "Valuation deleted",
 };
 
 export const AUDIT_TRAIL_MAX = 100;
