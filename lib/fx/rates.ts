@@ -68,9 +68,9 @@ export async function seedEcbHistory(db: Db, opts: { from?: string; to?: string;
   return loadRates(db, rates);
 }
 
-/** Seed the history once (when no rate is stored yet). */
+/** Seed the history once (when its first year is not stored: a refresh job may have loaded recent days first). */
 export async function ensureRatesSeeded(db: Db): Promise<void> {
-  const [row] = rows(await db.execute(sql`select exists(select 1 from fx_rates) as seeded`));
+  const [row] = rows(await db.execute(sql`select exists(select 1 from fx_rates where date < '2000-01-01') as seeded`));
   if (!row?.seeded) await seedEcbHistory(db);
 }
 

@@ -2,6 +2,7 @@ import type { Database, Db } from "@/db/client";
 import type { SyncTrigger } from "@/db/schema";
 import { log } from "@/lib/log";
 import { createJobQueue, type JobInfo, type JobQueue } from "./queue";
+import { FX_REFRESH_CRON, runFxRefreshJob } from "./fx-jobs";
 import { enqueueSync, parseEvery, runDueJob, runSyncJob, type SyncJobData, type SyncJobDeps, type SyncJobOutput } from "./sync-jobs";
 
 /**
@@ -21,6 +22,8 @@ export type WorkerOptions = {
   /** Also queue `sync.due` this often (ms) from this process — finer than cron's minute (tests, benches). */
   dueEveryMs?: number;
   deps?: SyncJobDeps;
+  /** Refresh ECB rates as a scheduled job (LEDGERLINK_FX_FETCH=on); `url` replaces the ECB feed (a mirror, a test server). */
+  fx?: { cron?: string; url?: string; timeoutMs?: number };
 };
 
 /** Settings for a worker taken from the environment. */
@@ -31,6 +34,7 @@ export function workerOptionsFromEnv(e: NodeJS.ProcessEnv = process.env): Worker
     pollMs: e.LEDGERLINK_WORKER_POLL_MS ? Number(e.LEDGERLINK_WORKER_POLL_MS) : 1000,
     dueEveryMs: e.LEDGERLINK_DUE_EVERY_MS ? Number(e.LEDGERLINK_DUE_EVERY_MS) : undefined,
     deps: { leaseMs, defaultIntervalMs: parseEvery(e.LEDGERLINK_SYNC_EVERY) },
+    fx: e.LEDGERLINK_FX_FETCH === "on" ? { url: e.LEDGERLINK_FX_URL || undefined } : undefined,
   };
 }
 
@@ -45,6 +49,13 @@ export async function startWorker(database: Database, jobs: JobQueue, opts: Work
   await jobs.schedule("sync.due", opts.dueCron ?? "* * * * *");
   // Catch up at start (connections that fell due while nothing ran, runs of a dead process).
   await jobs.send("sync.due", {}, { singletonKey: "due" });
+  if (opts.fx) {
+    const fx = opts.fx;
+    await jobs.work("fx.refresh", { pollMs: opts.pollMs }, async () => runFxRefreshJob(db, { url: fx.url, timeoutMs: fx.timeoutMs }));
+    await jobs.schedule("fx.refresh", fx.cron ?? FX_REFRESH_CRON);
+    // Catch up at start (the process may have been down when the ECB published).
+    await jobs.send("fx.refresh", {}, { singletonKey: "fx" });
+  }
   if (opts.dueEveryMs) {
     const timer = setInterval(() => {
       jobs.send("sync.due", {}, { singletonKey: "due" }).catch((e) => log.warn("could not queue sync.due", { error: e }));

@@ -14,7 +14,7 @@ import { log } from "@/lib/log";
  *   error is rolled back so the single connection is never left aborted.
  */
 
-export type JobName = "sync.connection" | "sync.due" | "consent.finalize";
+export type JobName = "sync.connection" | "sync.due" | "consent.finalize" | "fx.refresh";
 
 export type JobState = "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
 
@@ -61,6 +61,8 @@ const QUEUES: Record<JobName, Omit<PgBoss.Queue, "name">> = {
   "sync.connection": { policy: "short", retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 3 * 3600 },
   "sync.due": { policy: "short", retryLimit: 0, expireInSeconds: 600 },
   "consent.finalize": { policy: "standard", retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 600 },
+  // ECB rates: one queued refresh at a time; a failed fetch is not retried (the next schedule is).
+  "fx.refresh": { policy: "short", retryLimit: 0, expireInSeconds: 300 },
 };
 
 type ExecResult = { rows: unknown[]; rowCount?: number };
