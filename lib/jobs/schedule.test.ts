@@ -21,10 +21,11 @@ describe("schedule settings", () => {
     expect(syncIntervalFor(open, 3_600_000)).toBe(3_600_000);
   });
 
+  const fromEnv = (e: Record<string, string>) => workerOptionsFromEnv({ NODE_ENV: "test", ...e });
   it("runs the ECB refresh job only with LEDGERLINK_FX_FETCH=on (optionally from LEDGERLINK_FX_URL)", () => {
-    expect(workerOptionsFromEnv({}).fx).toBeUndefined();
-    expect(workerOptionsFromEnv({ LEDGERLINK_FX_FETCH: "off" }).fx).toBeUndefined();
-    expect(workerOptionsFromEnv({ LEDGERLINK_FX_FETCH: "on" }).fx).toEqual({ url: undefined });
-    expect(workerOptionsFromEnv({ LEDGERLINK_FX_FETCH: "on", LEDGERLINK_FX_URL: "http://127.0.0.1:9/feed.xml" }).fx).toEqual({ url: "http://127.0.0.1:9/feed.xml" });
+    expect(fromEnv({}).fx).toBeUndefined();
+    expect(fromEnv({ LEDGERLINK_FX_FETCH: "off" }).fx).toBeUndefined();
+    expect(fromEnv({ LEDGERLINK_FX_FETCH: "on" }).fx).toEqual({ url: undefined });
+    expect(fromEnv({ LEDGERLINK_FX_FETCH: "on", LEDGERLINK_FX_URL: "http://127.0.0.1:9/feed.xml" }).fx).toEqual({ url: "http://127.0.0.1:9/feed.xml" });
   });
 });
