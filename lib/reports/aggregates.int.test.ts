@@ -46,6 +46,8 @@ const RANGES = [
   { to: "2020-01-31" },
   { from: "2020-03-01", to: "2020-05-31" },
   { from: "2020-06-20" },
+  { from: "2018-12-01", to: "2020-12-31" }, // whole years inside: yearly rows
+  { from: "2019-01-01", to: "2019-12-31" },
 ];
 
 async function compareAll(userId: string, base: string) {
@@ -56,6 +58,11 @@ async function compareAll(userId: string, base: string) {
   }
   const ref = await netWorthDaily(t.db, { userId, base, from: "2019-07-01", to: TODAY });
   expect(await netWorthSeries(t.db, { userId, base, from: "2019-07-01", to: TODAY })).toEqual(ref);
+  // A one-day range (the value carried in from before it) equals that day of the long series.
+  for (const day of ["2019-07-01", "2019-08-02", "2019-12-31", "2020-03-15", TODAY]) {
+    const one = await netWorthDaily(t.db, { userId, base, from: day, to: day });
+    expect(one, day).toEqual(ref.filter((p) => p.date === day));
+  }
   return ref;
 }
 
