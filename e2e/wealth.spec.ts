@@ -97,4 +97,24 @@ test("base currency EUR → Overview converts; a property and a mortgage → net
   // The Overview shows the same net worth
   await page.goto("/");
   expect(await netWorth(page)).toBe(before + 100_000_00n + 26_661_93n);
+
+  // What changed this month, and each account's change
+  await page.goto("/wealth");
+  await expect(page.getByTestId("month-changes")).toContainText("Flat in Lisbon");
+  await expect(page.getByTestId("account-changes")).toContainText("Home loan");
+
+  // Edit a valuation, then delete it
+  await page.getByTestId("manual-accounts").getByRole("link", { name: "Flat in Lisbon" }).click();
+  await page.getByRole("button", { name: "Edit the valuation of 2025-05-09" }).click();
+  const ef = page.getByRole("form", { name: "Edit the valuation of 2025-05-09" });
+  await ef.getByLabel("Value", { exact: true }).fill("310000");
+  await ef.getByRole("button", { name: "Save valuation" }).click();
+  await expect(ef.getByRole("status")).toContainText("Saved 310000.0000 on 2025-05-09.");
+  await page.goto("/wealth");
+  expect(await netWorth(page)).toBe(before + 110_000_00n + 26_661_93n);
+  await page.getByTestId("manual-accounts").getByRole("link", { name: "Flat in Lisbon" }).click();
+  await page.getByRole("button", { name: "Delete the valuation of 2025-05-09" }).click();
+  await expect(page.getByText("No valuation yet")).toBeVisible();
+  await page.goto("/wealth");
+  expect(await netWorth(page)).toBe(before - 200_000_00n + 26_661_93n);
 });
