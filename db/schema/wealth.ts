@@ -131,7 +131,7 @@ export const overviewMonthly = pgTable(
     amount: money("amount").notNull(),
     n: integer("n").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.month, t.dim, t.key] })],
+  (t) => [primaryKey({ columns: [t.userId, t.dim, t.month, t.key] })],
 );
 
 /** Net worth per user and day in the base currency (the same figure lib/wealth/net-worth.ts computes). */

@@ -50,6 +50,7 @@ export function monthlyRowsSql(userId: string, base: string, where: SQL): SQL {
 const FAR_PAST = "0001-01-01";
 /** Dims also kept per year (category and merchant sums over ten years would otherwise read ~40k rows). */
 const ROLLED = sql`('category', 'merchant', 'fee', 'unconverted')`;
+const ROLLED_YEARLY = sql`('y:category', 'y:merchant', 'y:fee', 'y:unconverted')`;
 
 /**
  * Bring the user's aggregates up to date for `base` and `today`: recompute the months
@@ -100,7 +101,7 @@ export async function refreshAggregates(db: Db, { userId, base, today }: { userI
       // Yearly rows ('y:' + dim) of the dims an all-time view sums over many months.
       const years = [...new Set(months.map((m) => `${m.slice(0, 4)}-01-01`))];
       const ylist = sql.join(years.map((y) => sql`${y}::date`), sql`, `);
-      await tx.execute(sql`delete from overview_monthly where user_id = ${userId} and dim like 'y:%' and month in (${ylist})`);
+      await tx.execute(sql`delete from overview_monthly where user_id = ${userId} and dim in ${ROLLED_YEARLY} and month in (${ylist})`);
       await tx.execute(sql`
         insert into overview_monthly (user_id, month, dim, key, amount, n)
         select user_id, date_trunc('year', month)::date, 'y:' || dim, key, sum(amount), sum(n)::int from overview_monthly
@@ -180,11 +181,13 @@ export async function overviewFromAggregates(db: Db, { userId, base, from, to }:
     const ly = lastFull === null ? null : lastFull.slice(5, 7) === "12" ? `${lastFull.slice(0, 4)}-01-01` : `${Number(lastFull.slice(0, 4)) - 1}-01-01`;
     const years = fy === null || ly === null || fy <= ly;
     const inYears = sql`(${fy ? sql`month >= ${fy}::date` : sql`true`} and ${ly ? sql`month < ${`${Number(ly.slice(0, 4)) + 1}-01-01`}::date` : sql`true`})`;
-    parts.push(sql`select month, dim, key, amount, n from overview_monthly where user_id = ${userId} and dim not like 'y:%'
-      ${firstFull ? sql`and month >= ${firstFull}::date` : sql``} ${lastFull ? sql`and month <= ${lastFull}::date` : sql``}
-      ${years ? sql`and (dim not in ${ROLLED} or not ${inYears})` : sql``}`);
+    const monthRange = sql`${firstFull ? sql`and month >= ${firstFull}::date` : sql``} ${lastFull ? sql`and month <= ${lastFull}::date` : sql``}`;
+    // Index ranges on (user_id, dim, month): the cash-flow months, rolled dims outside whole years, yearly rows.
+    parts.push(sql`select month, dim, key, amount, n from overview_monthly where user_id = ${userId} and dim in ('months', 'in', 'out') ${monthRange}`);
+    parts.push(sql`select month, dim, key, amount, n from overview_monthly where user_id = ${userId} and dim in ${ROLLED} ${monthRange}
+      ${years ? sql`and not ${inYears}` : sql``}`);
     if (years)
-      parts.push(sql`select month, substr(dim, 3), key, amount, n from overview_monthly where user_id = ${userId} and dim like 'y:%' and ${inYears}`);
+      parts.push(sql`select month, substr(dim, 3), key, amount, n from overview_monthly where user_id = ${userId} and dim in ${ROLLED_YEARLY} and ${inYears}`);
     if (from && firstFull !== from) parts.push(sql`select * from ${monthlyRowsSql(userId, base, sql`tx.date >= ${from}::date and tx.date < ${firstFull}::date`)} b`);
     if (to && lastFull !== monthStart(to)) parts.push(sql`select * from ${monthlyRowsSql(userId, base, sql`tx.date >= ${monthStart(to)}::date and tx.date <= ${to}::date`)} c`);
   }

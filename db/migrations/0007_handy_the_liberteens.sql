@@ -26,7 +26,7 @@ CREATE TABLE "overview_monthly" (
 	"key" text NOT NULL,
 	"amount" numeric(19, 4) NOT NULL,
 	"n" integer NOT NULL,
-	CONSTRAINT "overview_monthly_user_id_month_dim_key_pk" PRIMARY KEY("user_id","month","dim","key")
+	CONSTRAINT "overview_monthly_user_id_dim_month_key_pk" PRIMARY KEY("user_id","dim","month","key")
 );
 --> statement-breakpoint
 ALTER TABLE "aggregate_dirty" ADD CONSTRAINT "aggregate_dirty_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
