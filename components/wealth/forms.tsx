@@ -231,14 +231,14 @@ export function ValuationRowActions({ accountId, valuation, today }: { accountId
           </div>
           <input type="hidden" name="id" value={valuation.id} />
           <input type="hidden" name="accountId" value={accountId} />
-          <Field label="Date" name="date" type="date" max={today} defaultValue={v.date ?? valuation.date} errors={fe.date} />
+          <Field id={`v-${valuation.id}-date`} label="Date" name="date" type="date" max={today} defaultValue={v.date ?? valuation.date} errors={fe.date} />
           {holding ? (
             <>
-              <Field label="Quantity" name="quantity" inputMode="decimal" defaultValue={v.quantity ?? trim(valuation.quantity)} errors={fe.quantity ?? fe.value} />
-              <Field label="Unit price" name="unitPrice" inputMode="decimal" defaultValue={v.unitPrice ?? trim(valuation.unitPrice)} errors={fe.unitPrice} />
+              <Field id={`v-${valuation.id}-quantity`} label="Quantity" name="quantity" inputMode="decimal" defaultValue={v.quantity ?? trim(valuation.quantity)} errors={fe.quantity ?? fe.value} />
+              <Field id={`v-${valuation.id}-unitPrice`} label="Unit price" name="unitPrice" inputMode="decimal" defaultValue={v.unitPrice ?? trim(valuation.unitPrice)} errors={fe.unitPrice} />
             </>
           ) : (
-            <Field label="Value" name="value" inputMode="decimal" defaultValue={v.value ?? trim(valuation.value)} errors={fe.value} />
+            <Field id={`v-${valuation.id}-value`} label="Value" name="value" inputMode="decimal" defaultValue={v.value ?? trim(valuation.value)} errors={fe.value} />
           )}
           <div className="sm:col-span-3">
             <Button type="submit" disabled={pending}>
