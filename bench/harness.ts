@@ -9,7 +9,7 @@ import { migrateDatabase } from "@/db/migrate";
 export const BENCH_PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test";
 
 /** A fresh database for a benchmark: PGlite on disk (like the app) or a new Postgres database. */
-export async function benchDatabase(kind: "pglite" | "postgres"): Promise<Database> {
+export async function benchDatabase(kind: "pglite" | "postgres"): Promise<Database & { url?: string }> {
   if (kind === "pglite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ll-bench-"));
     const d = await openDatabase({ dataDir: dir });
@@ -26,6 +26,7 @@ export async function benchDatabase(kind: "pglite" | "postgres"): Promise<Databa
   await migrateDatabase(d);
   return {
     ...d,
+    url: url.toString(),
     close: async () => {
       await d.close();
       const a = postgres(BENCH_PG_URL, { max: 1, onnotice: () => {} });

@@ -2,7 +2,7 @@
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
  * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=<section>[,<section>…]
  * picks sections: sync, query, jobs, statements, ebank, wealth, auth, webhooks (BENCH_WEBHOOK_EVENTS,
- * default 10k). Without BENCH_ONLY every section runs except webhooks.
+ * default 10k). Without BENCH_ONLY every section runs except webhooks. BENCH_DB picks one database.
  */
 import "./env";
 import { benchAuth, printAuth } from "./auth";
@@ -21,7 +21,9 @@ const results: Record<string, Awaited<ReturnType<typeof benchQuery>>> = {};
 const wealth: Record<string, Awaited<ReturnType<typeof benchWealth>>> = {};
 if (want("jobs")) printJobs(await benchJobs());
 if (want("statements")) printStatementParse(await benchStatementParse());
-for (const kind of ["postgres", "pglite"] as const) {
+// BENCH_DB=postgres|pglite: one database only.
+const kinds = (["postgres", "pglite"] as const).filter((k) => !process.env.BENCH_DB || process.env.BENCH_DB === k);
+for (const kind of kinds) {
   // The auth bench on PGlite did not finish within 5 minutes on this machine (under
   // investigation): opt in with BENCH_AUTH_PGLITE=1.
   if (want("auth") && (kind === "postgres" || process.env.BENCH_AUTH_PGLITE === "1")) printAuth(await benchAuth(kind));

@@ -23,6 +23,8 @@ test.beforeAll(async () => {
 test.afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 test("create a webhook → refresh a connection → the signed delivery is in the log → redeliver", async ({ page }) => {
+  // A first import, a refresh and two deliveries (each a job), on a machine shared with other builds.
+  test.setTimeout(120_000);
   await signUp(page);
   await page.getByRole("link", { name: "Link your first bank" }).click();
   await page.getByLabel("Bank").selectOption("demo_platypus");

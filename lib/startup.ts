@@ -1,7 +1,6 @@
 import { getDatabase, getDb } from "@/db";
 import { installPeerHeader, parseTrustProxy } from "@/lib/auth/request-meta";
 import { startAppWorker } from "@/lib/jobs/app";
-import { startWebhookLoop } from "@/lib/webhooks/loop";
 
 /**
  * Server start-up: open the database (a second process on the same embedded data
@@ -23,7 +22,6 @@ export async function startServer(): Promise<void> {
     void import("@/lib/fx/rates")
       .then(({ ensureRatesSeeded }) => ensureRatesSeeded(database.db))
       .catch((e: unknown) => console.error(`[ledgerlink] Could not load exchange rates: ${(e as Error).message}`));
-    if (process.env.LEDGERLINK_WEBHOOKS !== "off") startWebhookLoop(getDb);
   } catch (e) {
     console.error(`[ledgerlink] Cannot start: ${(e as Error).message}`);
     process.exit(1);

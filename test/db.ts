@@ -47,7 +47,7 @@ export async function truncateAll(database: Database): Promise<void> {
        balance_snapshots, transactions, sync_runs, api_tokens, webhook_subscriptions, webhook_deliveries, audit_log,
        sessions, auth_throttle, inbound_webhooks, transaction_rules, statement_imports, statement_import_rows,
        manual_accounts, manual_valuations, manual_transactions, simplefin_usage, simplefin_status,
-       api_rate_limits, webhook_attempts restart identity cascade`,
+       api_rate_limits, webhook_attempts, webhook_event_keys restart identity cascade`,
     ),
   );
 }

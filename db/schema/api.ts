@@ -75,6 +75,19 @@ export const webhookDeliveries = pgTable(
   (t) => [index("webhook_deliveries_pending_idx").on(t.status, t.nextAttemptAt), index("webhook_deliveries_subscription_idx").on(t.subscriptionId, t.createdAt)],
 );
 
+/**
+ * Events that must be emitted at most once per key, e.g. `consent.expiring` once per
+ * consent and threshold: the insert that wins the key emits; a repeat finds it taken.
+ */
+export const webhookEventKeys = pgTable("webhook_event_keys", {
+  key: text("key").primaryKey(),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  eventId: uuid("event_id").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
 /** Security-relevant events: sign-ins, token changes, links, disconnects. */
 export const auditLog = pgTable(
   "audit_log",

@@ -24,6 +24,11 @@ export const AUDIT_LABELS: Record<string, string> = {
   "export.created": "Transactions exported",
   "valuation.updated": "Valuation changed",
   "valuation.deleted": "Valuation deleted",
+  "webhook.created": "Webhook created",
+  "webhook.updated": "Webhook changed",
+  "webhook.deleted": "Webhook deleted",
+  "webhook.secret_rotated": "Webhook secret rotated",
+  "webhook.disabled": "Webhook turned off: it failed for 3 days",
 };
 
 export const AUDIT_TRAIL_MAX = 100;

@@ -149,14 +149,22 @@ export async function disconnectConnection(
 
 // ------------------------------------------------------------------ queries
 
-export async function listConnections(db: Db, { userId }: { userId: string }) {
+/**
+ * The connection list — one query for the Connections page and the API: newest first, each
+ * with its institution, skill and account count. `connectionId` narrows it to one; `limit`
+ * and `after` (the previous row's `sortKey` and id) make keyset pages.
+ */
+export async function listConnections(
+  db: Db,
+  { userId, connectionId, limit, after }: { userId: string; connectionId?: string; limit?: number; after?: { k: string; i: string } | null },
+) {
   const accountCounts = db
     .select({ connectionId: financialAccounts.connectionId, n: count().as("n") })
     .from(financialAccounts)
     .where(eq(financialAccounts.userId, userId))
     .groupBy(financialAccounts.connectionId)
     .as("ac");
-  return db
+  const q = db
     .select({
       id: connections.id,
       connectorId: connections.connectorId,
@@ -174,13 +182,23 @@ export async function listConnections(db: Db, { userId }: { userId: string }) {
       consentExpiresAt: connections.consentExpiresAt,
       createdAt: connections.createdAt,
       accountCount: sql<number>`coalesce(${accountCounts.n}, 0)::int`,
+      /** created_at as Postgres text (microseconds survive a page cursor). */
+      sortKey: sql<string>`${connections.createdAt}::text`,
     })
     .from(connections)
     .leftJoin(institutions, eq(institutions.id, connections.institutionId))
     .leftJoin(skills, eq(skills.id, connections.skillId))
     .leftJoin(accountCounts, eq(accountCounts.connectionId, connections.id))
-    .where(eq(connections.userId, userId))
-    .orderBy(desc(connections.createdAt));
+    .where(
+      and(
+        eq(connections.userId, userId),
+        connectionId ? eq(connections.id, connectionId) : undefined,
+        after ? sql`(${connections.createdAt}, ${connections.id}) < (${after.k}::timestamptz, ${after.i}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(connections.createdAt), desc(connections.id))
+    .$dynamic();
+  return limit === undefined ? q : q.limit(limit);
 }
 
 export type ConnectionListItem = Awaited<ReturnType<typeof listConnections>>[number];

@@ -4,6 +4,8 @@ import { log } from "@/lib/log";
 import { createJobQueue, type JobInfo, type JobQueue } from "./queue";
 import { FX_REFRESH_CRON, runFxRefreshJob } from "./fx-jobs";
 import { enqueueSync, parseEvery, runDueJob, runSyncJob, type SyncJobData, type SyncJobDeps, type SyncJobOutput } from "./sync-jobs";
+import type { DeliveryJobData } from "./deliveries";
+import { defaultWebhookBatch, runConsentExpiringJob, runDeliveryJob, runWebhookSweep, type DeliveryJobDeps } from "./webhook-jobs";
 
 /**
  * Background work for the app: the process-wide queue, the worker, and the calls the
@@ -24,6 +26,9 @@ export type WorkerOptions = {
   deps?: SyncJobDeps;
   /** Refresh ECB rates as a scheduled job (LEDGERLINK_FX_FETCH=on); `url` replaces the ECB feed (a mirror, a test server). */
   fx?: { cron?: string; url?: string; timeoutMs?: number };
+  /** `webhook.deliver`: jobs fetched per poll and delivered concurrently (default 25 on PostgreSQL, 5 on PGlite). */
+  webhookBatch?: number;
+  webhookDeps?: DeliveryJobDeps;
 };
 
 /** Settings for a worker taken from the environment. */
@@ -35,6 +40,7 @@ export function workerOptionsFromEnv(e: NodeJS.ProcessEnv = process.env): Worker
     dueEveryMs: e.LEDGERLINK_DUE_EVERY_MS ? Number(e.LEDGERLINK_DUE_EVERY_MS) : undefined,
     deps: { leaseMs, defaultIntervalMs: parseEvery(e.LEDGERLINK_SYNC_EVERY) },
     fx: e.LEDGERLINK_FX_FETCH === "on" ? { url: e.LEDGERLINK_FX_URL || undefined } : undefined,
+    webhookBatch: e.LEDGERLINK_WEBHOOK_BATCH ? Number(e.LEDGERLINK_WEBHOOK_BATCH) : undefined,
   };
 }
 
@@ -47,6 +53,14 @@ export async function startWorker(database: Database, jobs: JobQueue, opts: Work
   });
   await jobs.work("sync.due", { pollMs: opts.pollMs }, async () => runDueJob(db, jobs));
   await jobs.schedule("sync.due", opts.dueCron ?? "* * * * *");
+  // Outbound webhooks: deliveries, the sweep for lost jobs, the daily consent warning.
+  await jobs.work("webhook.deliver", { pollMs: opts.pollMs, batchSize: opts.webhookBatch ?? defaultWebhookBatch(database.kind) }, async (data) => runDeliveryJob(db, jobs, data as DeliveryJobData, opts.webhookDeps));
+  await jobs.work("webhook.sweep", { pollMs: opts.pollMs }, async () => runWebhookSweep(db, jobs));
+  await jobs.schedule("webhook.sweep", "* * * * *");
+  await jobs.work("consent.expiring", { pollMs: opts.pollMs }, async () => runConsentExpiringJob(db, jobs));
+  await jobs.schedule("consent.expiring", "0 6 * * *");
+  await jobs.send("webhook.sweep", {}, { singletonKey: "sweep" });
+  await jobs.send("consent.expiring", {}, { singletonKey: "consent" });
   // Catch up at start (connections that fell due while nothing ran, runs of a dead process).
   await jobs.send("sync.due", {}, { singletonKey: "due" });
   if (opts.fx) {

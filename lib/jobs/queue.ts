@@ -14,7 +14,7 @@ import { log } from "@/lib/log";
  *   error is rolled back so the single connection is never left aborted.
  */
 
-export type JobName = "sync.connection" | "sync.due" | "consent.finalize" | "fx.refresh";
+export type JobName = "sync.connection" | "sync.due" | "consent.finalize" | "webhook.deliver" | "webhook.sweep" | "consent.expiring" | "fx.refresh";
 
 export type JobState = "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
 
@@ -35,13 +35,24 @@ export type SendOptions = {
   startAfter?: Date;
 };
 
-export type WorkOptions = { pollMs?: number; concurrency?: number };
+export type WorkOptions = {
+  pollMs?: number;
+  concurrency?: number;
+  /**
+   * Jobs fetched per poll (default 1). A batch runs concurrently; a job whose handler throws
+   * fails alone (the others complete). A full batch fetches again at once instead of
+   * waiting for the next poll.
+   */
+  batchSize?: number;
+};
 
 export type JobHandler = (data: Record<string, unknown>, job: { id: string; retryCount: number }) => Promise<Record<string, unknown> | void>;
 
 export interface JobQueue {
   readonly kind: Database["kind"];
   send(name: JobName, data: Record<string, unknown>, opts?: SendOptions): Promise<string | null>;
+  /** Queue many jobs in one statement (duplicates of a queued singleton key are skipped). */
+  sendMany(name: JobName, jobs: { data: Record<string, unknown>; singletonKey?: string; startAfter?: Date }[]): Promise<void>;
   work(name: JobName, opts: WorkOptions, handler: JobHandler): Promise<void>;
   schedule(name: JobName, cron: string, data?: Record<string, unknown>): Promise<void>;
   get(name: JobName, id: string): Promise<JobInfo | null>;
@@ -63,6 +74,12 @@ const QUEUES: Record<JobName, Omit<PgBoss.Queue, "name">> = {
   "consent.finalize": { policy: "standard", retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 600 },
   // ECB rates: one queued refresh at a time; a failed fetch is not retried (the next schedule is).
   "fx.refresh": { policy: "short", retryLimit: 0, expireInSeconds: 300 },
+  // One queued job per delivery (singleton key = delivery id). The delivery row holds the
+  // retry schedule; a job that fails outright (database error, dead process) is retried by
+  // pg-boss after the delivery's claim has lapsed.
+  "webhook.deliver": { policy: "short", retryLimit: 3, retryDelay: 90, expireInSeconds: 300 },
+  "webhook.sweep": { policy: "short", retryLimit: 0, expireInSeconds: 300 },
+  "consent.expiring": { policy: "short", retryLimit: 2, retryDelay: 300, expireInSeconds: 600 },
 };
 
 type ExecResult = { rows: unknown[]; rowCount?: number };
@@ -157,13 +174,31 @@ export async function createJobQueue(database: Database, opts: QueueOptions = {}
       if (id && (!o.startAfter || o.startAfter.getTime() <= Date.now())) for (const w of localWorkers.get(name) ?? []) boss.notifyWorker(w);
       return id;
     },
+    async sendMany(name, list) {
+      if (!list.length) return;
+      await boss.insert(list.map((j) => ({ name, data: j.data, singletonKey: j.singletonKey, startAfter: j.startAfter?.toISOString() })) as PgBoss.JobInsert[]);
+      if (list.some((j) => !j.startAfter || j.startAfter.getTime() <= Date.now())) for (const w of localWorkers.get(name) ?? []) boss.notifyWorker(w);
+    },
     async work(name, o, handler) {
       const n = Math.max(1, o.concurrency ?? 1);
+      const batchSize = Math.max(1, o.batchSize ?? 1);
       for (let i = 0; i < n; i++) {
-        const workerId = await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: Math.max(0.5, (o.pollMs ?? 2000) / 1000), batchSize: 1 }, async (jobs) => {
-          const job = jobs[0]!;
-          const meta = job as unknown as { retryCount?: number };
-          return (await handler(job.data ?? {}, { id: job.id, retryCount: meta.retryCount ?? 0 })) ?? undefined;
+        let workerId = "";
+        workerId = await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: Math.max(0.5, (o.pollMs ?? 2000) / 1000), batchSize }, async (jobs) => {
+          const run = (job: (typeof jobs)[number]) => handler(job.data ?? {}, { id: job.id, retryCount: (job as unknown as { retryCount?: number }).retryCount ?? 0 });
+          if (batchSize === 1) return (await run(jobs[0]!)) ?? undefined;
+          // A full batch: more are probably waiting, so skip the poll delay.
+          if (jobs.length >= batchSize && workerId) boss.notifyWorker(workerId);
+          await Promise.all(
+            jobs.map(async (job) => {
+              try {
+                await run(job);
+              } catch (e) {
+                log.error("job failed", { name, id: job.id, error: e });
+                await boss.fail(name, job.id, { message: (e as Error).message });
+              }
+            }),
+          );
         });
         localWorkers.set(name, [...(localWorkers.get(name) ?? []), workerId]);
       }

@@ -1,10 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { connections, financialAccounts, syncRuns, transactions, users } from "@/db/schema";
+import { connections, financialAccounts, syncRuns, transactions, users, webhookAttempts, webhookDeliveries } from "@/db/schema";
+import { emitEvent } from "@/lib/webhooks/events";
+import { createSubscription } from "@/lib/webhooks/subscriptions";
 import { linkConnection } from "@/lib/connections/service";
 import type { DemoCredentials } from "@/lib/connectors/demo/connector";
 import { openSecret } from "@/lib/crypto";
@@ -148,4 +152,42 @@ describe("worker processes on one PostgreSQL", () => {
     const [c] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
     expect(c!.status).toBe("active");
   }, 240_000);
+
+  it("two worker processes and 60 webhook events: each delivery reaches the receiver exactly once", async () => {
+    const userId = await newUser();
+    const hits: string[] = [];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        hits.push(String(req.headers["ledgerlink-webhook-id"]));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      await createSubscription(t.db, { userId, url, events: ["transactions.added"] }, { allowPrivate: true });
+      const env = { LEDGERLINK_WEBHOOK_ALLOW_PRIVATE: "on", LEDGERLINK_WEBHOOK_BATCH: "5" };
+      startWorker(env);
+      startWorker(env);
+      const jobs = await createJobQueue(t, { url: t.url, supervise: false });
+      const ids: string[] = [];
+      try {
+        for (let i = 0; i < 60; i++) ids.push((await emitEvent(t.db, { userId, type: "transactions.added", data: { i }, jobs })).eventId);
+      } finally {
+        await jobs.stop();
+      }
+      await until("60 deliveries", async () => {
+        const [r] = await t.db.select({ n: sql<number>`count(*)::int` }).from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"));
+        return r!.n >= 60;
+      });
+      await new Promise((r) => setTimeout(r, 3000));
+      expect([...hits].sort()).toEqual([...ids].sort());
+      const [attempts] = await t.db.select({ n: sql<number>`count(*)::int` }).from(webhookAttempts);
+      expect(attempts!.n).toBe(60);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  }, 180_000);
 });

@@ -5,6 +5,8 @@ import { rowsOf } from "@/db/rows";
 import { balanceSnapshots, connections, financialAccounts, statementImportRows, statementImports, syncRuns, transactions } from "@/db/schema";
 import { sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { emitEvent } from "@/lib/webhooks/events";
 import { toUnits } from "@/lib/money/decimal";
 import { MAX_STATEMENT_BYTES, StatementReadError, parseStatement, summarize, type AccountSummary, type ParseOptions } from "./index";
 import type { StatementTxn } from "./common";
@@ -219,6 +221,36 @@ async function fileConnection(db: Db, userId: string): Promise<string> {
   return id;
 }
 
+/** `import.completed` for each file an import wrote (never fails the import: errors are logged). */
+async function emitImportCompleted(
+  db: Db,
+  { userId, imports, now }: { userId: string; now: Date; imports: { importId: string; runId: string; connectionId: string; fileName: string; format: string; added: number; alreadyImported: number; rejected: number; accounts: number }[] },
+) {
+  for (const i of imports) {
+    try {
+      await emitEvent(db, {
+        userId,
+        type: "import.completed",
+        now,
+        data: {
+          import_id: i.importId,
+          run_id: i.runId,
+          connection_id: i.connectionId,
+          file_name: i.fileName,
+          format: i.format,
+          added: i.added,
+          already_imported: i.alreadyImported,
+          rejected: i.rejected,
+          accounts: i.accounts,
+          runs: `/api/v1/connections/${i.connectionId}/runs`,
+        },
+      });
+    } catch (e) {
+      log.error("could not record import.completed", { importId: i.importId, error: e });
+    }
+  }
+}
+
 export type ImportOutcome = { importId: string | null; fileName: string; added: number; alreadyImported: number; rejected: number; noop: boolean; message: string };
 
 /**
@@ -233,7 +265,8 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
     for (const g of f.groups) if (g.target.kind !== "skip" && !g.currency) throw new AppError("invalid_request", `${f.preview.name}: choose the currency of ${g.summary.account ?? "the account"}.`);
   }
   const now = deps.now ?? new Date();
-  return db.transaction(async (tx) => {
+  const finished: Parameters<typeof emitImportCompleted>[1]["imports"] = [];
+  const result = await db.transaction(async (tx) => {
     const outcomes: ImportOutcome[] = [];
     let connectionId: string | null = null;
     for (const f of files) {
@@ -346,7 +379,7 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
       for (let i = 0; i < addedIds.length; i += 5000) {
         await tx.insert(statementImportRows).values(addedIds.slice(i, i + 5000).map((transactionId) => ({ importId, transactionId })));
       }
-      await tx.insert(syncRuns).values({
+      const [run] = await tx.insert(syncRuns).values({
         userId: req.userId,
         connectionId,
         trigger: "manual",
@@ -358,8 +391,9 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
         pages: 1,
         attempts: 1,
         options: { source: "file", importId, fileName: p.name, fileHash: p.hash, format: p.format },
-      });
+      }).returning({ id: syncRuns.id });
       await tx.update(connections).set({ lastSyncedAt: now, updatedAt: now }).where(eq(connections.id, connectionId));
+      finished.push({ importId, runId: run!.id, connectionId, fileName: p.name, format: p.format ?? "unknown", added: addedIds.length, alreadyImported: already, rejected, accounts: f.groups.filter((g) => g.target.kind !== "skip").length });
       outcomes.push({
         importId,
         fileName: p.name,
@@ -373,6 +407,9 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
     if (deps.beforeCommit) await deps.beforeCommit();
     return { imports: outcomes };
   });
+  // Committed: tell subscribed tools (one import.completed per file written).
+  await emitImportCompleted(db, { userId: req.userId, imports: finished, now });
+  return result;
 }
 
 /** Remove exactly what one import added: its rows, the snapshots and accounts it created. */

@@ -10,11 +10,13 @@ import { signatureHeader } from "./signing";
 import { liveSecrets } from "./subscriptions";
 
 /**
- * Outbound webhook delivery as plain functions, so a job queue can call them:
- * `deliverDue(db, now)` sends everything due, `deliverOne(db, id)` one delivery.
+ * Outbound webhook delivery as plain functions: `deliverOne(db, id)` makes one attempt
+ * (the `webhook.deliver` job in lib/jobs/webhook-jobs.ts calls it and queues the retry);
+ * `deliverDue(db, now)` attempts everything due (tests with a fake clock, scripts).
  * At least once: a delivery is claimed (its next attempt pushed past the timeout)
- * before it is sent, retried on failure after about 1 min, 5 min, 15 min, 1 h and 6 h,
- * then marked failed. A subscription that has failed for 3 days is disabled.
+ * before it is sent, so two workers never send the same attempt; it is retried on
+ * failure after about 1 min, 5 min, 15 min, 1 h and 6 h, then marked failed. A
+ * subscription that has failed for 3 days is disabled (and the user told).
  */
 
 export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 15 * 60_000, 3600_000, 6 * 3600_000];
@@ -155,7 +157,7 @@ export async function deliverDue(db: Db, now: Date = new Date(), opts: Omit<Deli
   return counts;
 }
 
-/** Deliveries still waiting (for the UI and the fallback loop). */
+/** Deliveries still waiting (for the UI). */
 export async function pendingCount(db: Db, subscriptionIds: string[]) {
   if (!subscriptionIds.length) return 0;
   const [r] = await db
@@ -163,4 +165,18 @@ export async function pendingCount(db: Db, subscriptionIds: string[]) {
     .from(webhookDeliveries)
     .where(and(inArray(webhookDeliveries.subscriptionId, subscriptionIds), eq(webhookDeliveries.status, "pending")));
   return r?.n ?? 0;
+}
+
+/**
+ * Wait (bounded) for a delivery's first attempt, for a person who pressed "Redeliver":
+ * its status after that attempt, or "queued" when no worker got to it in time.
+ */
+export async function waitForAttempt(db: Db, id: string, { timeoutMs = 12_000, pollMs = 150 }: { timeoutMs?: number; pollMs?: number } = {}): Promise<"delivered" | "pending" | "failed" | "queued"> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [d] = await db.select({ status: webhookDeliveries.status, attempts: webhookDeliveries.attempts }).from(webhookDeliveries).where(eq(webhookDeliveries.id, id));
+    if (d && (d.status !== "pending" || d.attempts > 0)) return d.status;
+    if (!d || Date.now() > deadline) return "queued";
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
 }

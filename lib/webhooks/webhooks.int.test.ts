@@ -2,22 +2,36 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { auditLog, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
+import fs from "node:fs";
+import path from "node:path";
+import { auditLog, connections, syncRuns, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
+import { commitImport } from "@/lib/statements/import";
+import { emitConsentExpiring } from "./consent-events";
 import { linkConnection } from "@/lib/connections/service";
+import { startWorker } from "@/lib/jobs";
+import { createJobQueue, type JobQueue } from "@/lib/jobs/queue";
+import { runDeliveryJob, runWebhookSweep, SWEEP_GRACE_MS } from "@/lib/jobs/webhook-jobs";
 import { syncConnection } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { seedUser } from "@/test/fixtures";
 import { deliverDue, deliverOne, RETRY_DELAYS_MS } from "./deliver";
 import { isPublicAddress } from "./egress";
 import { emitEvent } from "./events";
-import { createSubscription, listDeliveries, redeliver, rotateSecret } from "./subscriptions";
+import { listAuditTrail } from "@/lib/audit/trail";
+import { createSubscription, disabledSubscriptions, listDeliveries, redeliver, rotateSecret, updateSubscription } from "./subscriptions";
 import { verifyLedgerlinkWebhook } from "./verifier";
 
 let t: TestDatabase;
+let jobs: JobQueue;
+// A database and pg-boss's schema in it: over a minute on PGlite when the machine is shared.
 beforeAll(async () => {
   t = await createTestDatabase();
+  jobs = await createJobQueue(t, { url: t.url, supervise: false });
+}, 180_000);
+afterAll(async () => {
+  await jobs.stop();
+  await t.close();
 });
-afterAll(() => t.close());
 beforeEach(() => truncateAll(t));
 
 // ------------------------------------------------------------------ a real receiver
@@ -176,8 +190,14 @@ describe("outbound webhooks", () => {
     expect(await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "pending"))).toHaveLength(0);
     // New events are not queued for a disabled subscription.
     expect((await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: at(4 * 86_400_000) })).deliveries).toBe(0);
-    // Turned back on, a failed delivery can be sent again with the same event id.
-    await t.db.update(webhookSubscriptions).set({ active: true, disabledAt: null, failingSince: null }).where(eq(webhookSubscriptions.id, sub.id));
+    // What Settings and Settings → Webhooks show (only to this user), and the activity trail.
+    expect(await disabledSubscriptions(t.db, { userId })).toEqual([{ id: sub.id, url, disabledAt: at(3 * 86_400_000 + 1), disabledReason: s!.disabledReason }]);
+    expect(await disabledSubscriptions(t.db, { userId: (await seedUser(t.db)).userId })).toEqual([]);
+    expect((await listAuditTrail(t.db, { userId })).map((e) => e.label)).toContain("Webhook turned off: it failed for 3 days");
+    // Turned back on, the notice goes and a failed delivery can be sent again with the same event id.
+    await updateSubscription(t.db, { userId, id: sub.id, active: true });
+    expect(await disabledSubscriptions(t.db, { userId })).toEqual([]);
+    expect((await t.db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, sub.id)))[0]).toMatchObject({ active: true, disabledAt: null, disabledReason: null, failingSince: null });
     fail = false;
     const [old] = await listDeliveries(t.db, { userId, subscriptionId: sub.id });
     const other = await seedUser(t.db);
@@ -217,23 +237,277 @@ describe("README", () => {
   });
 });
 
-describe("in-process delivery loop", () => {
-  it("sends a queued event right away, without waiting for the interval", async () => {
-    const { startWebhookLoop } = await import("./loop");
+
+// ------------------------------------------------------------------ deliveries as jobs
+
+async function until<T>(what: string, fn: () => Promise<T | false | null | undefined> | T | false | null | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A real worker (its own pg-boss instance on this database) whose `webhook.deliver` handler
+ * waits for the test to hand it the (fake) time of the attempt: the jobs, their startAfter
+ * and their singleton keys are pg-boss's own; only the clock is the test's.
+ */
+async function gatedWorker(opts: { timeoutMs?: number } = {}) {
+  const queue = await createJobQueue(t, { url: t.url, supervise: false });
+  const waiting: { jobId: string; deliveryId: string; go: (now: Date) => Promise<void>; skip: () => void }[] = [];
+  await queue.work("webhook.deliver", { pollMs: 500 }, (data, job) => {
+    const deliveryId = String(data.deliveryId);
+    return new Promise((resolve, reject) =>
+      waiting.push({
+        jobId: job.id,
+        deliveryId,
+        go: (now) => runDeliveryJob(t.db, jobs, { deliveryId }, { now: () => now, policy: LOCAL, timeoutMs: opts.timeoutMs }).then(resolve, reject),
+        skip: () => resolve({}),
+      }),
+    );
+  });
+  return {
+    /** The next job the worker took for this delivery, with its startAfter. */
+    async next(deliveryId: string) {
+      const w = await until("a webhook.deliver job", () => {
+        const i = waiting.findIndex((x) => x.deliveryId === deliveryId);
+        return i >= 0 ? waiting.splice(i, 1)[0] : null;
+      });
+      const info = (await jobs.get("webhook.deliver", w.jobId))!;
+      return { ...w, startAfter: info.startAfter };
+    },
+    waiting,
+    stop: async () => {
+      for (const w of waiting.splice(0)) w.skip();
+      await queue.stop();
+    },
+  };
+}
+
+describe("deliveries are webhook.deliver jobs", () => {
+  it("an event queues one job per delivery (singleton key = delivery id), and a worker delivers it once", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url);
+    const second = await createSubscription(t.db, { userId, url: url + "?second", events: ["sync.completed"] }, LOCAL);
+    const { eventId, deliveries } = await emitEvent(t.db, { userId, type: "sync.completed", data: { n: 1 }, jobs });
+    expect(deliveries).toBe(2);
+    const rows = await t.db.select().from(webhookDeliveries);
+    for (const d of rows) {
+      const queued = await jobs.byKey("webhook.deliver", d.id);
+      expect(queued.map((j) => [j.state, j.data])).toEqual([["created", { deliveryId: d.id }]]);
+    }
+    const worker = await createJobQueue(t, { url: t.url, supervise: false });
+    try {
+      await worker.work("webhook.deliver", { pollMs: 500, batchSize: 10 }, (data) => runDeliveryJob(t.db, worker, { deliveryId: String(data.deliveryId) }, { policy: LOCAL }));
+      await until("two deliveries", async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"))).length === 2);
+    } finally {
+      await worker.stop();
+    }
+    expect(received).toHaveLength(2);
+    expect(received.map((r) => r.headers["ledgerlink-webhook-id"])).toEqual([eventId, eventId]);
+    expect(new Set(received.map((r) => JSON.parse(r.body).id))).toEqual(new Set([eventId]));
+    expect(second.id).toBeTruthy();
+  });
+
+  it("retries a 500 as new jobs whose startAfter follows 1 min, 5 min, 15 min, 1 h, 6 h (fake clock); nothing is sent early; then no more jobs", async () => {
+    const url = await receiver(() => ({ status: 500, body: "boom" }));
+    const { userId } = await subscribed(url);
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0, jobs });
+    const [d] = await t.db.select().from(webhookDeliveries);
+    const w = await gatedWorker();
+    try {
+      const starts: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const job = await w.next(d!.id);
+        starts.push(job.startAfter.getTime());
+        // A second early, the attempt is not due: nothing is sent.
+        if (i > 0) expect(await deliverOne(t.db, d!.id, { now: new Date(job.startAfter.getTime() - 1000), policy: LOCAL })).toBeNull();
+        expect(received).toHaveLength(i);
+        await job.go(job.startAfter);
+        expect(received).toHaveLength(i + 1);
+      }
+      expect(starts[0]).toBe(T0.getTime());
+      expect(starts.slice(1).map((x, i) => x - starts[i]!)).toEqual(RETRY_DELAYS_MS);
+      const [after] = await t.db.select().from(webhookDeliveries);
+      expect(after).toMatchObject({ status: "failed", attempts: 6, nextAttemptAt: null, lastError: "HTTP 500" });
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(w.waiting).toEqual([]);
+      const all = await jobs.byKey("webhook.deliver", d!.id, 20);
+      expect(all).toHaveLength(6);
+      expect(all.filter((j) => j.state === "created")).toEqual([]);
+      expect(new Set(received.map((r) => r.headers["ledgerlink-webhook-id"])).size).toBe(1);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("a receiver that answers too late twice and then 200, through jobs: exactly one success recorded, three attempts", async () => {
+    const url = await receiver((n) => (n <= 2 ? { status: 200, delayMs: 800 } : { status: 200, body: "finally" }));
+    const { userId } = await subscribed(url);
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0, jobs });
+    const [d] = await t.db.select().from(webhookDeliveries);
+    const w = await gatedWorker({ timeoutMs: 200 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const job = await w.next(d!.id);
+        await job.go(job.startAfter);
+      }
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(w.waiting).toEqual([]);
+    } finally {
+      await w.stop();
+    }
+    const attempts = await t.db.select().from(webhookAttempts).orderBy(webhookAttempts.attempt);
+    expect(attempts.map((a) => [a.responseStatus, a.error?.includes("timed out") ?? false])).toEqual([
+      [null, true],
+      [null, true],
+      [200, false],
+    ]);
+    const [after] = await t.db.select().from(webhookDeliveries);
+    expect(after).toMatchObject({ status: "delivered", attempts: 3, responseExcerpt: "finally", nextAttemptAt: null });
+    expect((await jobs.byKey("webhook.deliver", d!.id, 20)).filter((j) => j.state === "created")).toEqual([]);
+  });
+
+  it("two workers (two pg-boss instances) on one database: 30 events, each delivered exactly once", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url);
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push((await emitEvent(t.db, { userId, type: "transactions.added", data: { i }, jobs })).eventId);
+    const workers = [await createJobQueue(t, { url: t.url, supervise: false }), await createJobQueue(t, { url: t.url, supervise: false })];
+    try {
+      for (const q of workers) await q.work("webhook.deliver", { pollMs: 500, batchSize: 4 }, (data) => runDeliveryJob(t.db, q, { deliveryId: String(data.deliveryId) }, { policy: LOCAL }));
+      await until("30 deliveries", async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"))).length === 30, 60_000);
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      for (const q of workers) await q.stop();
+    }
+    expect(received.map((r) => r.headers["ledgerlink-webhook-id"]).sort()).toEqual([...ids].sort());
+    expect(await t.db.select().from(webhookAttempts)).toHaveLength(30);
+  });
+
+  it("the app's worker (startWorker) runs webhook.deliver: an event is delivered without anyone calling deliver", async () => {
     const url = await receiver();
     const { userId } = await subscribed(url);
     const prev = process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE;
     process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = "on";
-    const loop = startWebhookLoop(async () => t.db, 3600_000);
+    const queue = await createJobQueue(t, { url: t.url, supervise: false });
     try {
-      await emitEvent(t.db, { userId, type: "sync.completed", data: {} });
-      const delivered = async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"))).length;
-      for (let i = 0; i < 100 && (await delivered()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(received).toHaveLength(1);
-      expect(await delivered()).toBe(1);
+      await startWorker(t, queue, { pollMs: 500 });
+      const { eventId } = await emitEvent(t.db, { userId, type: "sync.completed", data: {}, jobs: queue });
+      await until("the delivery", () => received.length > 0);
+      expect(received.map((r) => r.headers["ledgerlink-webhook-id"])).toEqual([eventId]);
+      await until("the delivery row", async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered"))).length === 1);
     } finally {
-      await loop.stop();
-      process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = prev;
+      await queue.stop();
+      if (prev === undefined) delete process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE;
+      else process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = prev;
     }
+  });
+
+  it("the sweep queues a job for a pending delivery whose job was lost, and leaves fresh ones alone", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url);
+    // No queue given and none in this process: the event is recorded, its job is not.
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0, jobs: null });
+    const [d] = await t.db.select().from(webhookDeliveries);
+    expect(await jobs.byKey("webhook.deliver", d!.id)).toEqual([]);
+    expect(await runWebhookSweep(t.db, jobs, { now: new Date(T0.getTime() + SWEEP_GRACE_MS - 1000) })).toEqual({ requeued: 0 });
+    expect(await runWebhookSweep(t.db, jobs, { now: new Date(T0.getTime() + SWEEP_GRACE_MS) })).toEqual({ requeued: 1 });
+    // Twice: still one queued job (singleton key).
+    await runWebhookSweep(t.db, jobs, { now: new Date(T0.getTime() + SWEEP_GRACE_MS) });
+    expect((await jobs.byKey("webhook.deliver", d!.id)).map((j) => j.state)).toEqual(["created"]);
+  });
+
+  it("redeliver queues a job for the new delivery with the same event id", async () => {
+    const url = await receiver();
+    const { userId, sub } = await subscribed(url);
+    await emitEvent(t.db, { userId, type: "sync.completed", data: {}, now: T0, jobs: null });
+    await deliverDue(t.db, T0, { policy: LOCAL });
+    const [old] = await listDeliveries(t.db, { userId, subscriptionId: sub.id });
+    const other = await createSubscription(t.db, { userId, url, events: ["sync.completed"] }, LOCAL);
+    await expect(redeliver(t.db, { userId, deliveryId: old!.id, subscriptionId: other.id, jobs })).rejects.toMatchObject({ code: "not_found" });
+    const again = await redeliver(t.db, { userId, deliveryId: old!.id, subscriptionId: sub.id, jobs });
+    expect((await jobs.byKey("webhook.deliver", again)).map((j) => j.state)).toEqual(["created"]);
+    const [row] = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, again));
+    expect(row!.eventId).toBe(old!.eventId);
+  });
+});
+
+// ------------------------------------------------------------------ consent.expiring, import.completed
+
+describe("consent.expiring and import.completed", () => {
+  const DAY = 86_400_000;
+  const payloads = async (type: string) =>
+    (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, type))).map((d) => (d.payload as { data: Record<string, unknown> }).data);
+
+  it("consent.expiring: once per consent when it enters the last 7 days and once inside the last day; never twice; a renewed consent is warned again", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url, ["consent.expiring"]);
+    const other = await seedUser(t.db);
+    const base = { connectorId: "finqware", credentials: "sealed" };
+    const [soon, tomorrow] = await t.db
+      .insert(connections)
+      .values([
+        { ...base, userId, displayName: "Soon", consentExpiresAt: new Date(T0.getTime() + 5 * DAY) },
+        { ...base, userId, displayName: "Tomorrow", consentExpiresAt: new Date(T0.getTime() + 20 * 3600_000) },
+        { ...base, userId, displayName: "Later", consentExpiresAt: new Date(T0.getTime() + 30 * DAY) },
+        { ...base, userId, displayName: "Gone", status: "disconnected" as const, consentExpiresAt: new Date(T0.getTime() + 2 * DAY) },
+        { ...base, userId, displayName: "Ended", consentExpiresAt: new Date(T0.getTime() - DAY) },
+        { ...base, userId: other.userId, displayName: "Theirs", consentExpiresAt: new Date(T0.getTime() + 6 * DAY) },
+      ])
+      .returning({ id: connections.id });
+    // Soon (7-day), Tomorrow (1-day) and the other user's (no subscription: no delivery).
+    expect(await emitConsentExpiring(t.db, { now: T0, jobs: null })).toEqual({ emitted: 3 });
+    const first = await payloads("consent.expiring");
+    expect(first.map((d) => [d.connection_id, d.threshold_days, d.days_left]).sort()).toEqual(
+      [
+        [soon!.id, 7, 5],
+        [tomorrow!.id, 1, 1],
+      ].sort(),
+    );
+    expect(first.find((d) => d.connection_id === soon!.id)).toMatchObject({ connection_name: "Soon", consent_expires_at: new Date(T0.getTime() + 5 * DAY).toISOString() });
+    // The daily job again, and two days later: nothing new.
+    expect(await emitConsentExpiring(t.db, { now: T0, jobs: null })).toEqual({ emitted: 0 });
+    expect(await emitConsentExpiring(t.db, { now: at(2 * DAY), jobs: null })).toEqual({ emitted: 0 });
+    // Inside Soon's last day: its 1-day warning, once.
+    expect(await emitConsentExpiring(t.db, { now: at(4.5 * DAY), jobs: null })).toEqual({ emitted: 1 });
+    expect(await emitConsentExpiring(t.db, { now: at(4.6 * DAY), jobs: null })).toEqual({ emitted: 0 });
+    expect((await payloads("consent.expiring")).filter((d) => d.connection_id === soon!.id).map((d) => d.threshold_days)).toEqual([7, 1]);
+    // Renewed for 90 days: warned again 7 days before the new end.
+    await t.db.update(connections).set({ consentExpiresAt: new Date(T0.getTime() + 95 * DAY) }).where(eq(connections.id, soon!.id));
+    expect(await emitConsentExpiring(t.db, { now: at(10 * DAY), jobs: null })).toEqual({ emitted: 0 });
+    expect(await emitConsentExpiring(t.db, { now: at(89 * DAY), jobs: null })).toEqual({ emitted: 1 });
+    // The deliveries are real, signed and sent like any other.
+    await deliverDue(t.db, at(89 * DAY), { policy: LOCAL });
+    expect(received.map((r) => JSON.parse(r.body).type)).toEqual(["consent.expiring", "consent.expiring", "consent.expiring", "consent.expiring"]);
+  });
+
+  it("import.completed: a committed statement import tells subscribers its counts, import id and run id", async () => {
+    const url = await receiver();
+    const { userId } = await subscribed(url, ["import.completed"]);
+    const bytes = fs.readFileSync(path.join(process.cwd(), "..", "shared", "fixtures", "external", "mt940", "phpmt940-kontist_sample"));
+    const r = await commitImport(t.db, { userId, files: [{ name: "kontist.sta", bytes: new Uint8Array(bytes) }] });
+    const outcome = r.imports[0]!;
+    expect(outcome.added).toBe(6);
+    const [d] = await payloads("import.completed");
+    const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.userId, userId));
+    expect(d).toEqual({
+      import_id: outcome.importId,
+      run_id: run!.id,
+      connection_id: run!.connectionId,
+      file_name: "kontist.sta",
+      format: "mt940",
+      added: 6,
+      already_imported: 0,
+      rejected: 0,
+      accounts: 1,
+      runs: `/api/v1/connections/${run!.connectionId}/runs`,
+    });
+    // The same file again is a no-op: nothing written, no event.
+    await commitImport(t.db, { userId, files: [{ name: "kontist.sta", bytes: new Uint8Array(bytes) }] });
+    expect(await payloads("import.completed")).toHaveLength(1);
   });
 });

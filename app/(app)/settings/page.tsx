@@ -11,16 +11,24 @@ import { Card, PageHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { formatDateTime } from "@/lib/format/money";
 import { listAuditTrail } from "@/lib/audit/trail";
+import { disabledSubscriptions } from "@/lib/webhooks/subscriptions";
+import { DisabledWebhooksNotice } from "@/components/settings/webhook-notice";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const user = await requireUser();
   const db = await getDb();
-  const [sessions, tokens, trail] = await Promise.all([listSessions(db, user.id), listApiTokens(db, { userId: user.id }), listAuditTrail(db, { userId: user.id })]);
+  const [sessions, tokens, trail, disabledHooks] = await Promise.all([
+    listSessions(db, user.id),
+    listApiTokens(db, { userId: user.id }),
+    listAuditTrail(db, { userId: user.id }),
+    disabledSubscriptions(db, { userId: user.id }),
+  ]);
   return (
     <>
       <PageHeader title="Settings" description={`Signed in as ${user.email}`} />
+      <DisabledWebhooksNotice items={disabledHooks} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Currency">
           <BaseCurrencyForm current={user.baseCurrency} />

@@ -4,7 +4,10 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { balanceSnapshots, transactions } from "@/db/schema";
+import { balanceSnapshots, financialAccounts, transactions, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
+import { sealSecret } from "@/lib/crypto";
+import { emitEvent } from "@/lib/webhooks/events";
+import { createSubscription, listDeliveries } from "@/lib/webhooks/subscriptions";
 import { createApiToken } from "@/lib/api-tokens/tokens";
 import { summarizeTransactions } from "@/lib/transactions/query";
 import { linkConnection } from "@/lib/connections/service";
@@ -78,7 +81,10 @@ async function world() {
   const read = (await createApiToken(t.db, { userId: a.userId, name: "read" })).token;
   const write = (await createApiToken(t.db, { userId: a.userId, name: "write", scope: "write" })).token;
   const bWrite = (await createApiToken(t.db, { userId: b.userId, name: "b", scope: "write" })).token;
-  return { a, b, checking, savings, txIds, bAccount, bTx: bTx!, read, write, bWrite };
+  const bHook = await createSubscription(t.db, { userId: b.userId, url: "http://127.0.0.1:9/theirs", events: ["sync.completed"] }, { allowPrivate: true });
+  await emitEvent(t.db, { userId: b.userId, type: "sync.completed", data: { secret: "B's" }, jobs: null });
+  const [bDelivery] = await listDeliveries(t.db, { userId: b.userId, subscriptionId: bHook.id });
+  return { a, b, checking, savings, txIds, bAccount, bTx: bTx!, read, write, bWrite, bHook: bHook.id, bDelivery: bDelivery!.id };
 }
 
 describe("API v1: the OpenAPI document", () => {
@@ -109,7 +115,7 @@ describe("API v1: the OpenAPI document", () => {
   it("the Settings → API reference lists every operation with its parameters and a curl example", () => {
     const ops = referenceOperations(API_ROUTES);
     expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual(API_ROUTES.map((r) => `${r.method} /api/v1${r.path}`));
-    for (const o of ops) expect(o.curl).toMatch(new RegExp(`^curl .*\\$LL_URL${o.path.replace("{id}", "<id>").replace(/[/.]/g, "\\$&")}`));
+    for (const o of ops) expect(o.curl).toMatch(new RegExp(`^curl .*\\$LL_URL${o.path.replace(/\{(\w+)\}/g, "<$1>").replace(/[/.]/g, "\\$&")}`));
     expect(ops.find((o) => o.path === "/api/v1/transactions")!.params.map((p) => p.name)).toEqual(expect.arrayContaining(["from", "to", "account", "category", "q", "cursor"]));
   });
 
@@ -201,16 +207,29 @@ describe("API v1: isolation", () => {
     ids.connections = w.b.connectionId;
     ids.accounts = w.bAccount;
     ids.transactions = w.bTx;
+    ids.webhooks = w.bHook;
     const withId = API_ROUTES.filter((r) => r.path.includes("{id}"));
-    expect(withId.length).toBeGreaterThanOrEqual(8);
+    expect(withId.length).toBeGreaterThanOrEqual(15);
+    // A valid body for each change, so the 404 is about the id, not the body.
+    const bodyFor = (r: (typeof API_ROUTES)[number]) =>
+      r.method === "GET" ? undefined : r.method === "PATCH" ? (r.path.startsWith("/webhooks") ? { active: false, url: "http://127.0.0.1:9/mine" } : { note: "pwned" }) : {};
     for (const r of withId) {
       const resource = r.path.split("/")[1]!;
       for (const id of [ids[resource]!, "not-a-uuid", "00000000-0000-4000-8000-000000000000"]) {
-        const res = await api(r.method, `/api/v1${r.path.replace("{id}", id)}`, { token: w.write, body: r.method === "GET" ? undefined : r.method === "PATCH" ? { note: "pwned" } : {} });
+        const path = r.path.replace("{id}", id).replace("{delivery_id}", id === ids[resource] ? w.bDelivery : id);
+        const res = await api(r.method, `/api/v1${path}`, { token: w.write, body: bodyFor(r) });
         expect(res.status, `${r.method} ${r.path} with ${id}`).toBe(404);
         expect(body<{ error: { code: string } }>(res).error.code).toBe("not_found");
       }
     }
+    // B's delivery through A's own webhook: 404 too.
+    const mine = await createSubscription(t.db, { userId: w.a.userId, url: "http://127.0.0.1:9/mine", events: ["sync.completed"] }, { allowPrivate: true });
+    const cross = await api("POST", `/api/v1/webhooks/${mine.id}/deliveries/${w.bDelivery}/redeliver`, { token: w.write });
+    expect(cross.status).toBe(404);
+    const [bSub] = await t.db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, w.bHook));
+    expect(bSub).toMatchObject({ active: true, url: "http://127.0.0.1:9/theirs" });
+    expect(await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.subscriptionId, w.bHook))).toHaveLength(1);
+    expect(body<{ webhooks: { id: string }[] }>(await api("GET", "/api/v1/webhooks", { token: w.read })).webhooks.map((h) => h.id)).toEqual([mine.id]);
     // Nothing of B's changed.
     const [bRow] = await t.db.select({ note: transactions.note }).from(transactions).where(eq(transactions.id, w.bTx));
     expect(bRow!.note).toBeNull();
@@ -294,6 +313,111 @@ describe("API v1: validation and pagination", () => {
     expect(doc2.transactions).toEqual([expect.objectContaining({ account_id: w.checking, authorized_date: null, amount: "1500.00", excluded: false })]);
     const validate = ajv.getSchema(`${DOC_ID}#/components/schemas/Transaction`)!;
     expect(validate(doc2.transactions[0])).toBe(true);
+  });
+});
+
+describe("API v1: identity and webhooks", () => {
+  const envKeys = ["LEDGERLINK_WEBHOOK_ALLOW_PRIVATE", "LEDGERLINK_SANDBOX"] as const;
+  let saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    saved = Object.fromEntries(envKeys.map((k) => [k, process.env[k]]));
+    for (const k of envKeys) delete process.env[k];
+  });
+  afterEach(() => {
+    for (const k of envKeys) (saved[k] === undefined ? delete process.env[k] : (process.env[k] = saved[k]));
+  });
+
+  it("identity: the owners as stored (decrypted server-side), or available: false when none were consented", async () => {
+    const w = await world();
+    const owner = { names: ["Alex Doe"], emails: ["alex@example.com"], phones: ["+1 555 0100"], addresses: ["1 Main St, Springfield"] };
+    await t.db.update(financialAccounts).set({ identity: sealSecret(owner, w.checking) }).where(eq(financialAccounts.id, w.checking));
+    const [stored] = await t.db.select({ identity: financialAccounts.identity }).from(financialAccounts).where(eq(financialAccounts.id, w.checking));
+    expect(stored!.identity).not.toContain("alex@example.com");
+    const r = await api("GET", `/api/v1/accounts/${w.checking}/identity`, { token: w.read });
+    expect(body(r)).toEqual({ account_id: w.checking, available: true, owners: [{ names: ["Alex Doe"], emails: ["alex@example.com"], phone_numbers: ["+1 555 0100"], addresses: ["1 Main St, Springfield"] }] });
+    expect(body(await api("GET", `/api/v1/accounts/${w.savings}/identity`, { token: w.read }))).toEqual({ account_id: w.savings, available: false, owners: [] });
+    expect((await api("GET", `/api/v1/accounts/${w.bAccount}/identity`, { token: w.read })).status).toBe(404);
+    expect((await api("GET", `/api/v1/accounts/${w.checking}/identity`, { token: w.bWrite })).status).toBe(404);
+  });
+
+  it("webhooks: create (secret once; egress rules at creation), list, get, update, rotate, deliveries with pages, redeliver, delete — read scope reads, write scope changes", async () => {
+    const w = await world();
+    const good = { url: "http://127.0.0.1:9/hooks", events: ["transactions.added", "import.completed"] };
+    expect((await api("POST", "/api/v1/webhooks", { token: w.read, body: good })).status).toBe(403);
+    // Without LEDGERLINK_WEBHOOK_ALLOW_PRIVATE: https and public addresses only.
+    for (const url of ["http://127.0.0.1:9/hooks", "https://127.0.0.1/hooks", "https://10.1.2.3/x", "https://169.254.169.254/latest", "https://[::1]/x", "not a url"]) {
+      const refused = await api("POST", "/api/v1/webhooks", { token: w.write, body: { ...good, url } });
+      expect(refused.status, url).toBe(400);
+      expect(Object.keys(body<{ error: { field_errors: Record<string, string[]> } }>(refused).error.field_errors), url).toEqual(["url"]);
+    }
+    const badEvents = await api("POST", "/api/v1/webhooks", { token: w.write, body: { ...good, events: ["nope"] } });
+    expect(badEvents.status).toBe(400);
+    expect(Object.keys(body<{ error: { field_errors: Record<string, string[]> } }>(badEvents).error.field_errors)[0]).toMatch(/^events/);
+    expect(await t.db.select().from(webhookSubscriptions)).toHaveLength(1); // B's only
+
+    process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE = "on";
+    const made = await api("POST", "/api/v1/webhooks", { token: w.write, body: good });
+    expect(made.status).toBe(201);
+    const hook = body<{ id: string; secret: string; events: string[]; active: boolean }>(made);
+    expect(hook).toMatchObject({ url: good.url, events: good.events, active: true, failing_since: null, disabled_at: null, previous_secret_valid_until: null });
+    expect(hook.secret).toMatch(/^whsec_/);
+    const list = await api("GET", "/api/v1/webhooks", { token: w.read });
+    expect(body<{ webhooks: { id: string }[] }>(list).webhooks.map((h) => h.id)).toEqual([hook.id]);
+    expect(list.text).not.toContain(hook.secret);
+    const one = await api("GET", `/api/v1/webhooks/${hook.id}`, { token: w.read });
+    expect(one.text).not.toContain(hook.secret);
+    expect(body(one)).toMatchObject({ id: hook.id, url: good.url });
+
+    // Update: events and active; a URL change is checked like a new one.
+    expect((await api("PATCH", `/api/v1/webhooks/${hook.id}`, { token: w.read, body: { active: false } })).status).toBe(403);
+    const off = await api("PATCH", `/api/v1/webhooks/${hook.id}`, { token: w.write, body: { active: false, events: ["sync.completed", "consent.expiring"] } });
+    expect(body(off)).toMatchObject({ active: false, events: ["sync.completed", "consent.expiring"] });
+    expect((await api("PATCH", `/api/v1/webhooks/${hook.id}`, { token: w.write, body: {} })).status).toBe(400);
+    delete process.env.LEDGERLINK_WEBHOOK_ALLOW_PRIVATE;
+    const privateUrl = await api("PATCH", `/api/v1/webhooks/${hook.id}`, { token: w.write, body: { url: "https://192.168.1.5/x" } });
+    expect(privateUrl.status).toBe(400);
+    expect(body<{ error: { field_errors: Record<string, string[]> } }>(privateUrl).error.field_errors.url).toBeDefined();
+    const on = await api("PATCH", `/api/v1/webhooks/${hook.id}`, { token: w.write, body: { active: true } });
+    expect(body(on)).toMatchObject({ active: true, url: good.url });
+
+    // Rotate: a new secret, shown once; the old one signs along for 24 h.
+    expect((await api("POST", `/api/v1/webhooks/${hook.id}/rotate-secret`, { token: w.read })).status).toBe(403);
+    const rot = body<{ secret: string; previous_secret_valid_until: string }>(await api("POST", `/api/v1/webhooks/${hook.id}/rotate-secret`, { token: w.write }));
+    expect(rot.secret).toMatch(/^whsec_/);
+    expect(rot.secret).not.toBe(hook.secret);
+    expect(Date.parse(rot.previous_secret_valid_until) - Date.now()).toBeGreaterThan(23 * 3600_000);
+    expect(body(await api("GET", `/api/v1/webhooks/${hook.id}`, { token: w.read }))).toMatchObject({ previous_secret_valid_until: rot.previous_secret_valid_until });
+
+    // Deliveries: three events, read two at a time by following `next`.
+    const events: string[] = [];
+    for (let i = 0; i < 3; i++) events.push((await emitEvent(t.db, { userId: w.a.userId, type: "sync.completed", data: { i }, now: new Date(Date.UTC(2026, 0, 1, 12, i)), jobs: null })).eventId);
+    const seen: { id: string; event_id: string; status: string }[] = [];
+    let next: string | null = `/api/v1/webhooks/${hook.id}/deliveries?limit=2`;
+    let pages = 0;
+    while (next) {
+      const res: ApiResult = await api("GET", next, { token: w.read });
+      const page = body<{ deliveries: { id: string; event_id: string; status: string }[]; next: string | null }>(res);
+      seen.push(...page.deliveries);
+      next = page.next;
+      pages++;
+    }
+    expect(pages).toBe(2);
+    expect(seen.map((d) => d.event_id)).toEqual([...events].reverse());
+    expect(seen.every((d) => d.status === "pending")).toBe(true);
+
+    // Redeliver: a new delivery of the same event, queued (202).
+    expect((await api("POST", `/api/v1/webhooks/${hook.id}/deliveries/${seen[0]!.id}/redeliver`, { token: w.read })).status).toBe(403);
+    const again = await api("POST", `/api/v1/webhooks/${hook.id}/deliveries/${seen[0]!.id}/redeliver`, { token: w.write });
+    expect(again.status).toBe(202);
+    expect(body(again)).toMatchObject({ event_id: seen[0]!.event_id, status: "pending", attempts: 0 });
+    expect(body<{ id: string }>(again).id).not.toBe(seen[0]!.id);
+
+    // Delete: gone with its log.
+    expect((await api("DELETE", `/api/v1/webhooks/${hook.id}`, { token: w.read })).status).toBe(403);
+    expect(body(await api("DELETE", `/api/v1/webhooks/${hook.id}`, { token: w.write }))).toEqual({ id: hook.id, deleted: true });
+    expect((await api("GET", `/api/v1/webhooks/${hook.id}`, { token: w.read })).status).toBe(404);
+    expect(await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.subscriptionId, hook.id))).toEqual([]);
+    expect(await t.db.select().from(webhookAttempts)).toEqual([]);
   });
 });
 

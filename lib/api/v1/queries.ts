@@ -1,7 +1,8 @@
 import { withEditedFields } from "@/lib/transactions/edited";
-import { and, asc, count, desc, eq, gt, gte, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { balanceSnapshots, connections, financialAccounts, institutions, syncRuns, transactions } from "@/db/schema";
+import { listConnections } from "@/lib/connections/service";
 import { AppError } from "@/lib/errors";
 
 /**
@@ -39,53 +40,15 @@ function paged<T extends { id: string; _k: string }>(rows: T[], limit: number): 
 
 // ------------------------------------------------------------------ connections
 
-const accountCounts = (db: Db, userId: string) =>
-  db
-    .select({ connectionId: financialAccounts.connectionId, n: count().as("n") })
-    .from(financialAccounts)
-    .where(eq(financialAccounts.userId, userId))
-    .groupBy(financialAccounts.connectionId)
-    .as("ac");
-
-function connectionSelect(db: Db, userId: string) {
-  const ac = accountCounts(db, userId);
-  return db
-    .select({
-      id: connections.id,
-      connectorId: connections.connectorId,
-      displayName: connections.displayName,
-      status: connections.status,
-      institutionName: institutions.name,
-      lastSyncedAt: connections.lastSyncedAt,
-      nextSyncAt: connections.nextSyncAt,
-      lastErrorCode: connections.lastErrorCode,
-      lastErrorMessage: connections.lastErrorMessage,
-      retryAt: connections.retryAt,
-      consentExpiresAt: connections.consentExpiresAt,
-      createdAt: connections.createdAt,
-      accountCount: sql<number>`coalesce(${ac.n}, 0)::int`,
-      _k: sql<string>`${connections.createdAt}::text`,
-    })
-    .from(connections)
-    .leftJoin(institutions, eq(institutions.id, connections.institutionId))
-    .leftJoin(ac, eq(ac.connectionId, connections.id));
-}
-
-/** Newest first. */
+/** Newest first: the Connections page's own query (lib/connections/service.ts), in keyset pages. */
 export async function pageConnections(db: Db, { userId, limit, cursor }: { userId: string; limit: number; cursor?: string }) {
-  const after = decodeKey(cursor);
-  const rows = await connectionSelect(db, userId)
-    .where(and(eq(connections.userId, userId), after ? sql`(${connections.createdAt}, ${connections.id}) < (${after.k}::timestamptz, ${after.i}::uuid)` : undefined))
-    .orderBy(desc(connections.createdAt), desc(connections.id))
-    .limit(limit + 1);
-  return paged(rows, limit);
+  const rows = await listConnections(db, { userId, limit: limit + 1, after: decodeKey(cursor) });
+  return paged(rows.map((r) => ({ ...r, _k: r.sortKey })), limit);
 }
 
 export async function findConnection(db: Db, { userId, id }: { userId: string; id: string }) {
-  const [row] = await connectionSelect(db, userId).where(and(eq(connections.userId, userId), eq(connections.id, id)));
-  if (!row) return null;
-  const { _k, ...r } = row;
-  return r;
+  const [row] = await listConnections(db, { userId, connectionId: id });
+  return row ?? null;
 }
 
 export type ConnectionRow = NonNullable<Awaited<ReturnType<typeof findConnection>>>;

@@ -25,7 +25,7 @@ export function referenceOperations(routes: AnyRouteDef[]): ReferenceOperation[]
   const doc = buildOpenApi(routes);
   return routes.map((r) => {
     const op = (doc.paths[r.path] as Record<string, { parameters?: { name: string; in: string; required: boolean; description?: string; schema: Record<string, unknown> }[] }>)[r.method.toLowerCase()]!;
-    const curlPath = r.path.replace("{id}", "<id>");
+    const curlPath = r.path.replace(/\{(\w+)\}/g, "<$1>");
     const curl =
       r.example ??
       (r.method === "GET"

@@ -9,8 +9,23 @@ import { readImportRequest } from "@/lib/statements/upload";
 import { distributionJson, netWorthJson } from "@/lib/wealth/api";
 import { transactionFiltersSchema } from "@/lib/transactions/filters";
 import { getTransaction, queryTransactions } from "@/lib/transactions/query";
+import { getAccountIdentity } from "@/lib/accounts/query";
+import { currentJobs } from "@/lib/jobs/current";
+import type { WebhookEvent } from "@/lib/webhooks/events";
+import {
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  listDeliveries,
+  listSubscriptions,
+  redeliver,
+  rotateSecret,
+  updateSubscription,
+  type SubscriptionRow,
+} from "@/lib/webhooks/subscriptions";
 import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportFileName, exportStream } from "@/lib/transactions/export";
 import { defineRoute, notFound, ownedId, type AnyRouteDef } from "./define";
+import { decodeKey, encodeKey } from "./queries";
 import {
   categoriesWithCounts,
   findAccount,
@@ -474,6 +489,207 @@ export const netWorthDistributionRoute = defineRoute({
   handler: async ({ db, userId, req }) => NextResponse.json(await distributionJson(db, userId, req.nextUrl.searchParams), { headers: { "cache-control": "no-store" } }),
 });
 
+// ------------------------------------------------------------------ identity
+
+export const accountIdentityRoute = defineRoute({
+  method: "GET",
+  path: "/accounts/{id}/identity",
+  operationId: "getAccountIdentity",
+  summary: "Owners of an account",
+  description:
+    "Names, emails, phone numbers and addresses of the account's owners, as the bank reported them — only for connections whose provider offers identity and whose consent included it (otherwise `available: false` and no owners). Stored encrypted; decrypted for this answer.",
+  tag: "Accounts",
+  scope: "read",
+  params: idParams,
+  response: S.identitySchema,
+  errors: [404],
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/accounts/<id>/identity"`,
+  handler: async ({ db, userId, params }) => {
+    const a = await ownedAccount(db, userId, params.id);
+    const identity = await getAccountIdentity(db, { userId, id: a.id });
+    return {
+      account_id: a.id,
+      available: identity !== null,
+      owners: identity ? [{ names: identity.names ?? [], emails: identity.emails ?? [], phone_numbers: identity.phones ?? [], addresses: identity.addresses ?? [] }] : [],
+    };
+  },
+});
+
+// ------------------------------------------------------------------ webhooks
+
+const apiWebhook = (s: SubscriptionRow) => ({
+  id: s.id,
+  url: s.url,
+  events: s.events as WebhookEvent[],
+  active: s.active,
+  created_at: iso(s.createdAt)!,
+  failing_since: iso(s.failingSince),
+  disabled_at: iso(s.disabledAt),
+  disabled_reason: s.disabledReason,
+  previous_secret_valid_until: s.previousSecretExpiresAt && s.previousSecretExpiresAt > new Date() ? iso(s.previousSecretExpiresAt) : null,
+});
+
+const apiDelivery = (d: Awaited<ReturnType<typeof listDeliveries>>[number]) => ({
+  id: d.id,
+  event_id: d.eventId,
+  event: d.event as WebhookEvent,
+  status: d.status,
+  attempts: d.attempts,
+  response_status: d.responseStatus,
+  duration_ms: d.durationMs,
+  response_excerpt: d.responseExcerpt,
+  last_error: d.lastError,
+  next_attempt_at: d.status === "pending" ? iso(d.nextAttemptAt) : null,
+  created_at: iso(d.createdAt)!,
+  delivered_at: iso(d.deliveredAt),
+});
+
+const ownedWebhook = (db: Parameters<typeof getSubscription>[0], userId: string, rawId: string) => getSubscription(db, { userId, id: ownedId(rawId, "webhook") });
+
+export const listWebhooksRoute = defineRoute({
+  method: "GET",
+  path: "/webhooks",
+  operationId: "listWebhooks",
+  summary: "List webhooks",
+  description: "Your outbound webhook subscriptions, newest first (at most 10, so no pages). Secrets are never listed.",
+  tag: "Webhooks",
+  scope: "read",
+  response: S.webhookListSchema,
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/webhooks"`,
+  handler: async ({ db, userId }) => ({ webhooks: (await listSubscriptions(db, { userId })).map(apiWebhook) }),
+});
+
+export const createWebhookRoute = defineRoute({
+  method: "POST",
+  path: "/webhooks",
+  operationId: "createWebhook",
+  summary: "Create a webhook",
+  description:
+    "The URL must be https and resolve to a public address (no loopback, private, link-local or metadata addresses) unless the server runs with `LEDGERLINK_WEBHOOK_ALLOW_PRIVATE=on`; a refused URL is a 400 with a `url` field error. The answer carries the signing secret — the only time it is shown.",
+  tag: "Webhooks",
+  scope: "write",
+  body: S.webhookCreateSchema,
+  status: 201,
+  response: S.webhookCreatedSchema,
+  example: `curl -X POST -H "Authorization: Bearer $LL_TOKEN" -H "content-type: application/json" -d '{"url":"https://example.com/hooks/ledgerlink","events":["transactions.added","sync.failed"]}' "$LL_URL/api/v1/webhooks"`,
+  handler: async ({ db, userId, body }) => {
+    const created = await createSubscription(db, { userId, url: body.url, events: body.events });
+    return { ...apiWebhook(await getSubscription(db, { userId, id: created.id })), secret: created.secret };
+  },
+});
+
+export const getWebhookRoute = defineRoute({
+  method: "GET",
+  path: "/webhooks/{id}",
+  operationId: "getWebhook",
+  summary: "Get a webhook",
+  tag: "Webhooks",
+  scope: "read",
+  params: idParams,
+  response: S.webhookSchema,
+  errors: [404],
+  handler: async ({ db, userId, params }) => apiWebhook(await ownedWebhook(db, userId, params.id)),
+});
+
+export const updateWebhookRoute = defineRoute({
+  method: "PATCH",
+  path: "/webhooks/{id}",
+  operationId: "updateWebhook",
+  summary: "Change a webhook's URL, events or active flag",
+  description: "A new URL is checked like at creation. `active: true` also turns back on a webhook that was disabled after failing for 3 days.",
+  tag: "Webhooks",
+  scope: "write",
+  params: idParams,
+  body: S.webhookPatchSchema,
+  response: S.webhookSchema,
+  errors: [404],
+  example: `curl -X PATCH -H "Authorization: Bearer $LL_TOKEN" -H "content-type: application/json" -d '{"active":false}' "$LL_URL/api/v1/webhooks/<id>"`,
+  handler: async ({ db, userId, params, body }) => apiWebhook(await updateSubscription(db, { userId, id: ownedId(params.id, "webhook"), ...body })),
+});
+
+export const deleteWebhookRoute = defineRoute({
+  method: "DELETE",
+  path: "/webhooks/{id}",
+  operationId: "deleteWebhook",
+  summary: "Delete a webhook",
+  description: "Its delivery log goes with it.",
+  tag: "Webhooks",
+  scope: "write",
+  params: idParams,
+  response: S.webhookDeletedSchema,
+  errors: [404],
+  example: `curl -X DELETE -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/webhooks/<id>"`,
+  handler: async ({ db, userId, params }) => {
+    const id = ownedId(params.id, "webhook");
+    await deleteSubscription(db, { userId, id });
+    return { id, deleted: true as const };
+  },
+});
+
+export const rotateWebhookSecretRoute = defineRoute({
+  method: "POST",
+  path: "/webhooks/{id}/rotate-secret",
+  operationId: "rotateWebhookSecret",
+  summary: "Rotate a webhook's signing secret",
+  description: "Answers the new secret (shown only here). For 24 hours both secrets sign (two `v1=` values), so receivers can switch without losing events.",
+  tag: "Webhooks",
+  scope: "write",
+  params: idParams,
+  response: S.webhookSecretSchema,
+  errors: [404],
+  example: `curl -X POST -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/webhooks/<id>/rotate-secret"`,
+  handler: async ({ db, userId, params }) => {
+    const id = ownedId(params.id, "webhook");
+    const r = await rotateSecret(db, { userId, id });
+    return { id, secret: r.secret, previous_secret_valid_until: iso(r.previousValidUntil)! };
+  },
+});
+
+export const listWebhookDeliveriesRoute = defineRoute({
+  method: "GET",
+  path: "/webhooks/{id}/deliveries",
+  operationId: "listWebhookDeliveries",
+  summary: "A webhook's delivery log",
+  description: "Each delivery with its status, attempts, HTTP status, duration, response excerpt and next retry, newest first.",
+  tag: "Webhooks",
+  scope: "read",
+  params: idParams,
+  query: S.pageQuerySchema,
+  response: S.webhookDeliveryPageSchema,
+  errors: [404],
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/webhooks/<id>/deliveries?limit=20"`,
+  handler: async ({ db, userId, params, query, url }) => {
+    const sub = await ownedWebhook(db, userId, params.id);
+    const rows = await listDeliveries(db, { userId, subscriptionId: sub.id, limit: query.limit + 1, after: decodeKey(query.cursor) });
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    const cursor = rows.length > query.limit && last ? encodeKey({ k: last.sortKey, i: last.id }) : null;
+    return { deliveries: page.map(apiDelivery), next_cursor: cursor, next: nextLink(url, cursor) };
+  },
+});
+
+export const redeliverWebhookRoute = defineRoute({
+  method: "POST",
+  path: "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+  operationId: "redeliverWebhook",
+  summary: "Send a delivery's event again",
+  description: "Queues a new delivery of the same event (same event id and body) as a job; answers it while it waits (202). Follow it in the delivery log.",
+  tag: "Webhooks",
+  scope: "write",
+  params: z.object({ id: z.string(), delivery_id: z.string() }),
+  status: 202,
+  response: S.webhookDeliverySchema,
+  errors: [404],
+  example: `curl -X POST -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/webhooks/<id>/deliveries/<delivery_id>/redeliver"`,
+  handler: async ({ db, userId, params }) => {
+    const sub = await ownedWebhook(db, userId, params.id);
+    const id = await redeliver(db, { userId, subscriptionId: sub.id, deliveryId: ownedId(params.delivery_id, "delivery"), jobs: currentJobs() });
+    const [row] = (await listDeliveries(db, { userId, subscriptionId: sub.id, limit: 50 })).filter((d) => d.id === id);
+    if (!row) throw notFound("delivery");
+    return apiDelivery(row);
+  },
+});
+
 export const API_ROUTES: AnyRouteDef[] = [
   listConnectionsRoute,
   getConnectionRoute,
@@ -495,4 +711,13 @@ export const API_ROUTES: AnyRouteDef[] = [
   undoImportRoute,
   netWorthRoute,
   netWorthDistributionRoute,
+  accountIdentityRoute,
+  listWebhooksRoute,
+  createWebhookRoute,
+  getWebhookRoute,
+  updateWebhookRoute,
+  deleteWebhookRoute,
+  rotateWebhookSecretRoute,
+  listWebhookDeliveriesRoute,
+  redeliverWebhookRoute,
 ];

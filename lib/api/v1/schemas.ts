@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CONNECTION_STATUSES } from "@/db/schema";
+import { WEBHOOK_EVENTS } from "@/lib/webhooks/events";
 
 /**
  * The public API's resource shapes: the single source for the handlers' responses and
@@ -200,3 +201,86 @@ export const pageQuerySchema = z.object({
   limit: z.coerce.number({ error: "limit must be a number." }).int("limit must be a whole number.").min(1, "limit is at least 1.").max(200, "limit is at most 200.").default(50),
   cursor: z.string().max(200, "Invalid page cursor.").optional(),
 });
+
+// ------------------------------------------------------------------ identity
+
+export const identitySchema = component(
+  "AccountIdentity",
+  z.object({
+    account_id: id,
+    available: z.boolean().describe("False when the provider offers no identity data or it was not consented (owners is then empty)."),
+    owners: z.array(
+      z.object({
+        names: z.array(z.string()),
+        emails: z.array(z.string()),
+        phone_numbers: z.array(z.string()),
+        addresses: z.array(z.string()),
+      }),
+    ),
+  }),
+  "The account's owners as the bank reported them (stored encrypted; only what the connection consented to).",
+);
+
+// ------------------------------------------------------------------ webhooks
+
+const webhookEvent = z.enum(WEBHOOK_EVENTS);
+
+export const webhookSchema = component(
+  "Webhook",
+  z.object({
+    id,
+    url: z.string(),
+    events: z.array(webhookEvent),
+    active: z.boolean(),
+    created_at: instant,
+    failing_since: instant.nullable().describe("First failed delivery since the last success."),
+    disabled_at: instant.nullable().describe("Set when the webhook was turned off after failing for 3 days."),
+    disabled_reason: z.string().nullable(),
+    previous_secret_valid_until: instant.nullable().describe("After a rotation, the previous secret also signs until then."),
+  }),
+  "An outbound webhook subscription (its secret is never shown again after creation or rotation).",
+);
+export const webhookListSchema = component("WebhookList", z.object({ webhooks: z.array(webhookSchema) }), "Your webhooks, newest first (at most 10: no pages).");
+export const webhookCreatedSchema = component(
+  "WebhookCreated",
+  webhookSchema.extend({ secret: z.string().describe("The signing secret (`whsec_…`). Shown only in this response.") }),
+);
+export const webhookSecretSchema = component(
+  "WebhookSecret",
+  z.object({ id, secret: z.string().describe("The new signing secret, shown only in this response."), previous_secret_valid_until: instant }),
+);
+export const webhookDeletedSchema = component("WebhookDeleted", z.object({ id, deleted: z.literal(true) }));
+
+export const webhookDeliverySchema = component(
+  "WebhookDelivery",
+  z.object({
+    id,
+    event_id: id.describe("The event's id: the same on every retry and redelivery (dedupe on it)."),
+    event: webhookEvent,
+    status: z.enum(["pending", "delivered", "failed"]),
+    attempts: z.number().int(),
+    response_status: z.number().int().nullable(),
+    duration_ms: z.number().int().nullable(),
+    response_excerpt: z.string().nullable(),
+    last_error: z.string().nullable(),
+    next_attempt_at: instant.nullable(),
+    created_at: instant,
+    delivered_at: instant.nullable(),
+  }),
+);
+export const webhookDeliveryPageSchema = page("WebhookDeliveryPage", "deliveries", webhookDeliverySchema);
+
+const webhookUrl = z.string({ error: "Enter the URL that should receive the events." }).trim().min(1, "Enter the URL that should receive the events.").max(2000, "Use at most 2000 characters.");
+const webhookEvents = z.array(webhookEvent, { error: "events must be a list of event types." }).min(1, "Pick at least one event.");
+
+export const webhookCreateSchema = z
+  .object({
+    url: webhookUrl.describe("https URL that resolves to a public address (see LEDGERLINK_WEBHOOK_ALLOW_PRIVATE)."),
+    events: webhookEvents,
+  })
+  .strict();
+
+export const webhookPatchSchema = z
+  .object({ url: webhookUrl.optional(), events: webhookEvents.optional(), active: z.boolean({ error: "active must be true or false." }).optional() })
+  .strict()
+  .refine((v) => v.url !== undefined || v.events !== undefined || v.active !== undefined, { message: "Send at least one of url, events, active." });

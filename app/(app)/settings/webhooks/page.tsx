@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/current-user";
 import { formatDateTime } from "@/lib/format/money";
 import { WEBHOOK_EVENTS } from "@/lib/webhooks/events";
 import { listDeliveries, listSubscriptions } from "@/lib/webhooks/subscriptions";
+import { DisabledWebhooksNotice } from "@/components/settings/webhook-notice";
 import { CreateWebhookForm, SubscriptionPanel, type SubscriptionItem } from "@/components/settings/webhooks";
 import { Card, PageHeader } from "@/components/ui/card";
 
@@ -40,6 +41,7 @@ export default async function WebhooksPage() {
           </Link>
         }
       />
+      <DisabledWebhooksNotice link={false} items={subs.filter((s) => !s.active && s.disabledAt).map((s) => ({ id: s.id, url: s.url, disabledReason: s.disabledReason }))} />
       <div className="space-y-6">
         <Card title="New webhook">
           <CreateWebhookForm events={WEBHOOK_EVENTS} />
