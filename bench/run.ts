@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: performance figures as numbers and ratios (never asserted in tests).
  * BENCH_DAYS shortens the imported history for a quick run; BENCH_ONLY=<section>[,<section>…]
- * picks sections: sync, query, jobs, statements, ebank, wealth, auth, webhooks (BENCH_WEBHOOK_EVENTS,
- * default 10k). Without BENCH_ONLY every section runs except webhooks. BENCH_DB picks one database.
+ * picks sections: sync, query, jobs, statements, ebank, simplefin (BENCH_SF_DAYS, default 730), wealth,
+ * auth, webhooks (BENCH_WEBHOOK_EVENTS, default 10k). Without BENCH_ONLY every section runs except webhooks.
+ * BENCH_DB picks one database.
  */
 import "./env";
 import { benchAuth, printAuth } from "./auth";
@@ -11,6 +12,7 @@ import { benchSync, printSync } from "./sync";
 import { benchJobs, printJobs } from "./jobs";
 import { benchStatementImport, benchStatementParse, printStatementImport, printStatementParse } from "./statements";
 import { benchEbank, printEbank } from "./ebank";
+import { benchSimplefin, printSimplefin } from "./simplefin";
 import { benchWealth, printWealth } from "./wealth";
 import { benchWebhooks, printWebhooks } from "./webhooks";
 
@@ -29,12 +31,14 @@ for (const kind of kinds) {
   if (want("auth") && (kind === "postgres" || process.env.BENCH_AUTH_PGLITE === "1")) printAuth(await benchAuth(kind));
   if (only?.has("webhooks")) printWebhooks(await benchWebhooks(kind));
   if (want("ebank")) printEbank(await benchEbank(kind));
+  if (want("simplefin")) printSimplefin(await benchSimplefin(kind));
   if (want("wealth")) {
     wealth[kind] = await benchWealth(kind, process.env.BENCH_N ? Number(process.env.BENCH_N) : undefined);
     printWealth(wealth[kind]);
   }
   let syncRate: number | undefined;
-  if (want("sync")) {
+  // the statements section reports its import rate beside the sync engine's first import
+  if (want("sync") || want("statements")) {
     const s = await benchSync(kind, days);
     syncRate = s.rows / (s.importMs / 1000);
     printSync(s);

@@ -8,7 +8,8 @@ const OFX = { name: path.basename(OFX_PATH), mimeType: "application/x-ofx", buff
 // Column names no bank uses: the mapping screen must ask which is which.
 const CSV = { name: "household.csv", mimeType: "text/csv", buffer: Buffer.from("When|What happened|How much\n2024-05-02|Corner bakery|-4.20\n2024-05-03|Refund from the garage|120.00\n") };
 
-test("statement import: OFX + a CSV that needs mapping → preview → import → rows in the table → re-upload is a no-op → undo", async ({ page }) => {
+test("statement import: OFX + a CSV that needs mapping → preview → import → rows in the table → the next CSV reuses the mapping → re-upload is a no-op → undo", async ({ page }) => {
+  test.setTimeout(180_000); // two imports, a reuse, a re-upload and an undo: ~1 min on a busy machine
   await signUp(page);
   await page.goto("/connections");
   await page.getByRole("link", { name: "Import a statement" }).click();
@@ -39,8 +40,22 @@ test("statement import: OFX + a CSV that needs mapping → preview → import �
   await expect(result).toContainText("ofxparse_checking.ofx: 3 new transactions imported.");
   await expect(result).toContainText("household.csv: 2 new transactions imported.");
 
+  // the next CSV with the same columns: no mapping asked, the saved one is used for the same account
+  const JUNE = { name: "household-june.csv", mimeType: "text/csv", buffer: Buffer.from("When|What happened|How much\n2024-06-01|Garden centre|-35.00\n2024-06-04|Window cleaner|-12.00\n") };
+  await page.goto("/connections/import");
+  await page.getByTestId("statement-input").setInputFiles([JUNE]);
+  const june = page.getByRole("region", { name: "Preview of household-june.csv" });
+  await expect(june.getByTestId("csv-profile")).toContainText("Columns mapped as you chose them before");
+  await expect(june.getByText("the columns of this CSV could not be recognised")).toHaveCount(0);
+  await expect(june.getByTestId("count")).toHaveText("2");
+  await expect(june.getByTestId("new-rows")).toHaveText("2");
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByTestId("import-result")).toContainText("household-june.csv: 2 new transactions imported.");
+
   await page.goto("/transactions?q=bakery");
   await expect(page.getByTestId("transactions-table")).toContainText("Corner bakery");
+  await page.goto("/transactions?q=garden");
+  await expect(page.getByTestId("transactions-table")).toContainText("Garden centre");
   await page.goto("/transactions?q=RETURNED%20CHECK");
   await expect(page.getByTestId("transactions-table")).toContainText("RETURNED CHECK FEE");
 

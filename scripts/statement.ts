@@ -3,7 +3,7 @@
  * Parses a statement file and prints the preview as JSON; writes nothing.
  */
 import { readFileSync, statSync } from "node:fs";
-import { parseStatement, previewJson, StatementReadError, MAX_STATEMENT_BYTES } from "@/lib/statements";
+import { parseStatement, previewJson, StatementReadError, statementTooLarge, tooLargeMessage } from "@/lib/statements";
 import type { CsvMapping } from "@/lib/statements/csv/parse";
 import type { DateOrder } from "@/lib/statements/dates";
 
@@ -19,7 +19,7 @@ if (!file) {
 }
 try {
   const size = statSync(file).size;
-  if (size > MAX_STATEMENT_BYTES) throw new StatementReadError(`the file is ${(size / 1048576).toFixed(1)} MB; statements up to ${MAX_STATEMENT_BYTES / 1048576} MB are accepted`);
+  if (statementTooLarge(size)) throw new StatementReadError(tooLargeMessage(file, size));
   const mapping: CsvMapping | undefined = opt("--csv-map")
     ? Object.fromEntries(
         opt("--csv-map")!

@@ -2,9 +2,9 @@
 
 import { useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { MAX_STATEMENT_MB, statementTooLarge, tooLargeMessage } from "@/lib/statements/limits";
 import type { Preview, PreviewFile, ImportOutcome } from "@/lib/statements/import";
 
-const MAX_MB = 20;
 const ROLE_LABELS: [string, string][] = [
   ["date", "Date"],
   ["amount", "Amount (signed)"],
@@ -57,9 +57,9 @@ export function ImportFlow() {
   const runPreview = async (fs: File[], ch: Record<string, Choice> = choices) => {
     setError(null);
     setDone(null);
-    const tooBig = fs.find((f) => f.size > MAX_MB * 1048576);
+    const tooBig = fs.find((f) => statementTooLarge(f.size));
     if (tooBig) {
-      setError(`${tooBig.name} is ${(tooBig.size / 1048576).toFixed(1)} MB; statements up to ${MAX_MB} MB are accepted — split it by period.`);
+      setError(`${tooLargeMessage(tooBig.name, tooBig.size)}. Nothing was read or imported.`);
       return;
     }
     if (!fs.length) return;
@@ -135,7 +135,7 @@ export function ImportFlow() {
         }}
         className={`rounded-xl border-2 border-dashed p-6 text-center ${drag ? "border-brand-500 bg-brand-50" : "border-stone-300 bg-white"}`}
       >
-        <p className="text-sm text-stone-700">Drop statement files here (OFX, QFX, CAMT.053, MT940, QIF or CSV — up to {MAX_MB} MB each), or</p>
+        <p className="text-sm text-stone-700">Drop statement files here (OFX, QFX, CAMT.053, MT940, QIF or CSV — smaller than {MAX_STATEMENT_MB} MB each), or</p>
         <label className="mt-3 inline-block">
           <span className="sr-only">Choose statement files</span>
           <input
@@ -288,6 +288,11 @@ function FilePreview({
             {s.count === 1 ? "" : "s"} (not imported).
           </p>
         ))}
+        {file.csvProfile && (
+          <p className="text-sm text-stone-700" data-testid="csv-profile">
+            Columns mapped as you chose them before for {file.csvProfile.accountName} (same header).
+          </p>
+        )}
         {(file.needsMapping || file.dateOrderAmbiguous) && (
           <fieldset className="space-y-2 rounded-md border border-stone-200 p-3">
             <legend className="px-1 text-sm font-medium">Which column is which?</legend>

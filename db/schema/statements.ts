@@ -1,7 +1,7 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { connections } from "./connections";
-import { transactions } from "./banking";
+import { financialAccounts, transactions } from "./banking";
 
 /** One uploaded statement file that was imported (a run of the `file` source). */
 export const statementImports = pgTable(
@@ -43,4 +43,28 @@ export const statementImportRows = pgTable(
       .references(() => transactions.id, { onDelete: "cascade" }),
   },
   (t) => [primaryKey({ columns: [t.importId, t.transactionId] }), index("statement_import_rows_txn_idx").on(t.transactionId)],
+);
+
+/**
+ * A CSV column mapping chosen on the mapping screen, saved per account and reused for the
+ * next CSV of that account with the same header (signature = its normalised column names).
+ */
+export const csvMappingProfiles = pgTable(
+  "csv_mapping_profiles",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => financialAccounts.id, { onDelete: "cascade" }),
+    headerSignature: text("header_signature").notNull(),
+    /** Role → column name or index (CsvMapping). */
+    mapping: jsonb("mapping").$type<Record<string, string | number | (string | number)[]>>().notNull(),
+    dateOrder: text("date_order", { enum: ["dmy", "mdy", "ymd"] }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("csv_mapping_profiles_account_sig_uq").on(t.accountId, t.headerSignature), index("csv_mapping_profiles_user_sig_idx").on(t.userId, t.headerSignature)],
 );

@@ -28,7 +28,7 @@ export const SF_MAX_WINDOW_DAYS = 90;
 export const SF_HISTORY_DAYS = 400;
 const TICK_MS = 60_000;
 
-type Access = { user: string; pass: string; disabled: boolean; ticks: number; perDay: Map<string, number>; log: { at: number; query: string }[] };
+type Access = { user: string; pass: string; historyDays: number; disabled: boolean; ticks: number; perDay: Map<string, number>; log: { at: number; query: string }[] };
 
 export type SfTransaction = { id: string; posted: number; amount: string; description: string; payee?: string; memo?: string; transacted_at?: number; pending?: boolean };
 export type SfHolding = { id: string; created: number; currency: string; cost_basis: string; description: string; market_value: string; purchase_price: string; shares: string; symbol: string };
@@ -58,26 +58,29 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export class SimplefinEmulator {
   readonly now: () => number;
   readonly base: string;
-  private readonly setupTokens = new Map<string, { claimed: boolean }>();
+  private readonly setupTokens = new Map<string, { claimed: boolean; historyDays: number }>();
   private readonly access = new Map<string, Access>();
   private faults: (402 | 403 | 429 | 500)[] = [];
   private readonly connErrors = new Map<string, string[]>();
   private readonly accountErrors = new Map<string, Map<string, string>>();
-  private readonly ledgers = new Map<number, Ledger>();
+  private readonly ledgers = new Map<string, Ledger>();
   /** The bridge's "today" at start: history ends here; ticks move time on. */
   private readonly epoch: number;
+  /** Days of history before the epoch (SF_HISTORY_DAYS unless set: longer for benches and multi-day backfills). */
+  readonly historyDays: number;
 
-  constructor(opts: { now?: () => number; base?: string } = {}) {
+  constructor(opts: { now?: () => number; base?: string; historyDays?: number } = {}) {
     this.now = opts.now ?? Date.now;
+    this.historyDays = opts.historyDays ?? SF_HISTORY_DAYS;
     this.base = (opts.base ?? SF_BASE).replace(/\/$/, "");
     this.epoch = dayStart(this.now());
   }
 
   // ------------------------------------------------------------ controls
   /** A new one-time setup token (base64 of the claim URL), like the bridge's "New connection" page. */
-  issueSetupToken(): string {
+  issueSetupToken(opts: { historyDays?: number } = {}): string {
     const id = randomBytes(18).toString("base64url");
-    this.setupTokens.set(id, { claimed: false });
+    this.setupTokens.set(id, { claimed: false, historyDays: opts.historyDays ?? this.historyDays });
     return Buffer.from(`${this.base}/claim/${id}`).toString("base64");
   }
   failNext(status: 402 | 403 | 429 | 500, times = 1) {
@@ -124,13 +127,15 @@ export class SimplefinEmulator {
   ledger(user: string): SfAccount[] {
     const a = this.get(user);
     const seed = parseInt(createHash("sha256").update("simplefin-sandbox").digest("hex").slice(0, 8), 16);
-    const item: DemoItem = { itemId: "sf", institutionId: "demo_platypus", seed, mode: "default", historyDays: SF_HISTORY_DAYS, linkedAt: this.epoch, density: 0.6, tickMs: TICK_MS };
-    // The ledger is a pure function of time: build it once per tick count.
-    let ledger = this.ledgers.get(a.ticks);
+    const historyDays = a.historyDays;
+    const item: DemoItem = { itemId: "sf", institutionId: "demo_platypus", seed, mode: "default", historyDays, linkedAt: this.epoch, density: 0.6, tickMs: TICK_MS };
+    // The ledger is a pure function of time (and history length): build it once per tick count.
+    const cacheKey = `${historyDays}:${a.ticks}`;
+    let ledger = this.ledgers.get(cacheKey);
     if (!ledger) {
       ledger = buildLedger(item, this.epoch + a.ticks * TICK_MS);
       if (this.ledgers.size > 8) this.ledgers.clear();
-      this.ledgers.set(a.ticks, ledger);
+      this.ledgers.set(cacheKey, ledger);
     }
     const balanceDate = Math.floor(this.now() / 1000);
     const out: SfAccount[] = [];
@@ -162,7 +167,7 @@ export class SimplefinEmulator {
       });
     }
     // Gopher: an auto loan (negative balance, monthly payments) and a brokerage account with holdings.
-    const days = Array.from({ length: SF_HISTORY_DAYS }, (_, i) => isoDay(this.epoch - (SF_HISTORY_DAYS - 1 - i) * DAY_MS));
+    const days = Array.from({ length: historyDays }, (_, i) => isoDay(this.epoch - (historyDays - 1 - i) * DAY_MS));
     const loanTx: SfTransaction[] = days.filter((d) => d.endsWith("-12")).map((d) => ({ id: `loan-${d.replaceAll("-", "")}`, posted: postedEpoch(d), amount: "385.20", description: "PAYMENT RECEIVED - THANK YOU" }));
     const loanBalance = -1_850_000n + 38_520n * BigInt(loanTx.length);
     out.push({ id: "ACT-gopher-auto", name: "Auto Loan", currency: "USD", balance: cents(loanBalance), "available-balance": "0.00", "balance-date": balanceDate, conn: gopher, holdings: [], transactions: loanTx, dates: new Map(loanTx.map((t) => [t.id, t.id.replace(/^loan-(\d{4})(\d\d)(\d\d)$/, "$1-$2-$3")])) });
@@ -197,14 +202,16 @@ export class SimplefinEmulator {
     const url = new URL(req.url);
     const path = url.pathname.replace(/^.*?\/simplefin(?=\/|$)/, "");
     if (req.method === "GET" && path === "/info") return Response.json({ versions: ["1.0", "2.0"] });
-    if (req.method === "GET" && path === "/create") return this.createPage();
+    if (req.method === "GET" && path === "/create") return this.createPage(url);
     if (path.startsWith("/claim/")) return req.method === "POST" ? this.claim(path.slice("/claim/".length)) : text(405, "Method Not Allowed");
     if (req.method === "GET" && path === "/accounts") return this.accounts(req, url);
     return text(404, "Not Found");
   };
 
-  private createPage() {
-    const token = this.issueSetupToken();
+  /** `?history=<days>` (1…3650): a bridge with a longer or shorter history for this token (e2e of multi-day backfills). */
+  private createPage(url: URL) {
+    const h = Number(url.searchParams.get("history"));
+    const token = this.issueSetupToken({ historyDays: Number.isInteger(h) && h >= 1 && h <= 3650 ? h : undefined });
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SimpleFIN Bridge (local sandbox)</title></head><body style="font-family:sans-serif;max-width:40rem;margin:2rem auto">
 <h1>New SimpleFIN connection</h1><p>Copy this setup token and paste it into Ledgerlink. It can be claimed once.</p>
 <pre data-testid="setup-token" style="white-space:pre-wrap;word-break:break-all;background:#f5f5f4;padding:1rem">${token}</pre></body></html>`;
@@ -217,7 +224,7 @@ export class SimplefinEmulator {
     t.claimed = true;
     const user = `u${randomBytes(6).toString("hex")}`;
     const pass = randomBytes(24).toString("hex");
-    this.access.set(user, { user, pass, disabled: false, ticks: 0, perDay: new Map(), log: [] });
+    this.access.set(user, { user, pass, historyDays: t.historyDays, disabled: false, ticks: 0, perDay: new Map(), log: [] });
     const u = new URL(this.base);
     return text(200, `${u.protocol}//${user}:${pass}@${u.host}${u.pathname}`);
   }

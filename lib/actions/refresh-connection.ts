@@ -7,6 +7,8 @@ import { connections, syncRuns } from "@/db/schema";
 import { runSummary } from "@/lib/connections/summary";
 import { AppError } from "@/lib/errors";
 import { followSync, queueSync } from "@/lib/jobs/app";
+import { connectorOrNull } from "@/lib/connectors/registry";
+import { manualRefreshBlock } from "@/lib/sync/budget";
 import { authedAction } from "./safe-action";
 
 const schema = z.object({
@@ -30,6 +32,11 @@ export const refreshConnectionAction = authedAction(schema, async (input, { db, 
     .where(and(eq(connections.id, input.connectionId), eq(connections.userId, user.id)));
   if (!conn) throw new AppError("not_found", "That connection does not exist.");
   if (conn.status === "disconnected") throw new AppError("invalid_request", "This connection is disconnected. Link the bank again to sync.");
+  if (!input.jobId) {
+    // A daily limit applies (PSD2 refreshes, SimpleFIN requests): refuse here, no run queued, no skipped row.
+    const block = await manualRefreshBlock(db, { userId: user.id, connectionId: conn.id }, connectorOrNull);
+    if (block) throw new AppError("rate_limited", block.message);
+  }
   const jobId = input.jobId ?? (await queueSync({ userId: user.id, connectionId: conn.id, trigger: input.initial ? "initial" : "manual" }));
   if (!jobId) return { outcome: "queued", summary: "The sync is queued." };
   const r = await followSync({ userId: user.id, connectionId: conn.id, jobId });

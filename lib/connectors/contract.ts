@@ -107,6 +107,24 @@ export type Capabilities = {
   oneLoginPerInstitution?: boolean;
 };
 
+/**
+ * A provider that counts requests per credential per day (SimpleFIN: 24): what the next
+ * run would spend, worked out from stored state only (no provider call).
+ */
+export type RequestPlan = {
+  perDay: number;
+  /** Requests already spent today (UTC day). */
+  used: number;
+  /** Kept back from scheduled runs and from backfill, so a manual refresh stays possible. */
+  reserve: number;
+  /** Requests the next run must make in one go (reads that cannot be split). */
+  required: number;
+  /** Further requests it would like (the rest of a backfill); spent one committed page at a time, only while the budget allows. */
+  optional: number;
+  /** When today's budget refills (ms since epoch). */
+  resetsAt: number;
+};
+
 export type FormField =
   | { name: string; label: string; kind: "select"; options: { value: string; label: string }[]; defaultValue?: string }
   | { name: string; label: string; kind: "text" | "password" | "number"; defaultValue?: string; hint?: string };
@@ -166,6 +184,8 @@ export interface Connector<C = unknown> {
   getBalances(credentials: C): Promise<NormalizedBalance[]>;
   fetchTransactions(credentials: C, input: FetchTransactionsInput): Promise<TransactionPage>;
   getIdentity?(credentials: C): Promise<Identity>;
+  /** Request-budget providers: what the next run from `cursor` would spend (see RequestPlan). Never calls the provider. */
+  planRequests?(credentials: C, input: { cursor: string | null }): Promise<RequestPlan>;
   /** Revoke access at the provider. Must succeed if already revoked. */
   disconnect(credentials: C): Promise<void>;
   verifyWebhook?(req: { headers: Headers; rawBody: string }): Promise<WebhookEvent>;

@@ -154,3 +154,14 @@ export function getConnector(id: string): Connector<unknown> {
   if (!c) cache.set(id, (c = build(id) as unknown as Connector<unknown>));
   return c;
 }
+
+/** The connector for a stored provider id, or null when it is unknown or not configured here. */
+export function connectorOrNull(id: string): Connector<unknown> | null {
+  if (!isConnectorId(id) || !isAvailable(id)) return null;
+  try {
+    return getConnector(id);
+  } catch (e) {
+    if (e instanceof ConnectorUnavailable) return null;
+    throw e;
+  }
+}

@@ -51,7 +51,7 @@ export async function startWorker(database: Database, jobs: JobQueue, opts: Work
     const out = await runSyncJob(db, jobs, data as SyncJobData, opts.deps);
     return out as Record<string, unknown>;
   });
-  await jobs.work("sync.due", { pollMs: opts.pollMs }, async () => runDueJob(db, jobs));
+  await jobs.work("sync.due", { pollMs: opts.pollMs }, async () => runDueJob(db, jobs, { defaultIntervalMs: opts.deps?.defaultIntervalMs, connector: opts.deps?.connector }));
   await jobs.schedule("sync.due", opts.dueCron ?? "* * * * *");
   // Outbound webhooks: deliveries, the sweep for lost jobs, the daily consent warning.
   await jobs.work("webhook.deliver", { pollMs: opts.pollMs, batchSize: opts.webhookBatch ?? defaultWebhookBatch(database.kind) }, async (data) => runDeliveryJob(db, jobs, data as DeliveryJobData, opts.webhookDeps));
@@ -132,6 +132,6 @@ export async function waitForSync(jobs: JobQueue, jobId: string, opts: { timeout
 }
 
 /** Due work for hosts that can only call a URL on a schedule (POST /api/cron/tick). */
-export async function runDueNow(db: Db, jobs: JobQueue): Promise<{ enqueued: number; reaped: number }> {
+export async function runDueNow(db: Db, jobs: JobQueue): Promise<{ enqueued: number; reaped: number; deferred: number }> {
   return runDueJob(db, jobs);
 }

@@ -4,6 +4,7 @@ import { connections, syncRuns, type SyncTrigger } from "@/db/schema";
 import type { Connector } from "@/lib/connectors/contract";
 import { getConnector, isConnectorId } from "@/lib/connectors/registry";
 import { log } from "@/lib/log";
+import { refreshGate, spacedIntervalMs } from "@/lib/sync/budget";
 import { DEFAULT_SYNC_INTERVAL_MS, isLeased, syncConnection, type SyncDeps } from "@/lib/sync/engine";
 import type { JobQueue } from "./queue";
 
@@ -20,6 +21,9 @@ import type { JobQueue } from "./queue";
  *   enqueues them; then reaps runs whose process died.
  * - Retry-After and a provider's daily budget: the engine records `retry_at`; a job never
  *   calls the provider before it — it is re-queued with startAfter = retry_at.
+ * - Daily limits shape the schedule: sync.due asks the connection's schedule policy
+ *   (scheduledNotBefore) and pushes next_sync_at instead of enqueueing a run that would
+ *   not fit or that comes too soon for the budget left today.
  */
 
 export type SyncJobData = { userId: string; connectionId: string; trigger: SyncTrigger; hops?: number };
@@ -181,10 +185,56 @@ export async function reapDeadRuns(db: Db, jobs: JobQueue, opts: { now?: Date } 
   return out;
 }
 
-/** The `sync.due` handler: claim and enqueue due connections, then reap dead runs. */
-export async function runDueJob(db: Db, jobs: JobQueue, opts: { now?: Date; limit?: number } = {}): Promise<{ enqueued: number; reaped: number }> {
+export type DueOptions = {
+  now?: Date;
+  limit?: number;
+  /** Default interval between scheduled syncs (LEDGERLINK_SYNC_EVERY). */
+  defaultIntervalMs?: number;
+  /** Override the registry (tests pass a connector bound to their emulator). */
+  connector?: Connector<unknown>;
+};
+
+/**
+ * The schedule policy of a connection with a daily limit (lib/sync/budget.ts), read by
+ * sync.due before it enqueues anything: null = run now; a date = not before then (the run
+ * would not fit in today's budget minus the manual reserve, or the remaining budget is
+ * spread and the spacing since the last sync has not passed yet).
+ */
+export async function scheduledNotBefore(db: Db, conn: typeof connections.$inferSelect, connector: Connector<unknown>, now: Date, defaultMs = DEFAULT_SYNC_INTERVAL_MS): Promise<Date | null> {
+  if (!connector.planRequests && !connector.capabilities.rateBudget?.syncsPerDay) return null;
+  const gate = await refreshGate(db, conn, connector, { now, trigger: "scheduled" });
+  if (!gate.ok) return gate.nextAt;
+  if (gate.plan && conn.lastSyncedAt) {
+    const earliest = conn.lastSyncedAt.getTime() + spacedIntervalMs(gate.plan, now.getTime(), syncIntervalFor(connector, defaultMs));
+    if (earliest > now.getTime()) return new Date(earliest);
+  }
+  return null;
+}
+
+/** The `sync.due` handler: claim due connections, enqueue those their schedule policy allows now, then reap dead runs. */
+export async function runDueJob(db: Db, jobs: JobQueue, opts: DueOptions = {}): Promise<{ enqueued: number; reaped: number; deferred: number }> {
+  const now = opts.now ?? new Date();
   const reaped = await reapDeadRuns(db, jobs, opts);
   const due = await claimDueConnections(db, opts);
-  for (const c of due) await enqueueSync(jobs, { userId: c.userId, connectionId: c.id, trigger: "scheduled" });
-  return { enqueued: due.length, reaped: reaped.length };
+  let enqueued = 0;
+  let deferred = 0;
+  for (const c of due) {
+    const [conn] = await db.select().from(connections).where(eq(connections.id, c.id));
+    if (!conn) continue;
+    const connector = opts.connector ?? (isConnectorId(conn.connectorId) ? getConnector(conn.connectorId) : null);
+    let notBefore: Date | null = null;
+    try {
+      notBefore = connector ? await scheduledNotBefore(db, conn, connector, now, opts.defaultIntervalMs) : null;
+    } catch (e) {
+      log.warn("could not plan a scheduled sync; running it", { connectionId: c.id, error: e });
+    }
+    if (notBefore) {
+      await db.update(connections).set({ nextSyncAt: notBefore }).where(eq(connections.id, c.id));
+      deferred++;
+      continue;
+    }
+    await enqueueSync(jobs, { userId: c.userId, connectionId: c.id, trigger: "scheduled" });
+    enqueued++;
+  }
+  return { enqueued, reaped: reaped.length, deferred };
 }

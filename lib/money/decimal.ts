@@ -8,7 +8,11 @@ export function isDecimal(s: string): boolean {
   return DECIMAL.test(s);
 }
 
+/** Already canonical: no leading zeros, no trailing fractional zeros, no "-0". */
+const CANONICAL = /^(?!-0$)-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
+
 export function canonical(s: string): string {
+  if (CANONICAL.test(s)) return s;
   if (!DECIMAL.test(s)) throw new Error(`not a decimal: ${JSON.stringify(s)}`);
   let neg = s.startsWith("-");
   let [int, frac = ""] = (neg ? s.slice(1) : s).split(".") as [string, string?];
@@ -21,10 +25,13 @@ export function canonical(s: string): string {
 /** Integer minor units at a given scale (default 4, like numeric(19,4)). */
 export function toUnits(s: string, scale = 4): bigint {
   const c = canonical(s);
-  const neg = c.startsWith("-");
-  const [int, frac = ""] = (neg ? c.slice(1) : c).split(".") as [string, string?];
+  const neg = c.charCodeAt(0) === 45;
+  const dot = c.indexOf(".");
+  const int = dot < 0 ? c.slice(neg ? 1 : 0) : c.slice(neg ? 1 : 0, dot);
+  const frac = dot < 0 ? "" : c.slice(dot + 1);
   if (frac.length > scale) throw new Error(`more than ${scale} decimals: ${s}`);
-  const v = BigInt(int) * 10n ** BigInt(scale) + BigInt(frac.padEnd(scale, "0") || "0");
+  // one BigInt from the digits: int and padded fraction side by side
+  const v = BigInt(int + frac.padEnd(scale, "0"));
   return neg ? -v : v;
 }
 

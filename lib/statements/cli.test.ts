@@ -43,4 +43,14 @@ describe("npm run statement", () => {
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/no such file/);
   }, 120_000);
+
+  it("refuses a file of 50 MB with a clear message and exit code 1", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "stmt-cli-"));
+    const file = path.join(dir, "big.csv");
+    writeFileSync(file, Buffer.alloc(50 * 1024 * 1024, 10));
+    const r = run(file);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("big.csv is 50.0 MB; statements must be smaller than 50 MB");
+  }, 120_000);
 });

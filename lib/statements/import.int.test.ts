@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { balanceSnapshots, connections, financialAccounts, statementImports, syncRuns, transactions } from "@/db/schema";
+import { balanceSnapshots, connections, csvMappingProfiles, financialAccounts, statementImports, syncRuns, transactions } from "@/db/schema";
 import { listConnections, disconnectConnection } from "@/lib/connections/service";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { seedTransactions, seedUser } from "@/test/fixtures";
@@ -125,12 +125,14 @@ describe(`statement import (${process.env.LL_TEST_DB ?? "pglite"})`, () => {
     expect(await db().select().from(connections).where(eq(connections.connectorId, "file"))).toEqual([]);
   });
 
-  it("a file too large is refused with a clear message before parsing", async () => {
+  it("a file of 50 MB is refused with a clear message before parsing, and nothing is written", async () => {
     const { userId } = await seedUser(db());
-    const big: UploadedFile = { name: "huge.csv", bytes: new Uint8Array(MAX_STATEMENT_BYTES + 1) };
+    const big: UploadedFile = { name: "huge.csv", bytes: new Uint8Array(MAX_STATEMENT_BYTES) };
     const p = await previewImport(db(), { userId, files: [big] });
-    expect(p.files[0]!.errors[0]).toMatch(/huge\.csv is 20\.0 MB; statements up to 20 MB are accepted/);
-    await expect(commitImport(db(), { userId, files: [big] })).rejects.toThrow(/up to 20 MB/);
+    expect(p.files[0]!.errors[0]).toBe("huge.csv is 50.0 MB; statements must be smaller than 50 MB — split it by period");
+    await expect(commitImport(db(), { userId, files: [big, fixture("ofx/ofxparse_checking.ofx")] })).rejects.toThrow(/smaller than 50 MB/);
+    expect(await rowCount(userId)).toBe(0);
+    expect(await db().select().from(statementImports)).toEqual([]);
   });
 
   it("rows already seen through a linked aggregator are matched, not duplicated; the target is matched by IBAN", async () => {
@@ -148,6 +150,63 @@ describe(`statement import (${process.env.LL_TEST_DB ?? "pglite"})`, () => {
     expect(p.files[0]!.accounts[0]).toMatchObject({ target: { kind: "existing", accountId: agg!.id, matchedBy: "iban" }, newRows: 4, alreadyImported: 2 });
     await commitImport(db(), { userId, files: [file] });
     expect(await totals(userId)).toEqual({ n: 6, sum: "395.76" });
+  });
+
+  it("a CSV mapping chosen on the mapping screen is saved for the account and reused for the next CSV with the same header", async () => {
+    const { userId } = await seedUser(db());
+    const may = text("may.csv", "When|What happened|How much\n2024-05-02|Corner bakery|-4.20\n2024-05-03|Refund from the garage|120.00\n");
+    const first = await previewImport(db(), { userId, files: [may] });
+    expect(first.files[0]!.needsMapping?.columns).toEqual(["When", "What happened", "How much"]);
+    expect(first.files[0]!.csvProfile).toBeNull();
+    const mapping = { date: "When", amount: "How much", description: "What happened" };
+    const made = await commitImport(db(), { userId, files: [may], options: { csv: { mapping } }, choices: { "|": { target: "new", currency: "EUR", name: "Household" } } });
+    expect(made.imports[0]!.added).toBe(2);
+    const [household] = await db().select({ id: financialAccounts.id }).from(financialAccounts).where(and(eq(financialAccounts.userId, userId), eq(financialAccounts.name, "Household")));
+    const profiles = await db().select().from(csvMappingProfiles).where(eq(csvMappingProfiles.userId, userId));
+    expect(profiles.map((p) => [p.accountId, p.headerSignature, p.mapping])).toEqual([[household!.id, "when|what happened|how much", mapping]]);
+
+    // June's file: same columns, one row seen before — no mapping asked, the same account chosen
+    const june = text("june.csv", "When|What happened|How much\n2024-05-03|Refund from the garage|120.00\n2024-06-01|Rent|-800.00\n2024-06-02|Corner bakery|-3.10\n");
+    const p = await previewImport(db(), { userId, files: [june] });
+    expect(p.files[0]!.needsMapping).toBeNull();
+    expect(p.files[0]!.csvProfile).toEqual({ accountId: household!.id, accountName: "Household" });
+    expect(p.files[0]!.accounts).toMatchObject([{ transactions: 3, newRows: 2, alreadyImported: 1, currency: "EUR", target: { kind: "existing", accountId: household!.id, matchedBy: "csv_profile" } }]);
+    expect((await commitImport(db(), { userId, files: [june] })).imports[0]!.added).toBe(2);
+    const [inHousehold] = await db().select({ n: count(), s: sql<string>`sum(${transactions.amount})::text` }).from(transactions).where(eq(transactions.accountId, household!.id));
+    expect([inHousehold!.n, Number(inHousehold!.s).toFixed(2)]).toEqual([4, "-687.30"]);
+
+    // other columns still ask; another user never gets this user's mapping
+    const other = text("other.csv", "When|What happened|How much|Memo\n2024-07-01|Tea|-2.00|x\n");
+    expect((await previewImport(db(), { userId, files: [other] })).files[0]!.needsMapping).not.toBeNull();
+    const b = await seedUser(db());
+    const forB = await previewImport(db(), { userId: b.userId, files: [june] });
+    expect(forB.files[0]!.needsMapping).not.toBeNull();
+    expect(forB.files[0]!.csvProfile).toBeNull();
+  });
+
+  it("an aggregator's row is matched by one file row at most, and only within 3 days", async () => {
+    const { userId, connectionId } = await seedUser(db());
+    const [agg] = await db()
+      .insert(financialAccounts)
+      .values({ userId, connectionId, providerAccountId: "agg-2", name: "Current", type: "depository", currency: "EUR", iban: "NL91ABNA0417164300" })
+      .returning({ id: financialAccounts.id });
+    await seedTransactions(db(), userId, agg!.id, [
+      { date: "2024-03-01", amount: "-10.00", currency: "EUR" },
+      { date: "2024-03-01", amount: "-10.00", currency: "EUR" },
+      { date: "2024-03-10", amount: "-25.00", currency: "EUR" },
+    ]);
+    const trn = (id: string, day: string, amt: string) => `<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>${day}<TRNAMT>${amt}<FITID>${id}<NAME>Row ${id}</STMTTRN>`;
+    const ofx = text(
+      "march.ofx",
+      `OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><BANKID>X<ACCTID>NL91ABNA0417164300<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST>` +
+        [trn("a", "20240301", "-10.00"), trn("b", "20240302", "-10.00"), trn("c", "20240303", "-10.00"), trn("d", "20240315", "-25.00"), trn("e", "20240311", "-25.00")].join("") +
+        `</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>`,
+    );
+    const p = await previewImport(db(), { userId, files: [ofx] });
+    // a, b pair with the two -10.00; c has no partner left; d is 5 days from the -25.00 that e pairs with
+    expect(p.files[0]!.accounts[0]).toMatchObject({ target: { kind: "existing", accountId: agg!.id }, transactions: 5, newRows: 2, alreadyImported: 3 });
+    await commitImport(db(), { userId, files: [ofx] });
+    expect(await totals(userId)).toEqual({ n: 5, sum: "-80.00" });
   });
 
   it("the file source is a connection like any other: listed, and disconnect works", async () => {

@@ -2,14 +2,16 @@ import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
-import { balanceSnapshots, connections, financialAccounts, statementImportRows, statementImports, syncRuns, transactions } from "@/db/schema";
+import { balanceSnapshots, connections, csvMappingProfiles, financialAccounts, statementImportRows, statementImports, syncRuns, transactions } from "@/db/schema";
 import { sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { emitEvent } from "@/lib/webhooks/events";
 import { toUnits } from "@/lib/money/decimal";
-import { MAX_STATEMENT_BYTES, StatementReadError, parseStatement, summarize, type AccountSummary, type ParseOptions } from "./index";
-import type { StatementTxn } from "./common";
+import { StatementReadError, statementTooLarge, tooLargeMessage, parseStatement, summarize, type AccountSummary, type ParseOptions } from "./index";
+import type { ParseResult, StatementTxn } from "./common";
+import { csvHeaderSignature, type CsvMapping } from "./csv/parse";
+import type { DateOrder } from "./dates";
 
 /**
  * Statement files as a source: preview (reads, writes nothing) → import (one DB transaction
@@ -23,7 +25,7 @@ export type AccountChoice = { target: "new" | "skip" | string; currency?: string
 export type ImportRequest = { userId: string; files: UploadedFile[]; options?: ParseOptions; choices?: Record<string, AccountChoice>; today?: string };
 
 export type RowVerdict = { line: number; reason: string };
-export type PreviewTarget = { kind: "existing"; accountId: string; name: string; matchedBy: "iban" | "number" | "previous_import" | "choice" } | { kind: "new"; name: string } | { kind: "skip" };
+export type PreviewTarget = { kind: "existing"; accountId: string; name: string; matchedBy: "iban" | "number" | "previous_import" | "choice" | "csv_profile" } | { kind: "new"; name: string } | { kind: "skip" };
 
 export type PreviewAccount = Omit<AccountSummary, "statements" | "rejected"> & {
   key: string;
@@ -47,6 +49,8 @@ export type PreviewFile = {
   skipped: { kind: string; count: number }[];
   needsMapping: { columns: string[]; sample: string[][] } | null;
   dateOrderAmbiguous: boolean;
+  /** CSV: the columns were mapped with the mapping saved for this account (same header as before). */
+  csvProfile: { accountId: string; accountName: string } | null;
 };
 export type Preview = { files: PreviewFile[]; accounts: { id: string; name: string; currency: string; mask: string | null }[] };
 
@@ -97,6 +101,8 @@ const keyOf = (s: { account: string | null; currency: string | null }) => `${s.a
 
 type Analysed = {
   preview: PreviewFile;
+  /** CSV mapped with the user's choice: saved per target account on import. */
+  saveProfile: { signature: string; mapping: CsvMapping; dateOrder: DateOrder | null } | null;
   groups: { summary: AccountSummary; key: string; target: PreviewTarget; currency: string | null; fresh: StatementTxn[]; acct: PreviewAccount }[];
 };
 
@@ -108,8 +114,8 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
   const out: Analysed[] = [];
   for (const f of req.files) {
     const hash = sha256(f.bytes);
-    const preview: PreviewFile = { name: f.name, hash, size: f.bytes.byteLength, format: null, alreadyImported: null, accounts: [], errors: [], warnings: [], skipped: [], needsMapping: null, dateOrderAmbiguous: false };
-    const analysed: Analysed = { preview, groups: [] };
+    const preview: PreviewFile = { name: f.name, hash, size: f.bytes.byteLength, format: null, alreadyImported: null, accounts: [], errors: [], warnings: [], skipped: [], needsMapping: null, dateOrderAmbiguous: false, csvProfile: null };
+    const analysed: Analysed = { preview, groups: [], saveProfile: null };
     out.push(analysed);
     const [prev] = await db
       .select({ id: statementImports.id, at: statementImports.createdAt })
@@ -119,8 +125,18 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
     if (prev) preview.alreadyImported = { importId: prev.id, at: prev.at.toISOString() };
     let parsed;
     try {
-      if (f.bytes.byteLength > MAX_STATEMENT_BYTES) throw new StatementReadError(`${f.name} is ${(f.bytes.byteLength / 1048576).toFixed(1)} MB; statements up to ${MAX_STATEMENT_BYTES / 1048576} MB are accepted — split it by period`);
+      if (statementTooLarge(f.bytes.byteLength)) throw new StatementReadError(tooLargeMessage(f.name, f.bytes.byteLength));
       parsed = parseStatement(f.bytes, req.options);
+      const chosen = req.options?.csv?.mapping;
+      if (parsed.format === "csv" && parsed.csvHeader?.length && chosen && Object.keys(chosen).length && !parsed.needsMapping && parsed.statements.length) {
+        analysed.saveProfile = { signature: csvHeaderSignature(parsed.csvHeader), mapping: chosen, dateOrder: req.options?.csv?.dateOrder ?? null };
+      } else if (parsed.format === "csv" && parsed.needsMapping && parsed.csvHeader?.length && !(chosen && Object.keys(chosen).length)) {
+        const reused = await savedMapping(db, req, f, parsed, cands);
+        if (reused) {
+          parsed = reused.parsed;
+          preview.csvProfile = { accountId: reused.accountId, accountName: reused.accountName };
+        }
+      }
     } catch (e) {
       if (e instanceof StatementReadError) {
         preview.errors.push(e.message);
@@ -144,7 +160,8 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
         const c = cands.find((x) => x.id === choice.target);
         if (!c) throw new AppError("invalid_request", "The chosen account does not exist.");
         target = { kind: "existing", accountId: c.id, name: c.name, matchedBy: "choice" };
-      } else target = autoTarget(s, cands);
+      } else if (preview.csvProfile) target = { kind: "existing", accountId: preview.csvProfile.accountId, name: preview.csvProfile.accountName, matchedBy: "csv_profile" };
+      else target = autoTarget(s, cands);
       const targetCurrency = target.kind === "existing" ? cands.find((c) => c.id === target.accountId)!.currency : null;
       const currency = s.currency ?? choice?.currency?.toUpperCase() ?? targetCurrency;
       const rejected: RowVerdict[] = [...s.rejected];
@@ -173,12 +190,19 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
             ),
           );
         const ids = new Set(existing.map((e) => e.pid));
-        const others = existing.filter((e) => !/^[fh]:/.test(e.pid)).map((e) => ({ ...e, amount: toUnits(e.amount, 6), used: false }));
+        // rows from other sources, by exact amount (a lookup per file row, not a scan)
+        const others = new Map<string, { date: string; used: boolean }[]>();
+        for (const e of existing) {
+          if (/^[fh]:/.test(e.pid)) continue;
+          const k = toUnits(e.amount, 6).toString();
+          const list = others.get(k);
+          if (list) list.push({ date: e.date, used: false });
+          else others.set(k, [{ date: e.date, used: false }]);
+        }
         fresh = [];
         for (const t of rows) {
           if (ids.has(t.id)) continue;
-          const amt = toUnits(t.amount, 6);
-          const m = others.find((o) => !o.used && o.amount === amt && Math.abs(Date.parse(o.date) - Date.parse(t.date)) <= 3 * 86_400_000);
+          const m = others.get(toUnits(t.amount, 6).toString())?.find((o) => !o.used && Math.abs(Date.parse(o.date) - Date.parse(t.date)) <= 3 * 86_400_000);
           if (m) {
             m.used = true;
             continue;
@@ -202,6 +226,37 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
     }
   }
   return { files: out, cands };
+}
+
+/**
+ * A CSV whose columns could not be mapped automatically: the mapping saved for an account
+ * with the same header is used (the account chosen for the file if it has one, else the
+ * most recently saved). The file is parsed again with it.
+ */
+async function savedMapping(db: Db, req: ImportRequest, f: UploadedFile, parsed: ParseResult, cands: Candidate[]): Promise<{ parsed: ParseResult; accountId: string; accountName: string } | null> {
+  const signature = csvHeaderSignature(parsed.csvHeader!);
+  const profiles = await db
+    .select({ accountId: csvMappingProfiles.accountId, mapping: csvMappingProfiles.mapping, dateOrder: csvMappingProfiles.dateOrder })
+    .from(csvMappingProfiles)
+    .where(and(eq(csvMappingProfiles.userId, req.userId), eq(csvMappingProfiles.headerSignature, signature)))
+    .orderBy(sql`${csvMappingProfiles.updatedAt} desc`);
+  const usable = profiles.filter((p) => cands.some((c) => c.id === p.accountId));
+  if (!usable.length) return null;
+  const chosenIds = new Set(Object.values(req.choices ?? {}).map((c) => c.target));
+  const profile = usable.find((p) => chosenIds.has(p.accountId)) ?? usable[0]!;
+  const again = parseStatement(f.bytes, { ...req.options, csv: { ...req.options?.csv, mapping: profile.mapping as CsvMapping, dateOrder: req.options?.csv?.dateOrder ?? profile.dateOrder ?? undefined } });
+  if (again.needsMapping || !again.statements.length) return null;
+  return { parsed: again, accountId: profile.accountId, accountName: cands.find((c) => c.id === profile.accountId)!.name };
+}
+
+/** Save (or replace) the mapping the user chose for a CSV, per account it was imported into. */
+async function saveProfiles(tx: Db, userId: string, save: NonNullable<Analysed["saveProfile"]>, accountIds: string[], now: Date) {
+  for (const accountId of new Set(accountIds)) {
+    await tx
+      .insert(csvMappingProfiles)
+      .values({ userId, accountId, headerSignature: save.signature, mapping: save.mapping as Record<string, string | number | (string | number)[]>, dateOrder: save.dateOrder, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: [csvMappingProfiles.accountId, csvMappingProfiles.headerSignature], set: { mapping: sql`excluded.mapping`, dateOrder: sql`excluded.date_order`, updatedAt: now } });
+  }
 }
 
 export async function previewImport(db: Db, req: ImportRequest): Promise<Preview> {
@@ -251,6 +306,20 @@ async function emitImportCompleted(
   }
 }
 
+export const CHUNK_SIZE = 1000;
+
+/** A chunk of rows as the jsonb text the insert expands (short keys: less to build and to parse). */
+function chunkPayload(rows: StatementTxn[], from: number, to: number): string {
+  const out: string[] = [];
+  for (let i = from; i < to && i < rows.length; i++) {
+    const t = rows[i]!;
+    out.push(
+      JSON.stringify({ i: t.id, p: t.pending, d: t.date, a: t.authorizedDate ?? null, m: t.amount, t: t.description || "(no description)", c: t.counterparty ?? null, y: t.type ?? null, l: t.line, r: t.reference ?? null, v: t.valueDate ?? null }),
+    );
+  }
+  return `[${out.join(",")}]`;
+}
+
 export type ImportOutcome = { importId: string | null; fileName: string; added: number; alreadyImported: number; rejected: number; noop: boolean; message: string };
 
 /**
@@ -279,9 +348,12 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
       const importId = randomUUID();
       const createdAccountIds: string[] = [];
       const createdSnapshots: { accountId: string; date: string }[] = [];
-      const addedIds: string[] = [];
+      const targetAccounts: string[] = [];
+      let added = 0;
       let already = 0;
       let rejected = 0;
+      // the run row first: each chunk below records the rows it added in the same statement
+      await tx.insert(statementImports).values({ id: importId, userId: req.userId, connectionId, fileName: p.name.slice(0, 255), fileHash: p.hash, format: p.format ?? "unknown", createdAt: now });
       for (const g of f.groups) {
         rejected += g.acct.rejected.length;
         already += g.acct.alreadyImported;
@@ -315,28 +387,22 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
             accountId = ex!.id;
           }
         }
-        for (let i = 0; i < g.fresh.length; i += 1000) {
-          const chunk = g.fresh.slice(i, i + 1000);
-          const payload = JSON.stringify(
-            chunk.map((t) => ({
-              provider_transaction_id: t.id,
-              pending: t.pending,
-              date: t.date,
-              authorized_date: t.authorizedDate ?? null,
-              amount: t.amount,
-              description: t.description || "(no description)",
-              counterparty: t.counterparty ?? null,
-              type: t.type ?? null,
-              raw: { source: "file", file: p.name, line: t.line, reference: t.reference ?? null, valueDate: t.valueDate ?? null },
-            })),
-          );
+        targetAccounts.push(accountId);
+        for (let i = 0; i < g.fresh.length; i += CHUNK_SIZE) {
+          const payload = chunkPayload(g.fresh, i, i + CHUNK_SIZE);
+          // one jsonb parameter per chunk (as the sync engine writes); the import's own rows
+          // are recorded by the same statement, so no id list comes back to the app
           const res = await tx.execute(sql`
-            insert into transactions (user_id, account_id, provider_transaction_id, pending, date, authorized_date, amount, currency, description, counterparty, type, raw, updated_at)
-            select ${req.userId}::uuid, ${accountId}::uuid, x.provider_transaction_id, x.pending, x.date, x.authorized_date, x.amount, ${g.currency}, x.description, x.counterparty, x.type, x.raw, ${now.toISOString()}::timestamptz
-            from jsonb_to_recordset(${payload}::jsonb) as x(provider_transaction_id text, pending boolean, date date, authorized_date date, amount numeric, description text, counterparty text, type text, raw jsonb)
-            on conflict (account_id, provider_transaction_id) do nothing
-            returning id`);
-          addedIds.push(...rowsOf<{ id: string }>(res).map((r) => r.id));
+            with ins as (
+              insert into transactions (user_id, account_id, provider_transaction_id, pending, date, authorized_date, amount, currency, description, counterparty, type, raw, updated_at)
+              select ${req.userId}::uuid, ${accountId}::uuid, x.i, x.p, x.d, x.a, x.m, ${g.currency}, x.t, x.c, x.y,
+                jsonb_build_object('source', 'file', 'file', ${p.name}::text, 'line', x.l, 'reference', x.r, 'valueDate', x.v), ${now.toISOString()}::timestamptz
+              from jsonb_to_recordset(${payload}::jsonb) as x(i text, p boolean, d date, a date, m numeric, t text, c text, y text, l int, r text, v text)
+              on conflict (account_id, provider_transaction_id) do nothing
+              returning id),
+            rec as (insert into statement_import_rows (import_id, transaction_id) select ${importId}::uuid, id from ins)
+            select count(*)::int as n from ins`);
+          added += rowsOf<{ n: number }>(res)[0]!.n;
         }
         const closing = g.summary.closingBalance;
         const closingDate = g.summary.closingDate ?? g.summary.to;
@@ -361,24 +427,11 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
             );
         }
       }
-      await tx.insert(statementImports).values({
-        id: importId,
-        userId: req.userId,
-        connectionId,
-        fileName: p.name.slice(0, 255),
-        fileHash: p.hash,
-        format: p.format ?? "unknown",
-        added: addedIds.length,
-        alreadyImported: already,
-        rejected,
-        summary: p.accounts,
-        createdAccountIds,
-        createdSnapshots,
-        createdAt: now,
-      });
-      for (let i = 0; i < addedIds.length; i += 5000) {
-        await tx.insert(statementImportRows).values(addedIds.slice(i, i + 5000).map((transactionId) => ({ importId, transactionId })));
-      }
+      if (f.saveProfile) await saveProfiles(tx as unknown as Db, req.userId, f.saveProfile, targetAccounts, now);
+      await tx
+        .update(statementImports)
+        .set({ added, alreadyImported: already, rejected, summary: p.accounts, createdAccountIds, createdSnapshots })
+        .where(eq(statementImports.id, importId));
       const [run] = await tx.insert(syncRuns).values({
         userId: req.userId,
         connectionId,
@@ -386,22 +439,22 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
         status: "success",
         startedAt: now,
         finishedAt: new Date(),
-        added: addedIds.length,
+        added: added,
         accounts: f.groups.filter((g) => g.target.kind !== "skip").length,
         pages: 1,
         attempts: 1,
         options: { source: "file", importId, fileName: p.name, fileHash: p.hash, format: p.format },
       }).returning({ id: syncRuns.id });
       await tx.update(connections).set({ lastSyncedAt: now, updatedAt: now }).where(eq(connections.id, connectionId));
-      finished.push({ importId, runId: run!.id, connectionId, fileName: p.name, format: p.format ?? "unknown", added: addedIds.length, alreadyImported: already, rejected, accounts: f.groups.filter((g) => g.target.kind !== "skip").length });
+      finished.push({ importId, runId: run!.id, connectionId, fileName: p.name, format: p.format ?? "unknown", added, alreadyImported: already, rejected, accounts: f.groups.filter((g) => g.target.kind !== "skip").length });
       outcomes.push({
         importId,
         fileName: p.name,
-        added: addedIds.length,
+        added: added,
         alreadyImported: already,
         rejected,
-        noop: addedIds.length === 0,
-        message: addedIds.length ? `${p.name}: ${addedIds.length} new transaction${addedIds.length === 1 ? "" : "s"} imported.` : `${p.name}: nothing new — every row was already imported.`,
+        noop: added === 0,
+        message: added ? `${p.name}: ${added} new transaction${added === 1 ? "" : "s"} imported.` : `${p.name}: nothing new — every row was already imported.`,
       });
     }
     if (deps.beforeCommit) await deps.beforeCommit();

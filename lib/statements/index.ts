@@ -1,5 +1,7 @@
 import { parseCamt } from "./camt/parse";
-import { StatementReadError, add, decodeBytes, eq, money, sum, type ParseResult, type Rejected, type Statement, type StatementFormat } from "./common";
+import { statementTooLarge, tooLargeMessage } from "./limits";
+import { canonical, fromUnits, toUnits } from "@/lib/money/decimal";
+import { StatementReadError, decodeBytes, money, type ParseResult, type Rejected, type Statement, type StatementFormat } from "./common";
 import { parseCsv, type CsvOptions } from "./csv/parse";
 import { parseMt940 } from "./mt940/parse";
 import { parseOfx } from "./ofx/parse";
@@ -8,8 +10,7 @@ import { parseQif } from "./qif/parse";
 export { StatementReadError } from "./common";
 export type { ParseResult, Statement, StatementTxn, StatementFormat } from "./common";
 
-/** Files larger than this are refused before parsing. */
-export const MAX_STATEMENT_BYTES = 20 * 1024 * 1024;
+export { MAX_STATEMENT_BYTES, MAX_STATEMENT_MB, statementTooLarge, tooLargeMessage } from "./limits";
 
 /** The format from the content (never the file name). */
 export function detectFormat(text: string): StatementFormat | null {
@@ -28,9 +29,7 @@ export type ParseOptions = { csv?: CsvOptions };
 
 /** Bytes → parsed statements; throws StatementReadError when the file cannot be read at all. */
 export function parseStatement(bytes: Uint8Array, opts: ParseOptions = {}): ParseResult {
-  if (bytes.byteLength > MAX_STATEMENT_BYTES) {
-    throw new StatementReadError(`the file is ${(bytes.byteLength / 1048576).toFixed(1)} MB; statements up to ${MAX_STATEMENT_BYTES / 1048576} MB are accepted — split it by period`);
-  }
+  if (statementTooLarge(bytes.byteLength)) throw new StatementReadError(tooLargeMessage(null, bytes.byteLength));
   if (bytes.byteLength === 0) throw new StatementReadError("the file is empty");
   const { text } = decodeBytes(bytes);
   if (/\u0000/.test(text.slice(0, 2048))) throw new StatementReadError("this is a binary file, not a bank statement (OFX, QFX, CAMT.053, MT940, QIF or CSV)");
@@ -93,14 +92,26 @@ export function summarize(result: ParseResult): AccountSummary[] {
     const sorted = [...sts].sort((a, b) => (a.opening?.date ?? a.closing?.date ?? "").localeCompare(b.opening?.date ?? b.closing?.date ?? ""));
     let from: string | null = null;
     let to: string | null = null;
+    // one pass over the rows (no copies of them: files can hold hundreds of thousands)
+    let count = 0;
+    let pending = 0;
+    let total = 0n;
+    let booked = 0n;
     for (const st of sorted) {
-      const txDates = st.transactions.map((t) => t.date);
-      for (const d of [st.declaredFrom, st.declaredTo, st.opening?.date, st.closing?.date, ...txDates]) {
+      for (const d of [st.declaredFrom, st.declaredTo, st.opening?.date, st.closing?.date]) {
         from = minDate(from, d);
         to = maxDate(to, d);
       }
+      for (const t of st.transactions) {
+        from = minDate(from, t.date);
+        to = maxDate(to, t.date);
+        count++;
+        const u = toUnits(t.amount, 6);
+        total += u;
+        if (t.pending) pending++;
+        else booked += u;
+      }
     }
-    const txns = sorted.flatMap((s) => s.transactions);
     const recs = sorted.map((s) => s.reconciles ?? null);
     const first = sorted[0]!;
     const last = sorted[sorted.length - 1]!;
@@ -109,15 +120,15 @@ export function summarize(result: ParseResult): AccountSummary[] {
     let reconciles: boolean | null = recs.some((r) => r === false) ? false : recs.every((r) => r === true) ? true : null;
     // across statements: the whole file from the first opening to the last closing
     if (reconciles === true && opening !== null && closing !== null) {
-      reconciles = eq(add(opening, sum(txns.filter((t) => !t.pending).map((t) => t.amount))), closing);
+      reconciles = toUnits(opening, 6) + booked === toUnits(closing, 6);
     }
     out.push({
       account: first.account,
       currency: first.currency,
       accountType: first.accountType === "credit" ? "credit" : "depository",
-      transactions: txns.length,
-      pending: txns.filter((t) => t.pending).length,
-      sum: money(sum(txns.map((t) => t.amount))),
+      transactions: count,
+      pending,
+      sum: money(canonical(fromUnits(total, 6))),
       from,
       to,
       openingBalance: opening === null ? null : money(opening),

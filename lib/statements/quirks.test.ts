@@ -52,8 +52,26 @@ describe("bytes before text", () => {
   it("refuses what it cannot read, with a clear message", () => {
     expect(() => parseStatement(new Uint8Array([0, 1, 2, 3, 0, 0]))).toThrow(StatementReadError);
     expect(() => parseStatement(enc("just some words"))).toThrow(/unrecognised file/);
-    expect(() => parseStatement(new Uint8Array(MAX_STATEMENT_BYTES + 1))).toThrow(/up to 20 MB/);
+    expect(() => parseStatement(new Uint8Array(MAX_STATEMENT_BYTES))).toThrow("the file is 50.0 MB; statements must be smaller than 50 MB — split it by period");
     expect(() => parseStatement(new Uint8Array(0))).toThrow(/empty/);
+  });
+});
+
+describe("the 50 MB cap", () => {
+  // a real statement padded with blank lines to the size under test
+  const padded = (size: number) => {
+    const head = enc("Date,Description,Amount\n2024-01-02,Coffee,-3.10\n2024-01-03,Salary,100.00\n");
+    const out = new Uint8Array(size).fill(10);
+    out.set(head);
+    return out;
+  };
+  it("a file one byte under 50 MB is read", () => {
+    const s = summarize(parseStatement(padded(MAX_STATEMENT_BYTES - 1)));
+    expect(s.map((x) => [x.transactions, x.sum])).toEqual([[2, "96.90"]]);
+  }, 120_000);
+  it("a file of exactly 50 MB is refused before it is decoded", () => {
+    expect(MAX_STATEMENT_BYTES).toBe(50 * 1024 * 1024);
+    expect(() => parseStatement(padded(MAX_STATEMENT_BYTES))).toThrow(/statements must be smaller than 50 MB/);
   });
 });
 

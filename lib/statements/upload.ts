@@ -2,7 +2,7 @@ import "server-only";
 import type { NextRequest } from "next/server";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { MAX_STATEMENT_BYTES } from "@/lib/statements";
+import { MAX_STATEMENT_BYTES, MAX_STATEMENT_MB, statementTooLarge, tooLargeMessage } from "@/lib/statements/limits";
 import { ROLES, type CsvMapping } from "@/lib/statements/csv/parse";
 import { MAX_FILES, type ImportRequest, type UploadedFile } from "@/lib/statements/import";
 
@@ -12,7 +12,7 @@ const mappingSchema = z.partialRecord(z.enum(ROLES), z.union([z.string().max(200
 /** A multipart upload → an import request (size-capped before and while reading). */
 export async function readImportRequest(req: NextRequest, userId: string): Promise<ImportRequest> {
   const length = Number(req.headers.get("content-length") ?? "0");
-  if (length > MAX_FILES * MAX_STATEMENT_BYTES) throw new AppError("payload_too_large", `Upload at most ${MAX_FILES} files of ${MAX_STATEMENT_BYTES / 1048576} MB each.`);
+  if (length > MAX_FILES * MAX_STATEMENT_BYTES) throw new AppError("payload_too_large", `Upload at most ${MAX_FILES} files, each smaller than ${MAX_STATEMENT_MB} MB.`);
   let form: FormData;
   try {
     form = await req.formData();
@@ -24,7 +24,7 @@ export async function readImportRequest(req: NextRequest, userId: string): Promi
   if (entries.length > MAX_FILES) throw new AppError("invalid_input", `At most ${MAX_FILES} files at once.`);
   const files: UploadedFile[] = [];
   for (const f of entries) {
-    if (f.size > MAX_STATEMENT_BYTES) throw new AppError("payload_too_large", `${f.name} is ${(f.size / 1048576).toFixed(1)} MB; statements up to ${MAX_STATEMENT_BYTES / 1048576} MB are accepted — split it by period.`);
+    if (statementTooLarge(f.size)) throw new AppError("payload_too_large", `${tooLargeMessage(f.name, f.size)}. Nothing was imported.`);
     files.push({ name: f.name || "statement", bytes: new Uint8Array(await f.arrayBuffer()) });
   }
   const json = (name: string) => {

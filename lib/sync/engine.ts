@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, gt, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections, financialAccounts, syncRuns, type SyncTrigger } from "@/db/schema";
 import type { Connector } from "@/lib/connectors/contract";
@@ -10,6 +10,7 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { emitSyncEvents } from "@/lib/webhooks/sync-events";
 import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, type Diff } from "./apply";
+import { refreshGate, requestPlan, spacedIntervalMs } from "./budget";
 import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } from "./retry";
 
 /**
@@ -89,8 +90,9 @@ async function storeIdentityOnce(
 
 /**
  * Refuse, without calling the provider, a sync that cannot succeed or is not allowed: an
- * expired consent (→ reauth_required, data kept) or a daily refresh budget already spent
- * (PSD2's access limit; → rate_limited with the time the next one is possible).
+ * expired consent (→ reauth_required, data kept) or a run that does not fit in the daily
+ * limits (PSD2's refreshes a day, SimpleFIN's requests a day; lib/sync/budget.ts) → a
+ * skipped run, rate_limited with the time the next one is possible.
  */
 async function preflight(
   db: Db,
@@ -115,19 +117,11 @@ async function preflight(
       .where(eq(connections.id, conn.id));
     return { status: "error", runId: await skip("reauth_required", message), code: "reauth_required", message };
   }
-  const budget = connector.capabilities.rateBudget?.syncsPerDay;
-  if (budget) {
-    const dayStart = new Date(Math.floor(clock.now() / 86_400_000) * 86_400_000);
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(syncRuns)
-      .where(and(eq(syncRuns.connectionId, conn.id), eq(syncRuns.dryRun, false), inArray(syncRuns.status, ["success", "error"]), gte(syncRuns.startedAt, dayStart), gt(syncRuns.attempts, 0)));
-    if ((row?.n ?? 0) >= budget) {
-      const retryAt = new Date(dayStart.getTime() + 86_400_000);
-      const message = `The bank allows ${budget} refreshes a day. The next one is possible after ${retryAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`;
-      await db.update(connections).set({ retryAt, nextSyncAt: retryAt, updatedAt: now }).where(eq(connections.id, conn.id));
-      return { status: "error", runId: await skip("rate_limited", message), code: "rate_limited", message, retryAt };
-    }
+  const gate = await refreshGate(db, conn, connector, { now, trigger: req.trigger });
+  if (!gate.ok) {
+    const retryAt = gate.nextAt;
+    await db.update(connections).set({ retryAt, nextSyncAt: retryAt, updatedAt: now }).where(eq(connections.id, conn.id));
+    return { status: "error", runId: await skip("rate_limited", gate.message), code: "rate_limited", message: gate.message, retryAt };
   }
   return null;
 }
@@ -290,6 +284,13 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       .set({ status: "success", finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings })
       .where(eq(syncRuns.id, runId));
     if (!dryRun) {
+      // A request-budget provider spreads what is left of today's budget (lib/sync/budget.ts).
+      let interval = deps.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
+      if (!partial && connector.planRequests) {
+        const [fresh] = await db.select({ id: connections.id, credentials: connections.credentials, syncCursor: connections.syncCursor }).from(connections).where(eq(connections.id, conn.id));
+        const plan = fresh ? await requestPlan(fresh, connector) : null;
+        if (plan) interval = spacedIntervalMs(plan, clock.now(), interval);
+      }
       await db
         .update(connections)
         .set({
@@ -298,7 +299,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
           lastErrorCode: null,
           lastErrorMessage: null,
           retryAt: null,
-          nextSyncAt: new Date(clock.now() + (deps.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS)),
+          nextSyncAt: new Date(clock.now() + interval),
           lockedUntil: null,
           lockOwner: null,
           updatedAt: finished,

@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { financialAccounts } from "@/db/schema";
+import { financialAccounts, transactions } from "@/db/schema";
 import type { TransactionFilters } from "./filters";
 import { apiTransaction } from "@/lib/api/v1/serialize";
 import { queryTransactions, type TransactionRow } from "./query";
@@ -80,14 +80,26 @@ function ofxTrn(t: TransactionRow): string {
 /** The export as a byte stream pulled batch by batch (back-pressure from the client). */
 export function exportStream(db: Db, { userId, filters, format }: { userId: string; filters: TransactionFilters; format: ExportFormat }): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
-  // OFX groups statements by account, so it reads account by account.
-  const batches =
-    format === "ofx" ? ofxAccountBatches(db, userId, filters) : exportBatches(db, { userId, filters });
+  if (format === "ofx") {
+    const parts = ofxParts(db, userId, filters);
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await parts.next();
+          if (next.done) controller.close();
+          else controller.enqueue(enc.encode(next.value));
+        } catch (e) {
+          controller.error(e);
+        }
+      },
+      async cancel() {
+        await parts.return(undefined);
+      },
+    });
+  }
+  const batches = exportBatches(db, { userId, filters });
   let started = false;
   let first = true;
-  let currentAccount: string | null = null;
-  const now = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
-  const closeStmt = () => `</BANKTRANLIST></STMTRS></STMTTRNRS>\n`;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -95,34 +107,20 @@ export function exportStream(db: Db, { userId, filters, format }: { userId: stri
           started = true;
           if (format === "csv") controller.enqueue(enc.encode(`\uFEFF${CSV_COLUMNS.join(",")}\r\n`));
           if (format === "json") controller.enqueue(enc.encode(`{"transactions":[`));
-          if (format === "ofx")
-            controller.enqueue(
-              enc.encode(
-                `<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>\n<OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS><DTSERVER>${now}</DTSERVER><LANGUAGE>ENG</LANGUAGE></SONRS></SIGNONMSGSRSV1>\n<BANKMSGSRSV1>\n`,
-              ),
-            );
           return;
         }
         const next = await batches.next();
         if (next.done) {
           if (format === "json") controller.enqueue(enc.encode(`\n]}\n`));
-          if (format === "ofx") controller.enqueue(enc.encode(`${currentAccount ? closeStmt() : ""}</BANKMSGSRSV1></OFX>\n`));
           controller.close();
           return;
         }
         let out = "";
         for (const t of next.value) {
           if (format === "csv") out += `${csvRow(t)}\r\n`;
-          else if (format === "json") {
+          else {
             out += `${first ? "" : ","}\n${JSON.stringify(apiTransaction(t))}`;
             first = false;
-          } else {
-            if (t.accountId !== currentAccount) {
-              if (currentAccount) out += closeStmt();
-              currentAccount = t.accountId;
-              out += `<STMTTRNRS><TRNUID>${t.accountId}</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS><STMTRS><CURDEF>${t.currency}</CURDEF><BANKACCTFROM><BANKID>LEDGERLINK</BANKID><ACCTID>${t.accountId}</ACCTID><ACCTTYPE>CHECKING</ACCTTYPE></BANKACCTFROM><BANKTRANLIST><DTSTART>${ofxDate(filters.from ?? "19700101")}</DTSTART><DTEND>${ofxDate(filters.to ?? now.slice(0, 8))}</DTEND>\n`;
-            }
-            out += ofxTrn(t);
           }
         }
         controller.enqueue(enc.encode(out));
@@ -136,16 +134,83 @@ export function exportStream(db: Db, { userId, filters, format }: { userId: stri
   });
 }
 
-async function* ofxAccountBatches(db: Db, userId: string, filters: TransactionFilters): AsyncGenerator<TransactionRow[]> {
-  const accounts = filters.account?.length ? filters.account : await distinctAccounts(db, userId);
-  for (const account of accounts) {
-    yield* exportBatches(db, { userId, filters: { ...filters, account: [account], sort: "date", order: "asc" } });
-  }
+type OfxAccount = { id: string; type: string; subtype: string | null; currency: string; currentBalance: string | null; balanceUpdatedAt: Date | null };
+
+/** OFX account type of a bank account (credit cards get a credit-card statement instead). */
+export function ofxBankAccountType(a: { type: string; subtype: string | null }): "CHECKING" | "SAVINGS" | "MONEYMRKT" | "CREDITLINE" {
+  const sub = (a.subtype ?? "").toLowerCase();
+  if (a.type === "credit" || a.type === "loan" || sub.includes("line of credit")) return "CREDITLINE";
+  if (sub.includes("money market")) return "MONEYMRKT";
+  if (sub.includes("saving") || sub === "cd" || sub.includes("deposit")) return "SAVINGS";
+  return "CHECKING";
 }
 
-async function distinctAccounts(db: Db, userId: string): Promise<string[]> {
-  const rows = await db.select({ id: financialAccounts.id }).from(financialAccounts).where(eq(financialAccounts.userId, userId));
-  return rows.map((r) => r.id);
+const isCard = (a: { type: string; subtype: string | null }) => a.type === "credit" && (a.subtype == null || /card/i.test(a.subtype));
+
+/**
+ * OFX 2.2, conformant: bank accounts in BANKMSGSRSV1 (STMTRS, ACCTTYPE from the account),
+ * credit cards in CREDITCARDMSGSRSV1 (CCSTMTRS); every statement ends with a LEDGERBAL;
+ * pending rows are left out (OFX has no pending transactions). Read account by account.
+ */
+async function* ofxParts(db: Db, userId: string, filters: TransactionFilters): AsyncGenerator<string> {
+  const now = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
+  yield `<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>\n<OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS><DTSERVER>${now}</DTSERVER><LANGUAGE>ENG</LANGUAGE></SONRS></SIGNONMSGSRSV1>\n`;
+  const accounts = await exportAccounts(db, userId, filters);
+  const bank = accounts.filter((a) => !isCard(a));
+  const cards = accounts.filter(isCard);
+  for (const [group, list, card] of [["BANKMSGSRSV1", bank, false], ["CREDITCARDMSGSRSV1", cards, true]] as const) {
+    let opened = false;
+    for (const a of list) {
+      let open = false;
+      for await (const rows of exportBatches(db, { userId, filters: { ...filters, account: [a.id], sort: "date", order: "asc" } })) {
+        let out = "";
+        for (const t of rows) {
+          if (t.pending) continue;
+          if (!open) {
+            if (!opened) out += `<${group}>\n`;
+            opened = open = true;
+            const from = card ? `<CCACCTFROM><ACCTID>${a.id}</ACCTID></CCACCTFROM>` : `<BANKACCTFROM><BANKID>LEDGERLINK</BANKID><ACCTID>${a.id}</ACCTID><ACCTTYPE>${ofxBankAccountType(a)}</ACCTTYPE></BANKACCTFROM>`;
+            out += `<${card ? "CCSTMTTRNRS" : "STMTTRNRS"}><TRNUID>${a.id}</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS><${card ? "CCSTMTRS" : "STMTRS"}><CURDEF>${a.currency}</CURDEF>${from}<BANKTRANLIST><DTSTART>${ofxDate(filters.from ?? "19700101")}</DTSTART><DTEND>${ofxDate(filters.to ?? now.slice(0, 8))}</DTEND>\n`;
+          }
+          out += ofxTrn(t);
+        }
+        if (out) yield out;
+      }
+      if (open) {
+        const bal = await ledgerBalance(db, userId, a);
+        yield `</BANKTRANLIST><LEDGERBAL><BALAMT>${bal.amount}</BALAMT><DTASOF>${bal.asOf}</DTASOF></LEDGERBAL></${card ? "CCSTMTRS" : "STMTRS"}></${card ? "CCSTMTTRNRS" : "STMTTRNRS"}>\n`;
+      }
+    }
+    if (opened) yield `</${group}>\n`;
+  }
+  yield `</OFX>\n`;
+}
+
+/** The account's balance as the bank reported it; for an account without one, the sum of its booked rows. */
+async function ledgerBalance(db: Db, userId: string, a: OfxAccount): Promise<{ amount: string; asOf: string }> {
+  const fmt = (v: string) => v.replace(/(\.\d\d)0{1,2}$/, "$1");
+  if (a.currentBalance != null) return { amount: fmt(a.currentBalance), asOf: (a.balanceUpdatedAt ?? new Date()).toISOString().replace(/[-:T]/g, "").slice(0, 14) };
+  const [r] = await db
+    .select({ s: sql<string>`coalesce(sum(${transactions.amount}), 0)::text`, d: sql<string | null>`max(${transactions.date})::text` })
+    .from(transactions)
+    .where(and(eq(transactions.userId, userId), eq(transactions.accountId, a.id), eq(transactions.pending, false), isNull(transactions.deletedAt)));
+  return { amount: fmt(r?.s ?? "0"), asOf: ofxDate(r?.d ?? new Date().toISOString().slice(0, 10)) };
+}
+
+async function exportAccounts(db: Db, userId: string, filters: TransactionFilters): Promise<OfxAccount[]> {
+  const rows = await db
+    .select({
+      id: financialAccounts.id,
+      type: financialAccounts.type,
+      subtype: financialAccounts.subtype,
+      currency: financialAccounts.currency,
+      currentBalance: financialAccounts.currentBalance,
+      balanceUpdatedAt: financialAccounts.balanceUpdatedAt,
+    })
+    .from(financialAccounts)
+    .where(and(eq(financialAccounts.userId, userId), filters.account?.length ? inArray(financialAccounts.id, filters.account) : undefined))
+    .orderBy(financialAccounts.createdAt, financialAccounts.id);
+  return rows;
 }
 
 export function exportFileName(format: ExportFormat, f: TransactionFilters, today = new Date().toISOString().slice(0, 10)): string {

@@ -12,7 +12,8 @@ import { RunHistory } from "@/components/connections/run-history";
 import { PlaidLinkFlow } from "@/components/connect/plaid-link";
 import { env } from "@/lib/env";
 import { TellerConnectFlow } from "@/components/connect/teller-connect";
-import { getConnector, isAvailable } from "@/lib/connectors/registry";
+import { connectorOrNull, getConnector, isAvailable } from "@/lib/connectors/registry";
+import { manualRefreshBlock } from "@/lib/sync/budget";
 import { StatusBadge } from "@/components/connections/status-badge";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
@@ -35,6 +36,7 @@ export default async function ConnectionsPage() {
     emulator: tellerConnector?.mode === "emulator",
   };
   const runs = await Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 })));
+  const limits = await Promise.all(list.map((c) => (c.status !== "disconnected" && c.status !== "reauth_required" ? manualRefreshBlock(db, { userId: user.id, connectionId: c.id }, connectorOrNull) : null)));
   const simplefin = list.some((c) => c.connectorId === "simplefin") ? await simplefinInfo(db, user.id) : new Map();
   return (
     <>
@@ -80,7 +82,7 @@ export default async function ConnectionsPage() {
                 {c.status !== "disconnected" && (
                   <div className="flex items-start gap-2">
                     {c.skillCode && c.status !== "reauth_required" && <RenewConsent skillCode={c.skillCode} connectionId={c.id} />}
-                    <RefreshButton connectionId={c.id} disabled={c.status === "reauth_required"} />
+                    <RefreshButton connectionId={c.id} disabled={c.status === "reauth_required"} limit={limits[i]?.message} />
                     <DisconnectButton connectionId={c.id} name={c.displayName} />
                   </div>
                 )}

@@ -18,6 +18,7 @@ import { apiClock, rateLimitPolicy, sessionLookup } from "./define";
 import { buildOpenApi } from "./openapi";
 import { referenceOperations } from "./reference";
 import { API_ROUTES } from "./routes";
+import { MAX_STATEMENT_BYTES } from "@/lib/statements/limits";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -462,6 +463,13 @@ describe("API v1: connections", () => {
       return f;
     };
     expect((await api("POST", "/api/v1/imports", { token: w.read, form: form() })).status).toBe(403);
+    // 50 MB or more: 413 with the reason, nothing written
+    const huge = new FormData();
+    huge.append("file", new Blob([new Uint8Array(MAX_STATEMENT_BYTES)]), "huge.ofx");
+    const refused = await api("POST", "/api/v1/imports", { token: w.write, form: huge });
+    expect(refused.status).toBe(413);
+    expect(JSON.stringify(refused.body)).toContain("huge.ofx is 50.0 MB; statements must be smaller than 50 MB");
+    expect(body<{ imports: unknown[] }>(await api("GET", "/api/v1/imports", { token: w.read })).imports).toEqual([]);
     const made = await api("POST", "/api/v1/imports", { token: w.write, form: form() });
     expect(made.status).toBe(201);
     const outcome = body<{ imports: { importId: string; added: number }[] }>(made).imports[0]!;

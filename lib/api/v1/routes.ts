@@ -404,7 +404,7 @@ export const listCategoriesRoute = defineRoute({
 /** A JSON object documented in prose (its fields are described with the operation). */
 const jsonObject = z.object({}).catchall(z.unknown());
 
-const importsDoc = "Multipart form: `file` (one or more statement files: OFX/QFX, CAMT.053, MT940, QIF or CSV, each ≤ 20 MB), optional `choices` (JSON: account key → {target: \"new\" | \"skip\" | <account id>, currency?, name?}), `csv_map` (JSON: role → column) and `date_order` (dmy | mdy | ymd). With `?preview=1` nothing is written and the preview is returned (200).";
+const importsDoc = "Multipart form: `file` (one or more statement files: OFX/QFX, CAMT.053, MT940, QIF or CSV, each smaller than 50 MB; a larger file is refused with 413), optional `choices` (JSON: account key → {target: \"new\" | \"skip\" | <account id>, currency?, name?}), `csv_map` (JSON: role → column) and `date_order` (dmy | mdy | ymd). With `?preview=1` nothing is written and the preview is returned (200).";
 
 export const createImportRoute = defineRoute({
   method: "POST",

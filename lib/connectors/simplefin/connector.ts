@@ -4,6 +4,7 @@ import { ConnectorError, probeAuth } from "../errors";
 import { decodeSetupToken, SimplefinClient, splitAccessUrl, type AccountsQuery, type SimplefinSettings } from "./client";
 import { epochDay, parseAccountSet, type ParsedAccountSet } from "./normalize";
 import { tokenKey, type SimplefinStore } from "./state";
+import { nextPossible, nextUtcMidnight } from "@/lib/sync/budget";
 
 /**
  * SimpleFIN Bridge: one endpoint (`GET {access}/accounts`) returns accounts, balances and
@@ -16,8 +17,20 @@ import { tokenKey, type SimplefinStore } from "./state";
  * - an incremental refresh re-reads from the previous refresh minus a 14-day overlap
  *   (only gaps longer than 16 days cost extra requests, ≤ 90 days each);
  * - the first import then walks older history newest-first in 90-day windows until the
- *   bridge returns an empty window. A backfill interrupted by the daily budget resumes at
- *   its committed cursor on the next day.
+ *   bridge returns an empty window.
+ *
+ * The budget is planned before a run starts (`planRequests`, checked by lib/sync/budget.ts):
+ * - a run whose unsplittable reads (the recent window + the incremental gap, plus the first
+ *   backfill chunk on a first import) do not fit in what is left today is not started: a
+ *   skipped run says when the next one is possible, and the bridge is not called;
+ * - a backfill is split across days: each older window is one page with its cursor
+ *   committed, and a window is only requested while today's usage is below
+ *   (budget − reserve). At that point the run ends successfully with the cursor still in
+ *   the backfill; the schedule runs the connection again when the budget refills
+ *   (00:00 UTC) and it continues where it stopped. So a 10-year history takes a few days,
+ *   never more than 24 requests on any day, and a manual refresh always has its reserve;
+ * - scheduled runs never spend the reserve either; the schedule spreads the rest of the
+ *   day's budget (lib/sync/budget.ts spacedIntervalMs).
  * A typical day: 4 scheduled refreshes × 1 request; the first import ≈ 7 requests.
  */
 
@@ -26,6 +39,8 @@ export const SF_WINDOW_DAYS = 90;
 export const SF_RECENT_DAYS = 30;
 export const SF_OVERLAP_DAYS = 14;
 export const SF_MAX_HISTORY_DAYS = 3650;
+/** Requests of each day kept for a manual refresh (scheduled runs and backfill leave them). */
+export const SF_MANUAL_RESERVE = 2;
 const DAY = 86_400;
 const MEMO_MS = 10 * 60_000;
 
@@ -37,12 +52,13 @@ const linkInput = z.object({ setupToken: z.unknown() });
 type Cursor = { p: "recent" | "back"; i: number; since: number | null; back: number | null };
 type Snapshot = { at: number; start: number; end: number; parsed: ParsedAccountSet };
 
-export type SimplefinConnector = Connector<SimplefinCredentials> & { readonly budget: number };
+export type SimplefinConnector = Connector<SimplefinCredentials> & { readonly budget: number; readonly reserve: number };
 
-export function createSimplefinConnector(settings: SimplefinSettings & { store: SimplefinStore; now?: () => number; version?: 1 | 2; budget?: number }): SimplefinConnector {
+export function createSimplefinConnector(settings: SimplefinSettings & { store: SimplefinStore; now?: () => number; version?: 1 | 2; budget?: number; reserve?: number }): SimplefinConnector {
   const client = new SimplefinClient(settings);
   const now = () => settings.now?.() ?? Date.now();
   const budget = settings.budget ?? SF_DAILY_BUDGET;
+  const reserve = Math.min(settings.reserve ?? SF_MANUAL_RESERVE, budget - 1);
   const store = settings.store;
   const memo = new Map<string, Snapshot>();
 
@@ -52,12 +68,12 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
     if (await store.isForgotten(key)) throw new ConnectorError("reauth_required", "This SimpleFIN access was disconnected. Link SimpleFIN again with a new setup token.");
     const access = splitAccessUrl(c.accessUrl);
     if (!(await store.reserve(key, now(), budget))) {
-      const next = (Math.floor(now() / 86_400_000) + 1) * 86_400_000;
-      throw new ConnectorError(
-        "rate_limited",
-        `SimpleFIN allows ${budget} requests a day and today's are used. The next refresh is possible after ${new Date(next).toISOString().slice(0, 16).replace("T", " ")} UTC.`,
-        { retryAfterMs: next - now(), providerCode: "daily_budget" },
-      );
+      // Only reached when another process spent the budget after this run was planned.
+      const next = nextUtcMidnight(now());
+      throw new ConnectorError("rate_limited", `SimpleFIN allows ${budget} requests a day and today's are used; ${nextPossible(next)}.`, {
+        retryAfterMs: next - now(),
+        providerCode: "daily_budget",
+      });
     }
     return parseAccountSet(await client.accounts(access, { ...q, version: settings.version ?? 2 }));
   };
@@ -89,6 +105,10 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
     return readRecent(c, Math.min(need, today0() - SF_RECENT_DAYS * DAY));
   };
 
+  const parseCursor = (cursor: string | null): Cursor => (cursor ? (JSON.parse(cursor) as Cursor) : { p: "recent", i: 0, since: null, back: null });
+  /** Windows needed to read [start, today+1) — as readRecent splits it. */
+  const windowsFrom = (start: number) => Math.max(1, Math.ceil((today0() + DAY - start) / (SF_WINDOW_DAYS * DAY)));
+
   const byId = (a: { providerAccountId: string }, b: { providerAccountId: string }) => (a.providerAccountId < b.providerAccountId ? -1 : a.providerAccountId > b.providerAccountId ? 1 : 0);
 
   return {
@@ -96,6 +116,7 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
     displayName: "SimpleFIN Bridge",
     description: "US banks through your own SimpleFIN Bridge subscription: paste a setup token.",
     budget,
+    reserve,
     capabilities: { syncModel: "window", maxHistoryDays: null, supportsPending: true, stableIds: true, consentLifetimeDays: null, rateBudget: { perDay: budget } },
     link: {
       kind: "form",
@@ -125,12 +146,30 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
       return [...snap.parsed.accounts].sort(byId);
     },
 
+    async planRequests(c, { cursor }) {
+      const used = await store.used(tokenKey(c.accessUrl), now());
+      const s = parseCursor(cursor);
+      const recentStart = today0() - SF_RECENT_DAYS * DAY;
+      // listAccounts reads the recent window; an incremental run re-reads from the last refresh − overlap.
+      let required = 1;
+      if (s.since !== null) {
+        const from = Math.floor(s.since / 1000 / DAY) * DAY - SF_OVERLAP_DAYS * DAY;
+        if (from < recentStart) required += windowsFrom(from);
+      }
+      const oldest = Math.floor(now() / 1000) - SF_MAX_HISTORY_DAYS * DAY;
+      const backFrom = s.since === null ? recentStart : s.p === "back" ? s.back : null;
+      // Upper bound: the bridge usually runs out of history much sooner (an empty window ends the backfill).
+      const backfill = backFrom === null ? 0 : Math.max(1, Math.ceil((backFrom - oldest) / (SF_WINDOW_DAYS * DAY)));
+      if (s.since === null) required += 1; // a first import brings at least one older window
+      return { perDay: budget, used, reserve, required, optional: Math.max(0, backfill - (s.since === null ? 1 : 0)), resetsAt: nextUtcMidnight(now()) };
+    },
+
     async getBalances(c) {
       return (await snapshot(c)).parsed.balances;
     },
 
     async fetchTransactions(c, { cursor, accountIds }): Promise<TransactionPage> {
-      const s: Cursor = cursor ? (JSON.parse(cursor) as Cursor) : { p: "recent", i: 0, since: null, back: null };
+      const s = parseCursor(cursor);
       const wanted = (id: string) => !accountIds || accountIds.includes(id);
 
       if (s.p === "recent") {
@@ -157,6 +196,11 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
       }
 
       // Backfill: one older window per page, newest first, until the bridge has nothing more.
+      // Only while today's usage leaves the reserve: otherwise end this run here, cursor kept,
+      // and continue when the budget refills.
+      if ((await store.used(tokenKey(c.accessUrl), now())) >= budget - reserve) {
+        return { added: [], modified: [], removed: [], nextCursor: JSON.stringify(s), hasMore: false };
+      }
       const hi = s.back!;
       const lo = hi - SF_WINDOW_DAYS * DAY;
       const part = await request(c, { startDate: lo, endDate: hi, accounts: accountIds });

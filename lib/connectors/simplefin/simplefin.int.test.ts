@@ -138,7 +138,7 @@ describe("SimpleFIN: link, budget, windows, bridge errors", () => {
     }
     if (last?.status !== "error") throw new Error(`expected the budget to run out, got ${JSON.stringify(last)}`);
     expect(last.code).toBe("rate_limited");
-    expect(last.message).toContain("next refresh is possible after 2026-11-22 00:00 UTC");
+    expect(last.message).toContain("this refresh needs 1 and 0 remain today. The refresh was not started; next possible at 00:00 (UTC 2026-11-22)");
     expect(h.emulator.requestsOn(user, day)).toBe(SF_DAILY_QUOTA);
     await sync(id);
     await sync(id);
@@ -148,6 +148,11 @@ describe("SimpleFIN: link, budget, windows, bridge errors", () => {
     expect(c!.retryAt?.toISOString()).toBe("2026-11-22T00:00:00.000Z");
     const [u] = await t.db.select().from(simplefinUsage).where(eq(simplefinUsage.day, day));
     expect(u!.requests).toBe(SF_DAILY_QUOTA);
+    // The reservation is the last guard (another process may spend the budget after a run was planned): still nothing sent.
+    const sent = h.requestsSent();
+    const err = await h.connector.listAccounts({ accessUrl: await accessOf(id) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "rate_limited", message: expect.stringContaining("next possible at 00:00 (UTC 2026-11-22)") });
+    expect(h.requestsSent()).toBe(sent);
 
     h.clock.set(Date.UTC(2026, 10, 22, 0, 5));
     expect((await sync(id)).status).toBe("success");

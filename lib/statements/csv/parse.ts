@@ -45,6 +45,11 @@ export function normHeader(s: string): string {
     .trim();
 }
 
+/** The same columns (names, order) give the same signature: how a saved mapping is found again. */
+export function csvHeaderSignature(cells: string[]): string {
+  return cells.map(normHeader).join("|");
+}
+
 // ---------------------------------------------------------------- records
 
 export function detectDelimiter(text: string): string {
@@ -76,56 +81,73 @@ export type CsvRecord = { line: number; cells: string[] };
 export function* csvRecords(text: string, delim: string): Generator<CsvRecord> {
   const crOnly = !text.includes("\n");
   const brk = crOnly ? 13 : 10;
+  const D = delim.charCodeAt(0);
+  const Q = 34;
   let line = 1;
   let i = 0;
   const n = text.length;
   while (i < n) {
+    // blank lines between records
+    let c0 = text.charCodeAt(i);
+    while (c0 === 10 || c0 === 13) {
+      if (c0 === brk) line++;
+      if (++i >= n) return;
+      c0 = text.charCodeAt(i);
+    }
     const startLine = line;
     const cells: string[] = [];
-    let endOfRecord = false;
-    while (!endOfRecord) {
-      let cell = "";
-      if (text[i] === '"') {
+    let blank = true;
+    for (;;) {
+      let cell: string;
+      if (text.charCodeAt(i) === Q) {
         i++;
+        cell = "";
         for (;;) {
           if (i >= n) break;
-          const ch = text[i]!;
-          if (ch === '"') {
-            if (text[i + 1] === '"') {
-              cell += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            break;
+          const q = text.indexOf('"', i);
+          const end = q < 0 ? n : q;
+          for (let k = i; k < end; k++) if (text.charCodeAt(k) === brk) line++;
+          cell += text.slice(i, end);
+          i = end;
+          if (q < 0) break;
+          if (text.charCodeAt(q + 1) === Q) {
+            cell += '"';
+            i = q + 2;
+            continue;
           }
-          if (ch.charCodeAt(0) === brk) line++;
-          cell += ch;
-          i++;
+          i = q + 1;
+          break;
         }
         // lenient: anything between the closing quote and the delimiter is kept
-        while (i < n && text[i] !== delim && text[i] !== "\n" && text[i] !== "\r") cell += text[i++];
+        const s0 = i;
+        let c = text.charCodeAt(i);
+        while (i < n && c !== D && c !== 10 && c !== 13) c = text.charCodeAt(++i);
+        if (i > s0) cell += text.slice(s0, i);
       } else {
-        const s = i;
-        while (i < n && text[i] !== delim && text[i] !== "\n" && text[i] !== "\r") i++;
-        cell = text.slice(s, i);
+        const s0 = i;
+        let c = text.charCodeAt(i);
+        while (i < n && c !== D && c !== 10 && c !== 13) c = text.charCodeAt(++i);
+        cell = text.slice(s0, i);
         // a field that lost its opening quote keeps a stray closing one
-        if (cell.endsWith('"') && !cell.slice(0, -1).includes('"')) cell = cell.slice(0, -1);
+        if (cell.charCodeAt(cell.length - 1) === Q && !cell.slice(0, -1).includes('"')) cell = cell.slice(0, -1);
       }
+      if (blank && cell.trim() !== "") blank = false;
       cells.push(cell);
-      if (i < n && text[i] === delim) {
+      if (i < n && text.charCodeAt(i) === D) {
         i++;
         continue;
       }
-      endOfRecord = true;
-      // consume the line break(s): \n, \r\n, \r, \r\r\n
-      while (i < n && (text[i] === "\r" || text[i] === "\n")) {
-        if (text.charCodeAt(i) === brk) line++;
-        i++;
-        if (text[i - 1] === "\n" || crOnly) break;
-      }
+      break;
     }
-    if (cells.some((c) => c.trim() !== "")) yield { line: startLine, cells };
+    // consume the line break(s): \n, \r\n, \r, \r\r\n
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c !== 10 && c !== 13) break;
+      if (c === brk) line++;
+      i++;
+      if (c === 10 || crOnly) break;
+    }
+    if (!blank) yield { line: startLine, cells };
   }
 }
 
@@ -229,12 +251,14 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
       for (const r of records.slice(0, 50)) widths.set(r.cells.length, (widths.get(r.cells.length) ?? 0) + 1);
       const width = [...widths.entries()].sort((a, b) => b[1] - a[1])[0]![0];
       const first = records.findIndex((r) => r.cells.length === width);
-      result.needsMapping = { columns: records[first]!.cells.map((c) => c.trim()), sample: records.slice(first + 1, first + 6).map((r) => r.cells.map((c) => c.trim())) };
+      result.csvHeader = records[first]!.cells.map((c) => c.trim());
+      result.needsMapping = { columns: result.csvHeader, sample: records.slice(first + 1, first + 6).map((r) => r.cells.map((c) => c.trim())) };
       result.errors.push("the columns of this CSV could not be recognised: choose which column holds the date, the amount (or debit/credit) and the description");
       return result;
     }
   }
   const header = headerIdx >= 0 ? records[headerIdx]!.cells : null;
+  result.csvHeader = header?.map((c) => c.trim()) ?? null;
 
   // preamble facts (account number, currency) above the header
   let preAccount: string | null = null;
@@ -262,7 +286,10 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
   // a trailing unnamed column holding only CR/DR markers
   let markerCol = -1;
   if (header) {
-    for (let i = 0; i < Math.max(width, ...data.map((r) => r.cells.length)); i++) {
+    // (no Math.max(...rows): a spread of every row overflows the stack on large files)
+    let widest = width;
+    for (const r of data) if (r.cells.length > widest) widest = r.cells.length;
+    for (let i = 0; i < widest; i++) {
       if ((header[i] ?? "").trim() !== "") continue;
       const v = data.map((r) => (r.cells[i] ?? "").trim()).filter(Boolean);
       if (v.length && v.every((x) => /^(CR|DR)$/i.test(x))) markerCol = i;
@@ -270,24 +297,48 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
   }
 
   // number format and date order, from the whole file
-  const numCells = data.flatMap((r) => (["amount", "debit", "credit", "balance", "fee"] as Role[]).map((k) => cell(r, k))).filter(Boolean);
+  // (loops, not arrays of every cell: these passes run over the whole file)
   let commaVotes = 0;
   let dotVotes = 0;
-  for (const c of numCells) {
-    if (/,\d{1,2}$/.test(c) || /\.\d{3},/.test(c)) commaVotes++;
-    if (/\.\d{1,2}$/.test(c) || /,\d{3}\./.test(c)) dotVotes++;
+  const NUM_ROLES: Role[] = ["amount", "debit", "credit", "balance", "fee"];
+  for (const r of data) {
+    for (const k of NUM_ROLES) {
+      const c = cell(r, k);
+      if (!c) continue;
+      if (/,\d{1,2}$/.test(c) || /\.\d{3},/.test(c)) commaVotes++;
+      if (/\.\d{1,2}$/.test(c) || /,\d{3}\./.test(c)) dotVotes++;
+    }
   }
   const decimal: "," | "." = opts.decimal ?? (commaVotes > dotVotes ? "," : ".");
-  const dateCells = data.map((r) => cell(r, "date")).filter((d) => d && !PENDING.test(d));
-  const inferred = inferDateOrder(dateCells, null);
+  function* dateCells() {
+    for (const r of data) {
+      const d = cell(r, "date");
+      if (d && !PENDING.test(d)) yield d;
+    }
+  }
+  const inferred = inferDateOrder(dateCells(), null);
   let order = opts.dateOrder ?? inferred.order;
   if (inferred.ambiguous && !opts.dateOrder) {
     result.dateOrderAmbiguous = true;
     order = "dmy";
     result.warnings.push("the day/month order of the dates cannot be told from this file; day/month was assumed — choose the order to confirm");
   }
-  const amountCells = data.map((r) => cell(r, "amount")).filter(Boolean);
-  const unsignedMeansOut = !!cols.amount && !cols.direction && amountCells.some((a) => /^\+/.test(a.replace(/\s/g, ""))) && !amountCells.some((a) => /^-|-$|^\(/.test(a.replace(/\s/g, "")));
+  let anyPlus = false;
+  let anyMinus = false;
+  let symbols = "";
+  for (const r of data) {
+    for (const k of ["amount", "debit", "credit"] as Role[]) {
+      const a = cell(r, k);
+      if (!a) continue;
+      const m = /[£€$]/.exec(a);
+      if (m && !symbols.includes(m[0])) symbols += m[0];
+      if (k !== "amount") continue;
+      const t = a.replace(/\s/g, "");
+      if (/^\+/.test(t)) anyPlus = true;
+      if (/^-|-$|^\(/.test(t)) anyMinus = true;
+    }
+  }
+  const unsignedMeansOut = !!cols.amount && !cols.direction && anyPlus && !anyMinus;
 
   const st: Statement = newStatement({ account: null, currency: null, accountType: "depository" });
   type Draft = Omit<StatementTxn, "id"> & { fileId?: string | null; balance?: string | null; pendingNoDate?: boolean };
@@ -385,7 +436,6 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
   const kept = drafts.filter((d) => d.date);
   st.account = accounts.size === 1 ? [...accounts][0]! : preAccount;
   if (accounts.size > 1) st.warnings.push(`rows of ${accounts.size} different accounts: imported as one account`);
-  const symbols = amountCells.concat(data.map((r) => cell(r, "debit")), data.map((r) => cell(r, "credit"))).join("");
   st.currency = currencies.size === 1 ? [...currencies][0]! : headerCurrency ?? preCurrency ?? (symbols.includes("£") ? "GBP" : symbols.includes("€") ? "EUR" : symbols.includes("$") ? "USD" : null);
 
   // running balance: closing = balance after the last row in time; opening = first balance − first amount
@@ -409,7 +459,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
   }
   assignIds(
     st,
-    kept.map(({ balance: _b, pendingNoDate: _p, ...d }) => d),
+    kept, // assignIds copies only the transaction's own fields
   );
   void sum;
   result.statements.push(st);
