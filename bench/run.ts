@@ -58,5 +58,5 @@ if (results.postgres && results.pglite) {
 }
 if (wealth.postgres && wealth.pglite) {
   const r = (k: "ovAll" | "page" | "series") => `${(wealth.pglite![k].p95 / wealth.postgres![k].p95).toFixed(2)}×`;
-  console.log(`ratio pglite/postgres (wealth): converted overview all-time p95 ${r("ovAll")}, net worth page p95 ${r("page")}, 10-year series p95 ${r("series")} (target ≤ 3×)`);
+  console.log(`ratio pglite/postgres (wealth): converted overview all-time p95 ${r("ovAll")}, net worth page p95 ${r("page")}, 10-year series p95 ${r("series")} (target ≤ 3×); ECB history load ${(wealth.postgres.seedMs / 1000).toFixed(1)} s PG, ${(wealth.pglite.seedMs / 1000).toFixed(1)} s PGlite`);
 }

@@ -15,7 +15,7 @@ async function netWorth(page: Page): Promise<bigint> {
 }
 
 test("base currency EUR → Overview converts; a property and a mortgage → net worth and distribution update; a holdings CSV imports", async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   await signUp(page);
 
   // Base currency in Settings
@@ -97,4 +97,29 @@ test("base currency EUR → Overview converts; a property and a mortgage → net
   // The Overview shows the same net worth
   await page.goto("/");
   expect(await netWorth(page)).toBe(before + 100_000_00n + 26_661_93n);
+
+  // What changed this month, and each account's change
+  await page.goto("/wealth");
+  await expect(page.getByTestId("month-changes")).toContainText("Flat in Lisbon");
+  await expect(page.getByTestId("account-changes")).toContainText("Home loan");
+
+  // Edit a valuation, then delete it
+  await page.getByTestId("manual-accounts").getByRole("link", { name: "Flat in Lisbon" }).click();
+  const ef = page.getByRole("form", { name: "Edit the valuation of 2025-05-09" });
+  const edit = page.getByRole("button", { name: "Edit the valuation of 2025-05-09" });
+  // A click before the page has hydrated does nothing: click until the form is open.
+  await expect(async () => {
+    if ((await edit.getAttribute("aria-expanded")) !== "true") await edit.click();
+    await expect(ef).toBeVisible({ timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
+  await ef.getByLabel("Value", { exact: true }).fill("310000");
+  await ef.getByRole("button", { name: "Save valuation" }).click();
+  await expect(ef.getByRole("status")).toContainText("Saved 310000.0000 on 2025-05-09.");
+  await page.goto("/wealth");
+  expect(await netWorth(page)).toBe(before + 110_000_00n + 26_661_93n);
+  await page.getByTestId("manual-accounts").getByRole("link", { name: "Flat in Lisbon" }).click();
+  await page.getByRole("button", { name: "Delete the valuation of 2025-05-09" }).click();
+  await expect(page.getByText("No valuation yet")).toBeVisible();
+  await page.goto("/wealth");
+  expect(await netWorth(page)).toBe(before - 200_000_00n + 26_661_93n);
 });

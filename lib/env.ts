@@ -48,8 +48,10 @@ const schema = z.object({
     .regex(/^(true|false|yes|no|[0-9]|10)$/i, "TRUST_PROXY must be true, false or a number of proxies (1-10)")
     .optional(),
   LEDGERLINK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  /** Fetch the ECB's 90-day rates file every 6 hours (needs internet; off = shipped history, carried forward). */
+  /** Fetch the ECB's 90-day rates file every 6 hours as the worker's `fx.refresh` job (needs internet; off = shipped history, carried forward). */
   LEDGERLINK_FX_FETCH: z.enum(["on", "off"]).default("off"),
+  /** Where that job fetches the feed (default: the ECB's eurofxref-hist-90d.xml): a mirror or proxy. */
+  LEDGERLINK_FX_URL: z.url().optional(),
 });
 
 export type EncryptionKeyring = { currentKid: string; keys: Map<string, Buffer> };

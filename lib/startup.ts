@@ -18,12 +18,9 @@ export async function startServer(): Promise<void> {
     const inProcess = await startAppWorker();
     console.info(`[ledgerlink] Jobs ready (${inProcess ? "worker in this process" : "web only; run workers with npm run worker"}).`);
     // ECB rate history: loaded once, in the background (pages say so until it is there).
+    // Staying current is the worker's scheduled `fx.refresh` job (LEDGERLINK_FX_FETCH=on).
     void import("@/lib/fx/rates")
       .then(({ ensureRatesSeeded }) => ensureRatesSeeded(database.db))
-      .then(async () => {
-        const { env } = await import("@/lib/env");
-        if (env().fxFetch) (await import("@/lib/fx/fetch")).startFxRefresh(getDb);
-      })
       .catch((e: unknown) => console.error(`[ledgerlink] Could not load exchange rates: ${(e as Error).message}`));
   } catch (e) {
     console.error(`[ledgerlink] Cannot start: ${(e as Error).message}`);

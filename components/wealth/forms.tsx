@@ -6,6 +6,8 @@ import { recordValuationAction } from "@/lib/actions/record-valuation";
 import { addManualTransactionAction } from "@/lib/actions/add-manual-transaction";
 import { importValuationsAction } from "@/lib/actions/import-valuations";
 import { archiveManualAccountAction } from "@/lib/actions/archive-manual-account";
+import { deleteValuationAction } from "@/lib/actions/delete-valuation";
+import { updateValuationAction } from "@/lib/actions/update-valuation";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
 import { KIND_LABELS, KNOWN_CURRENCIES, MANUAL_ASSET_KINDS, MANUAL_LIABILITY_KINDS } from "@/lib/wealth/kinds";
@@ -190,5 +192,61 @@ export function ArchiveButton({ id, archived }: { id: string; archived: boolean 
         </span>
       )}
     </form>
+  );
+}
+
+export type ValuationRow = { id: string; date: string; value: string; quantity: string | null; unitPrice: string | null };
+
+/** Edit (date, value or quantity × unit price) and delete for one recorded valuation. */
+export function ValuationRowActions({ accountId, valuation, today }: { accountId: string; valuation: ValuationRow; today: string }) {
+  const [editing, setEditing] = useState(false);
+  const [del, deleteAction, deleting] = useActionState(deleteValuationAction, { status: "idle" });
+  const [state, action, pending] = useActionState(updateValuationAction, { status: "idle" });
+  const fe = state.status === "invalid" ? state.fieldErrors : {};
+  const v = state.status === "invalid" ? state.values ?? {} : {};
+  const holding = valuation.quantity !== null && valuation.unitPrice !== null;
+  const trim = (s: string | null) => (s ?? "").replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  return (
+    <div className="space-y-2">
+      <div className="flex justify-end gap-2 text-xs">
+        <button type="button" className="text-brand-700 hover:underline" onClick={() => setEditing((e) => !e)} aria-expanded={editing} aria-label={`Edit the valuation of ${valuation.date}`}>
+          {editing ? "Cancel" : "Edit"}
+        </button>
+        <form action={deleteAction}>
+          <input type="hidden" name="id" value={valuation.id} />
+          <button type="submit" className="text-red-700 hover:underline" disabled={deleting} aria-label={`Delete the valuation of ${valuation.date}`}>
+            Delete
+          </button>
+        </form>
+      </div>
+      {del.status === "error" && (
+        <p role="alert" className="text-sm text-red-600">
+          {del.message}
+        </p>
+      )}
+      {editing && (
+        <form action={action} className="grid gap-2 sm:grid-cols-3" noValidate aria-label={`Edit the valuation of ${valuation.date}`}>
+          <div className="sm:col-span-3">
+            <Status state={state} />
+          </div>
+          <input type="hidden" name="id" value={valuation.id} />
+          <input type="hidden" name="accountId" value={accountId} />
+          <Field id={`v-${valuation.id}-date`} label="Date" name="date" type="date" max={today} defaultValue={v.date ?? valuation.date} errors={fe.date} />
+          {holding ? (
+            <>
+              <Field id={`v-${valuation.id}-quantity`} label="Quantity" name="quantity" inputMode="decimal" defaultValue={v.quantity ?? trim(valuation.quantity)} errors={fe.quantity ?? fe.value} />
+              <Field id={`v-${valuation.id}-unitPrice`} label="Unit price" name="unitPrice" inputMode="decimal" defaultValue={v.unitPrice ?? trim(valuation.unitPrice)} errors={fe.unitPrice} />
+            </>
+          ) : (
+            <Field id={`v-${valuation.id}-value`} label="Value" name="value" inputMode="decimal" defaultValue={v.value ?? trim(valuation.value)} errors={fe.value} />
+          )}
+          <div className="sm:col-span-3">
+            <Button type="submit" disabled={pending}>
+              {pending ? "Saving…" : "Save valuation"}
+            </Button>
+          </div>
+        </form>
+      )}
+    </div>
   );
 }

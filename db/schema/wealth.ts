@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { char, date, index, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { char, date, index, integer, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 
 /** Money: numeric(19,4) in the database, decimal strings in TypeScript. Never floats. */
@@ -109,3 +109,63 @@ export const manualTransactions = pgTable(
   },
   (t) => [index("manual_transactions_account_date_idx").on(t.accountId, t.date), index("manual_transactions_user_idx").on(t.userId)],
 );
+
+// ------------------------------------------------------------------ maintained aggregates (lib/reports/aggregates.ts)
+
+/**
+ * The converted Overview's figures per user and calendar month, in the user's base
+ * currency: each row is a sum of amounts ALREADY converted one by one (lib/fx rounding
+ * rule per amount), so adding months together gives exactly what a scan of every row
+ * gives. dim: months (non-transfer rows), in, out, category, merchant, fee, unconverted.
+ * Recomputed per dirty month (see aggregateDirty), never edited by hand.
+ */
+export const overviewMonthly = pgTable(
+  "overview_monthly",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    month: date("month", { mode: "string" }).notNull(),
+    dim: text("dim").notNull(),
+    key: text("key").notNull(),
+    amount: money("amount").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.dim, t.month, t.key] })],
+);
+
+/** Net worth per user and day in the base currency (the same figure lib/wealth/net-worth.ts computes). */
+export const netWorthDays = pgTable(
+  "net_worth_days",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
+    total: money("total").notNull(),
+    unconverted: integer("unconverted").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] })],
+);
+
+/** Months whose overview_monthly rows are out of date (written by triggers on transactions, and by rate loads). */
+export const aggregateDirty = pgTable(
+  "aggregate_dirty",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    month: date("month", { mode: "string" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.month] })],
+);
+
+/** Per user: the base currency the aggregates are in, how far net_worth_days reaches, and from which day it is stale. */
+export const aggregateState = pgTable("aggregate_state", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  base: char("base", { length: 3 }),
+  nwThrough: date("nw_through", { mode: "string" }),
+  nwDirtyFrom: date("nw_dirty_from", { mode: "string" }),
+});

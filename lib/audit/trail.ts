@@ -24,6 +24,8 @@ export const AUDIT_LABELS: Record<string, string> = {
   "connection.renamed": "Bank connection renamed",
   "account.renamed": "Account renamed",
   "export.created": "Transactions exported",
+  "valuation.updated": "Valuation changed",
+  "valuation.deleted": "Valuation deleted",
   "webhook.created": "Webhook created",
   "webhook.updated": "Webhook changed",
   "webhook.deleted": "Webhook deleted",

@@ -1,5 +1,4 @@
 import type { Db } from "@/db/client";
-import { log } from "@/lib/log";
 import { parseEcbXml } from "./ecb";
 import { loadRates } from "./rates";
 
@@ -23,16 +22,4 @@ export async function refreshEcbRates(db: Db, opts: { fetch?: typeof fetch; url?
   } catch (e) {
     return { status: "failed", reason: e instanceof Error ? e.message : "unknown error" };
   }
-}
-
-/** Every 6 hours (the ECB publishes around 16:00 CET on business days). */
-export function startFxRefresh(getDb: () => Promise<Db>, everyMs = 6 * 3600_000): () => void {
-  const run = async () => {
-    const r = await refreshEcbRates(await getDb());
-    if (r.status === "failed") log.warn("ECB rates not refreshed; the last known rates are carried forward", { reason: r.reason });
-  };
-  const timer = setInterval(() => void run(), everyMs);
-  timer.unref?.();
-  void run();
-  return () => clearInterval(timer);
 }

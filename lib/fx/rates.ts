@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { markRatesChanged } from "@/lib/reports/aggregates";
 import { convertAmount, crossRate } from "./convert";
 import { parseEcbCsv, type EcbRate } from "./ecb";
 
@@ -36,6 +37,8 @@ export async function loadRates(db: Db, rates: readonly EcbRate[], source = "ECB
   }
   const from = all.reduce((m, r) => (r.date < m ? r.date : m), all[0]!.date);
   await rebuildDaily(db, from);
+  // Converted sums and net worth from 10 days before `from` on (carried and clamped rates) are stale.
+  await markRatesChanged(db, from);
   return rates.length;
 }
 
@@ -65,9 +68,9 @@ export async function seedEcbHistory(db: Db, opts: { from?: string; to?: string;
   return loadRates(db, rates);
 }
 
-/** Seed the history once (when no rate is stored yet). */
+/** Seed the history once (when its first year is not stored: a refresh job may have loaded recent days first). */
 export async function ensureRatesSeeded(db: Db): Promise<void> {
-  const [row] = rows(await db.execute(sql`select exists(select 1 from fx_rates) as seeded`));
+  const [row] = rows(await db.execute(sql`select exists(select 1 from fx_rates where date < '2000-01-01') as seeded`));
   if (!row?.seeded) await seedEcbHistory(db);
 }
 

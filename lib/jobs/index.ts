@@ -6,6 +6,7 @@ import { log } from "@/lib/log";
 import { enqueueConsentFinalize, runConsentJob, type ConsentJobData, type ConsentJobDeps } from "./consent-jobs";
 import { createJobQueue, type JobInfo, type JobQueue } from "./queue";
 import { enqueueSync, enqueueSyncRun, parseEvery, runDueJob, runSyncJob, type SyncJobData, type SyncJobDeps, type SyncJobOutput, type QueuedSync } from "./sync-jobs";
+import { FX_REFRESH_CRON, runFxRefreshJob } from "./fx-jobs";
 import type { DeliveryJobData } from "./deliveries";
 import { defaultWebhookBatch, runConsentExpiringJob, runDeliveryJob, runWebhookSweep, type DeliveryJobDeps } from "./webhook-jobs";
 
@@ -27,6 +28,8 @@ export type WorkerOptions = {
   dueEveryMs?: number;
   deps?: SyncJobDeps;
   consentDeps?: ConsentJobDeps;
+  /** Refresh ECB rates as a scheduled job (LEDGERLINK_FX_FETCH=on); `url` replaces the ECB feed (a mirror, a test server). */
+  fx?: { cron?: string; url?: string; timeoutMs?: number };
   /** `webhook.deliver`: jobs fetched per poll and delivered concurrently (default 25 on PostgreSQL, 5 on PGlite). */
   webhookBatch?: number;
   webhookDeps?: DeliveryJobDeps;
@@ -40,6 +43,7 @@ export function workerOptionsFromEnv(e: NodeJS.ProcessEnv = process.env): Worker
     pollMs: e.LEDGERLINK_WORKER_POLL_MS ? Number(e.LEDGERLINK_WORKER_POLL_MS) : 1000,
     dueEveryMs: e.LEDGERLINK_DUE_EVERY_MS ? Number(e.LEDGERLINK_DUE_EVERY_MS) : undefined,
     deps: { leaseMs, defaultIntervalMs: parseEvery(e.LEDGERLINK_SYNC_EVERY) },
+    fx: e.LEDGERLINK_FX_FETCH === "on" ? { url: e.LEDGERLINK_FX_URL || undefined } : undefined,
     webhookBatch: e.LEDGERLINK_WEBHOOK_BATCH ? Number(e.LEDGERLINK_WEBHOOK_BATCH) : undefined,
   };
 }
@@ -67,6 +71,13 @@ export async function startWorker(database: Database, jobs: JobQueue, opts: Work
   await jobs.send("consent.expiring", {}, { singletonKey: "consent" });
   // Catch up at start (connections that fell due while nothing ran, runs of a dead process).
   await jobs.send("sync.due", {}, { singletonKey: "due" });
+  if (opts.fx) {
+    const fx = opts.fx;
+    await jobs.work("fx.refresh", { pollMs: opts.pollMs }, async () => runFxRefreshJob(db, { url: fx.url, timeoutMs: fx.timeoutMs }));
+    await jobs.schedule("fx.refresh", fx.cron ?? FX_REFRESH_CRON);
+    // Catch up at start (the process may have been down when the ECB published).
+    await jobs.send("fx.refresh", {}, { singletonKey: "fx" });
+  }
   if (opts.dueEveryMs) {
     const timer = setInterval(() => {
       jobs.send("sync.due", {}, { singletonKey: "due" }).catch((e) => log.warn("could not queue sync.due", { error: e }));

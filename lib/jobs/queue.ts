@@ -14,7 +14,7 @@ import { log } from "@/lib/log";
  *   error is rolled back so the single connection is never left aborted.
  */
 
-export type JobName = "sync.connection" | "sync.due" | "consent.finalize" | "webhook.deliver" | "webhook.sweep" | "consent.expiring";
+export type JobName = "sync.connection" | "sync.due" | "consent.finalize" | "webhook.deliver" | "webhook.sweep" | "consent.expiring" | "fx.refresh";
 
 export type JobState = "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
 
@@ -78,6 +78,8 @@ const QUEUES: Record<JobName, Omit<PgBoss.Queue, "name">> = {
   "sync.due": { policy: "short", retryLimit: 0, expireInSeconds: 600 },
   // One poll chain per consent session: each poll queues the next (at most one waits).
   "consent.finalize": { policy: "short", retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 600 },
+  // ECB rates: one queued refresh at a time; a failed fetch is not retried (the next schedule is).
+  "fx.refresh": { policy: "short", retryLimit: 0, expireInSeconds: 300 },
   // One queued job per delivery (singleton key = delivery id). The delivery row holds the
   // retry schedule; a job that fails outright (database error, dead process) is retried by
   // pg-boss after the delivery's claim has lapsed.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEvery, syncIntervalFor } from "./sync-jobs";
+import { workerOptionsFromEnv } from "./index";
 
 describe("schedule settings", () => {
   it("reads LEDGERLINK_SYNC_EVERY in ms, s, m, h, d and refuses anything else with a clear message", () => {
@@ -18,5 +19,13 @@ describe("schedule settings", () => {
     expect(syncIntervalFor(psd2, 3_600_000)).toBe(6 * 3_600_000);
     expect(syncIntervalFor(psd2, 12 * 3_600_000)).toBe(12 * 3_600_000);
     expect(syncIntervalFor(open, 3_600_000)).toBe(3_600_000);
+  });
+
+  const fromEnv = (e: Record<string, string>) => workerOptionsFromEnv({ NODE_ENV: "test", ...e });
+  it("runs the ECB refresh job only with LEDGERLINK_FX_FETCH=on (optionally from LEDGERLINK_FX_URL)", () => {
+    expect(fromEnv({}).fx).toBeUndefined();
+    expect(fromEnv({ LEDGERLINK_FX_FETCH: "off" }).fx).toBeUndefined();
+    expect(fromEnv({ LEDGERLINK_FX_FETCH: "on" }).fx).toEqual({ url: undefined });
+    expect(fromEnv({ LEDGERLINK_FX_FETCH: "on", LEDGERLINK_FX_URL: "http://127.0.0.1:9/feed.xml" }).fx).toEqual({ url: "http://127.0.0.1:9/feed.xml" });
   });
 });

@@ -8,6 +8,7 @@ import type { TransactionFilters } from "@/lib/transactions/filters";
 import { whereForFilters } from "@/lib/transactions/query";
 import { bucketSql, counted, type BucketUnit } from "./overview";
 import { netWorthDaily } from "@/lib/wealth/net-worth";
+import { netWorthFromAggregates, overviewFromAggregates, refreshAggregates } from "./aggregates";
 
 /**
  * The Overview's aggregations with every amount converted into `base` at the ECB rate
@@ -58,7 +59,7 @@ export async function spendingByCategoryConverted(db: Db, { userId, base, filter
   const rows = (await fromWithRates(db, base)({ category: cat, spent: sql<string>`(-sum(${v}))::numeric(19,4)::text` })
     .where(and(whereForFilters(userId, filters), counted, sql`${transactions.amount} < 0`, hasRate(base)))
     .groupBy(cat)
-    .orderBy(sql`sum(${v})`)
+    .orderBy(sql`sum(${v})`, cat)
     .limit(limit)) as unknown as { category: string; spent: string }[];
   return rows.map((r) => ({ ...r, currency: base }));
 }
@@ -69,7 +70,7 @@ export async function topMerchantsConverted(db: Db, { userId, base, filters }: S
   const rows = (await fromWithRates(db, base)({ merchant: name, spent: sql<string>`(-sum(${v}))::numeric(19,4)::text`, count: sql<number>`count(*)::int` })
     .where(and(whereForFilters(userId, filters), counted, sql`${transactions.amount} < 0`, hasRate(base)))
     .groupBy(name)
-    .orderBy(sql`sum(${v})`)
+    .orderBy(sql`sum(${v})`, name)
     .limit(limit)) as unknown as { merchant: string; spent: string; count: number }[];
   return rows.map((r) => ({ ...r, currency: base }));
 }
@@ -92,7 +93,43 @@ export async function unconvertedCount(db: Db, { userId, base, filters }: Scope)
   return row?.n ?? 0;
 }
 
+/**
+ * Filters the maintained aggregates answer with exactly the scan's figures: a date range and
+ * the Overview's own `exclude_type=transfer` (the aggregates leave transfers and rows the user
+ * excluded out, as the table's totals do), by month. Anything else is scanned.
+ */
+export function aggregatable(f: Partial<TransactionFilters>, unit: BucketUnit = "month"): boolean {
+  if (unit !== "month") return false;
+  if (!(f.exclude_type?.length === 1 && f.exclude_type[0] === "transfer")) return false;
+  return Object.entries(f).every(
+    ([k, v]) =>
+      v === undefined || k === "from" || k === "to" || k === "exclude_type" || (k === "pending" && v === "include") || ["sort", "order", "limit", "cursor"].includes(k) || (Array.isArray(v) && v.length === 0),
+  );
+}
+
 export async function overviewConverted(db: Db, scope: Scope & { today: string; unit?: BucketUnit }) {
+  const { userId, base, filters } = scope;
+  if (!aggregatable(filters, scope.unit)) return overviewConvertedScan(db, scope);
+  const horizon = filters.to && filters.to > scope.today ? filters.to : scope.today;
+  await refreshAggregates(db, { userId, base, today: horizon });
+  const [first] = rowsOf<{ d: string | null }>(
+    await db.execute(sql`select least((select min(date) from balance_snapshots where user_id = ${userId}),
+                                      (select min(date) from manual_valuations where user_id = ${userId}))::text as d`),
+  );
+  const from = filters.from ?? first?.d ?? scope.today;
+  const [netWorth, figures] = await Promise.all([
+    netWorthFromAggregates(db, { userId, from, to: filters.to ?? scope.today }),
+    overviewFromAggregates(db, { userId, base, from: filters.from, to: filters.to }),
+  ]);
+  return {
+    netWorth: netWorth.map((p) => ({ date: p.date, currency: base, total: p.total })),
+    ...figures,
+    cashflow: figures.cashflow.map(({ month, ...r }) => ({ bucket: `${month}-01`, ...r })),
+  };
+}
+
+/** The same figures by scanning every row (any filter; the reference the aggregates are tested against). */
+export async function overviewConvertedScan(db: Db, scope: Scope & { today: string; unit?: BucketUnit }) {
   const [first] = rowsOf<{ d: string | null }>(
     await db.execute(sql`select least((select min(date) from balance_snapshots where user_id = ${scope.userId}),
                                       (select min(date) from manual_valuations where user_id = ${scope.userId}))::text as d`),

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { manualAccounts, manualTransactions, manualValuations } from "@/db/schema";
+import { auditLog, manualAccounts, manualTransactions, manualValuations } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { fromUnits, toUnits } from "@/lib/money/decimal";
 import type { ManualAccountInput, ManualTransactionInput, ValuationInput } from "./schemas";
@@ -82,8 +82,61 @@ export async function addManualTransaction(db: Db, { userId, input }: { userId: 
   return row!;
 }
 
+async function ownedValuation(db: Db, userId: string, id: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("not_found", "That valuation does not exist.");
+  const [row] = await db
+    .select()
+    .from(manualValuations)
+    .where(and(eq(manualValuations.id, id), eq(manualValuations.userId, userId)));
+  if (!row) throw new AppError("not_found", "That valuation does not exist.");
+  return row;
+}
+
+/** Delete one of the user's valuations (audited). Another user's id is "not found". */
 export async function deleteValuation(db: Db, { userId, id }: { userId: string; id: string }) {
-  await db.delete(manualValuations).where(and(eq(manualValuations.id, id), eq(manualValuations.userId, userId)));
+  return db.transaction(async (tx) => {
+    const row = await ownedValuation(tx as unknown as Db, userId, id);
+    await tx.delete(manualValuations).where(and(eq(manualValuations.id, id), eq(manualValuations.userId, userId)));
+    await tx.insert(auditLog).values({
+      userId,
+      action: "valuation.deleted",
+      targetType: "manual_valuation",
+      targetId: id,
+      metadata: { accountId: row.accountId, date: row.date, value: row.value },
+    });
+    return row;
+  });
+}
+
+/**
+ * Change one of the user's valuations: its date, and its value or quantity × unit price
+ * (audited). Moving it onto a date that already has a valuation is refused, nothing written.
+ */
+export async function updateValuation(db: Db, { userId, id, input }: { userId: string; id: string; input: ValuationInput }) {
+  return db.transaction(async (tx) => {
+    const before = await ownedValuation(tx as unknown as Db, userId, id);
+    if (before.accountId !== input.accountId) throw new AppError("not_found", "That valuation does not exist.");
+    const [clash] = await tx
+      .select({ id: manualValuations.id })
+      .from(manualValuations)
+      .where(and(eq(manualValuations.accountId, before.accountId), eq(manualValuations.date, input.date)));
+    if (clash && clash.id !== id) throw new AppError("invalid_input", `There is already a valuation on ${input.date}: edit or delete that one.`);
+    const holding = input.value === undefined;
+    const value = holding ? holdingValue(input.quantity!, input.unitPrice!) : input.value!;
+    const [row] = await tx
+      .update(manualValuations)
+      .set({ date: input.date, value, quantity: holding ? input.quantity! : null, unitPrice: holding ? input.unitPrice! : null })
+      .where(and(eq(manualValuations.id, id), eq(manualValuations.userId, userId)))
+      .returning();
+    await tx.insert(auditLog).values({
+      userId,
+      action: "valuation.updated",
+      targetType: "manual_valuation",
+      targetId: id,
+      metadata: { accountId: before.accountId, from: { date: before.date, value: before.value }, to: { date: row!.date, value: row!.value } },
+    });
+    return row!;
+  });
 }
 
 /** The user's manual accounts with their latest valuation. */

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { convertSql, lastRateDay } from "@/lib/fx/sql";
 import { fromUnits, toUnits } from "@/lib/money/decimal";
+import { netWorthFromAggregates, refreshAggregates } from "@/lib/reports/aggregates";
 import { assetTypeOf, isLiabilityKind } from "./kinds";
 
 /**
@@ -35,14 +36,15 @@ function accountDaysSql({ userId, base, from, to }: Range): SQL {
     select account_id, date from manual_valuations where user_id = ${userId}
     union select account_id, date from manual_transactions where user_id = ${userId}
   ),
+  -- points inside (from, to]
   pts as (
     select 'L:' || s.account_id::text as k, s.date, s.current as value
     from balance_snapshots s
-    where s.user_id = ${userId} and s.current is not null and s.date <= ${to}::date
+    where s.user_id = ${userId} and s.current is not null and s.date > ${from}::date and s.date <= ${to}::date
     union all
     select 'M:' || v.account_id::text, v.date, v.value
     from manual_valuations v join manual_accounts m on m.id = v.account_id
-    where v.user_id = ${userId} and m.kind <> 'cash' and v.date <= ${to}::date
+    where v.user_id = ${userId} and m.kind <> 'cash' and v.date > ${from}::date and v.date <= ${to}::date
     union all
     -- a manual cash account: last valuation on or before the day + its transactions since
     select 'M:' || e.account_id::text, e.date,
@@ -51,14 +53,33 @@ function accountDaysSql({ userId, base, from, to }: Range): SQL {
     from cash_events e join manual_accounts m on m.id = e.account_id and m.kind = 'cash'
     left join lateral (select v.date, v.value from manual_valuations v where v.account_id = e.account_id and v.date <= e.date
                        order by v.date desc limit 1) lv on true
-    where e.date <= ${to}::date
+    where e.date > ${from}::date and e.date <= ${to}::date
+  ),
+  -- each account's last point on or before \`from\` (index lookups, not a scan of its history)
+  first_values as (
+    select 'L:' || fa.id::text as k, s.current as value
+    from financial_accounts fa
+    cross join lateral (select b.current from balance_snapshots b where b.account_id = fa.id and b.current is not null and b.date <= ${from}::date
+                        order by b.date desc limit 1) s
+    where fa.user_id = ${userId} and fa.hidden = false
+    union all
+    select 'M:' || m.id::text, v.value
+    from manual_accounts m
+    cross join lateral (select x.value from manual_valuations x where x.account_id = m.id and x.date <= ${from}::date order by x.date desc limit 1) v
+    where m.user_id = ${userId} and m.kind <> 'cash'
+    union all
+    select 'M:' || m.id::text,
+      coalesce(lv.value, 0) + coalesce((select sum(t.amount) from manual_transactions t
+        where t.account_id = m.id and t.date <= ${from}::date and (lv.date is null or t.date > lv.date)), 0)
+    from manual_accounts m
+    left join lateral (select v.date, v.value from manual_valuations v where v.account_id = m.id and v.date <= ${from}::date
+                       order by v.date desc limit 1) lv on true
+    where m.user_id = ${userId} and m.kind = 'cash' and exists (select 1 from cash_events e where e.account_id = m.id and e.date <= ${from}::date)
   ),
   win as (
-    select k, date, value from pts where date > ${from}::date
+    select k, date, value from pts
     union all
-    select k, date, value from (
-      select distinct on (k) k, ${from}::date as date, value from pts where date <= ${from}::date order by k, pts.date desc
-    ) first_values
+    select k, ${from}::date, value from first_values
   ),
   grid as (
     select a.k, d::date as day, w.value
@@ -86,13 +107,18 @@ function accountDaysSql({ userId, base, from, to }: Range): SQL {
 
 export type NetWorthPoint = { date: string; total: string; unconverted: number };
 
-/** Daily net worth in `base` over [from, to]. */
-export async function netWorthDaily(db: Db, range: Range): Promise<NetWorthPoint[]> {
-  const res = await db.execute(sql`
+/** Daily net worth rows (date, total, unconverted) over [from, to], computed from the accounts. */
+export function netWorthDailySql(range: Range): SQL {
+  return sql`
     with x as (${accountDaysSql(range)})
-    select day::text as date, coalesce(sum(converted), 0)::numeric(19,4)::text as total,
+    select day::text as date, day, coalesce(sum(converted), 0)::numeric(19,4)::text as total,
            count(*) filter (where converted is null)::int as unconverted
-    from x group by day order by day`);
+    from x group by day order by day`;
+}
+
+/** Daily net worth in `base` over [from, to], computed from the accounts (the reference; pages read netWorthSeries). */
+export async function netWorthDaily(db: Db, range: Range): Promise<NetWorthPoint[]> {
+  const res = await db.execute(netWorthDailySql(range));
   return rowsOf<{ date: string; total: string; unconverted: number }>(res).map((r) => ({
     date: String(r.date),
     total: fromUnits(toUnits(r.total), 4),
@@ -116,6 +142,13 @@ export type AccountValue = {
   rate: string | null;
   rateDate: string | null;
 };
+
+/** Daily net worth in `base` over [from, to] from the maintained aggregate (same figures as netWorthDaily). */
+export async function netWorthSeries(db: Db, range: Range & { today?: string }): Promise<NetWorthPoint[]> {
+  const today = range.today ?? range.to;
+  await refreshAggregates(db, { userId: range.userId, base: range.base, today: range.to > today ? range.to : today });
+  return netWorthFromAggregates(db, range);
+}
 
 /** Every account's value on `day` (native and in `base`). */
 export async function accountValuesOn(db: Db, { userId, base, day }: { userId: string; base: string; day: string }): Promise<AccountValue[]> {
@@ -211,7 +244,7 @@ export function totalOf(values: readonly AccountValue[]): string {
 export async function netWorthReport(db: Db, { userId, base, today, from }: { userId: string; base: string; today: string; from?: string }) {
   const seriesFrom = from ?? addMonths(today, -12);
   const [series, accounts] = await Promise.all([
-    netWorthDaily(db, { userId, base, from: seriesFrom < addMonths(today, -12) ? seriesFrom : addMonths(today, -12), to: today }),
+    netWorthSeries(db, { userId, base, from: seriesFrom < addMonths(today, -12) ? seriesFrom : addMonths(today, -12), to: today }),
     accountValuesOn(db, { userId, base, day: today }),
   ]);
   const changes = {

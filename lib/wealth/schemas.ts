@@ -68,6 +68,9 @@ export const valuationSchema = z
   });
 export type ValuationInput = z.infer<typeof valuationSchema>;
 
+/** Editing a recorded valuation: its id plus the same fields. */
+export const valuationUpdateSchema = z.intersection(z.object({ id: z.uuid("Unknown valuation") }), valuationSchema);
+
 export const manualTransactionSchema = z.object({
   accountId: z.uuid("Unknown account"),
   date: pastDate,

@@ -9,6 +9,8 @@ import { listManualAccounts } from "@/lib/wealth/manual";
 import { netWorthReport } from "@/lib/wealth/net-worth";
 import { isoDate } from "@/lib/wealth/schemas";
 import { NetWorthPanel } from "@/components/wealth/net-worth-panel";
+import { AccountChangesTable, MonthChanges } from "@/components/wealth/changes";
+import { accountChanges, monthChanges } from "@/lib/wealth/changes";
 import { ImportValuationsForm, ManualAccountForm } from "@/components/wealth/forms";
 import { Card, PageHeader } from "@/components/ui/card";
 
@@ -20,10 +22,12 @@ export default async function WealthPage({ searchParams }: { searchParams: Promi
   const sp = await searchParams;
   const today = new Date().toISOString().slice(0, 10);
   const since = sp.since && isoDate.safeParse(sp.since).success && sp.since < today ? sp.since : undefined;
-  const [report, manual, rates] = await Promise.all([
+  const [report, manual, rates, month, perAccount] = await Promise.all([
     netWorthReport(db, { userId: user.id, base: user.baseCurrency, today, from: since }),
     listManualAccounts(db, { userId: user.id, includeArchived: sp.archived === "1" }),
     ratesStatus(db),
+    monthChanges(db, { userId: user.id, base: user.baseCurrency, today }),
+    accountChanges(db, { userId: user.id, base: user.baseCurrency, today, since }),
   ]);
   return (
     <>
@@ -47,6 +51,12 @@ export default async function WealthPage({ searchParams }: { searchParams: Promi
           </span>
         )}
       </form>
+      {month.accounts.length > 0 && (
+        <div className="mt-6 grid gap-6 lg:grid-cols-2">
+          <MonthChanges data={month} />
+          <AccountChangesTable rows={perAccount} base={report.base} since={since} />
+        </div>
+      )}
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
         <Card
           title="Manual accounts and assets"

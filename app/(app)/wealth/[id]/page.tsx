@@ -6,7 +6,7 @@ import { requireUser } from "@/lib/auth/current-user";
 import { formatDate, formatMoney } from "@/lib/format";
 import { KIND_LABELS, type ManualKind } from "@/lib/wealth/kinds";
 import { getManualAccount, manualTransactionList, valuationHistory } from "@/lib/wealth/manual";
-import { ArchiveButton, ManualAccountForm, ManualTransactionForm, ValuationForm } from "@/components/wealth/forms";
+import { ArchiveButton, ManualAccountForm, ManualTransactionForm, ValuationForm, ValuationRowActions } from "@/components/wealth/forms";
 import { Card, PageHeader } from "@/components/ui/card";
 
 export const metadata: Metadata = { title: "Manual account" };
@@ -45,16 +45,19 @@ export default async function ManualAccountPage({ params }: { params: Promise<{ 
           ) : (
             <ul className="divide-y divide-stone-100 text-sm" data-testid="valuations">
               {valuations.map((v) => (
-                <li key={v.id} className="flex justify-between gap-3 py-1.5">
-                  <span>{formatDate(v.date)}</span>
-                  <span className="tabular">
-                    {v.quantity && v.unitPrice && (
-                      <span className="mr-2 text-xs text-stone-500">
-                        {v.quantity.replace(/\.?0+$/, "")} × {v.unitPrice.replace(/\.?0+$/, "")}
-                      </span>
-                    )}
-                    <span className="font-medium">{formatMoney(v.value, account.currency)}</span>
-                  </span>
+                <li key={v.id} className="py-1.5">
+                  <div className="flex justify-between gap-3">
+                    <span>{formatDate(v.date)}</span>
+                    <span className="tabular">
+                      {v.quantity && v.unitPrice && (
+                        <span className="mr-2 text-xs text-stone-500">
+                          {v.quantity.replace(/\.?0+$/, "")} × {v.unitPrice.replace(/\.?0+$/, "")}
+                        </span>
+                      )}
+                      <span className="font-medium">{formatMoney(v.value, account.currency)}</span>
+                    </span>
+                  </div>
+                  <ValuationRowActions accountId={account.id} today={today} valuation={{ id: v.id, date: v.date, value: v.value, quantity: v.quantity, unitPrice: v.unitPrice }} />
                 </li>
               ))}
             </ul>
