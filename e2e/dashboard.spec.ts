@@ -15,6 +15,7 @@ const amounts = async (page: Page) =>
 const abs = (s: string) => Math.abs(Number(s));
 
 test("filter, page, sort, edit inline, and export exactly the filtered view as CSV", async ({ page }) => {
+  test.setTimeout(180_000); // links a bank, then many filtered page loads: > 60 s on a loaded machine with PGlite
   await signUp(page);
   await linkDemo(page);
   await page.goto("/transactions");
