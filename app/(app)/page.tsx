@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { InvalidFilters } from "@/components/transactions/invalid-filters";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { listAccounts } from "@/lib/accounts/query";
@@ -62,19 +63,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <>
         <PageHeader title="Overview" description="Balances, cash flow and spending across every linked account." />
         {attentionBox}
-        <div role="alert" className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-800">
-          <p className="font-medium">Some filters in this link are not valid, so nothing is shown rather than the wrong figures:</p>
-          <ul className="mt-1 list-disc pl-5">
-            {Object.entries(parsed.fieldErrors).map(([k, v]) => (
-              <li key={k}>
-                <strong>{k}</strong>: {v.join(" ")}
-              </li>
-            ))}
-          </ul>
-          <Link href="/" className="mt-2 inline-block font-medium underline">
-            Back to the Overview
-          </Link>
-        </div>
+        <InvalidFilters what="Some filters in this link are not valid, so nothing is shown rather than the wrong figures:" fieldErrors={parsed.fieldErrors} href="/" linkLabel="Back to the Overview" />
       </>
     );
   const f: ChartFilters = parsed.filters;

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { InvalidFilters } from "@/components/transactions/invalid-filters";
 import type { Db } from "@/db/client";
 import { listAccounts } from "@/lib/accounts/query";
 import { filtersToSearchParams, parseFilters, type FilterInput, type SortKey } from "@/lib/transactions/filters";
@@ -39,19 +40,7 @@ export async function TransactionsView({
     return (
       <div className="space-y-4">
         <FilterBar values={rawValues(rest)} accounts={accountOptions} categories={categories} types={types} fixedAccount={fixedAccount} fieldErrors={parsed.fieldErrors} />
-        <div role="alert" className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-800">
-          <p className="font-medium">Some filters are not valid, so nothing is shown rather than the wrong rows:</p>
-          <ul className="mt-1 list-disc pl-5">
-            {Object.entries(parsed.fieldErrors).map(([k, v]) => (
-              <li key={k}>
-                <strong>{k}</strong>: {v.join(" ")}
-              </li>
-            ))}
-          </ul>
-          <Link href={basePath} className="mt-2 inline-block font-medium underline">
-            Reset filters
-          </Link>
-        </div>
+        <InvalidFilters what="Some filters are not valid, so nothing is shown rather than the wrong rows:" fieldErrors={parsed.fieldErrors} href={basePath} linkLabel="Reset filters" />
       </div>
     );
   }

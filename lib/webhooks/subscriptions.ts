@@ -150,17 +150,7 @@ export type SubscriptionRow = Awaited<ReturnType<typeof getSubscription>>;
 
 export async function listSubscriptions(db: Db, { userId }: { userId: string }) {
   return db
-    .select({
-      id: webhookSubscriptions.id,
-      url: webhookSubscriptions.url,
-      events: webhookSubscriptions.events,
-      active: webhookSubscriptions.active,
-      createdAt: webhookSubscriptions.createdAt,
-      disabledAt: webhookSubscriptions.disabledAt,
-      disabledReason: webhookSubscriptions.disabledReason,
-      failingSince: webhookSubscriptions.failingSince,
-      previousSecretExpiresAt: webhookSubscriptions.previousSecretExpiresAt,
-    })
+    .select(subscriptionColumns)
     .from(webhookSubscriptions)
     .where(eq(webhookSubscriptions.userId, userId))
     .orderBy(desc(webhookSubscriptions.createdAt));
