@@ -3,7 +3,7 @@
 import { and, eq } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { connections, syncRuns } from "@/db/schema";
+import { auditLog, connections, syncRuns } from "@/db/schema";
 import { runSummary } from "@/lib/connections/summary";
 import { AppError } from "@/lib/errors";
 import { followSync, queueSync } from "@/lib/jobs/app";
@@ -38,6 +38,7 @@ export const refreshConnectionAction = authedAction(schema, async (input, { db, 
     if (block) throw new AppError("rate_limited", block.message);
   }
   const jobId = input.jobId ?? (await queueSync({ userId: user.id, connectionId: conn.id, trigger: input.initial ? "initial" : "manual" }));
+  if (!input.jobId && !input.initial) await db.insert(auditLog).values({ userId: user.id, action: "connection.refreshed", targetType: "connection", targetId: conn.id });
   if (!jobId) return { outcome: "queued", summary: "The sync is queued." };
   const r = await followSync({ userId: user.id, connectionId: conn.id, jobId });
   revalidatePath("/", "layout");

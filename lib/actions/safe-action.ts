@@ -7,6 +7,7 @@ import { getDb } from "@/db";
 import type { Db } from "@/db/client";
 import { AppError, GENERIC_ERROR_MESSAGE, type AppErrorCode } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { auditForeignIds, idsIn } from "@/lib/audit/denied";
 
 /** What every server action returns; forms render it with useActionState. */
 export type ActionResult<T = null> =
@@ -69,8 +70,9 @@ function wrap<S extends z.ZodType, R>(
 ): Action<S, R> {
   return async (_prev, payload) => {
     const raw = payload instanceof FormData ? formDataToObject(payload) : payload;
+    let user: SessionUser | null = null;
     try {
-      const user = await currentUser();
+      user = await currentUser();
       if (needsUser && !user) return { status: "error", code: "unauthorized", message: "Your session has ended. Please sign in again." };
       const parsed = schema.safeParse(raw);
       if (!parsed.success) return invalidFrom(parsed.error, safeValues(raw));
@@ -80,7 +82,11 @@ function wrap<S extends z.ZodType, R>(
       return { status: "success", data: out as DataOf<R> };
     } catch (e) {
       unstable_rethrow(e); // redirect() / notFound() must propagate
-      if (e instanceof AppError) return { status: "error", code: e.code, message: e.message };
+      if (e instanceof AppError) {
+        // Another user's id answers like one that does not exist, and lands in the caller's audit trail.
+        if (e.code === "not_found" && user) await auditForeignIds(await getDb(), { userId: user.id, ids: idsIn(raw) });
+        return { status: "error", code: e.code, message: e.message };
+      }
       log.error("server action failed", { error: e });
       return { status: "error", code: "internal", message: GENERIC_ERROR_MESSAGE };
     }

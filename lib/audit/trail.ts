@@ -24,6 +24,7 @@ export const AUDIT_LABELS: Record<string, string> = {
   "connection.renamed": "Bank connection renamed",
   "account.renamed": "Account renamed",
   "export.created": "Transactions exported",
+  "authz.denied": "Refused: another user's data was asked for",
   "valuation.updated": "Valuation changed",
   "valuation.deleted": "Valuation deleted",
   "webhook.created": "Webhook created",

@@ -78,16 +78,36 @@ function ofxTrn(t: TransactionRow): string {
 // ------------------------------------------------------------------ streams
 
 /** The export as a byte stream pulled batch by batch (back-pressure from the client). */
-export function exportStream(db: Db, { userId, filters, format }: { userId: string; filters: TransactionFilters; format: ExportFormat }): ReadableStream<Uint8Array> {
+/**
+ * `onDone(rows)` runs once the whole file has been streamed (not when the download is
+ * cancelled): the audit trail records each completed export with its row count.
+ */
+export function exportStream(
+  db: Db,
+  { userId, filters, format, onDone }: { userId: string; filters: TransactionFilters; format: ExportFormat; onDone?: (rows: number) => Promise<void> | void },
+): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
+  let rows = 0;
+  const done = async () => {
+    try {
+      await onDone?.(rows);
+    } catch {
+      // An audit failure must not break a finished download.
+    }
+  };
   if (format === "ofx") {
     const parts = ofxParts(db, userId, filters);
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
           const next = await parts.next();
-          if (next.done) controller.close();
-          else controller.enqueue(enc.encode(next.value));
+          if (next.done) {
+            await done();
+            controller.close();
+          } else {
+            rows += next.value.split("<STMTTRN>").length - 1;
+            controller.enqueue(enc.encode(next.value));
+          }
         } catch (e) {
           controller.error(e);
         }
@@ -112,9 +132,11 @@ export function exportStream(db: Db, { userId, filters, format }: { userId: stri
         const next = await batches.next();
         if (next.done) {
           if (format === "json") controller.enqueue(enc.encode(`\n]}\n`));
+          await done();
           controller.close();
           return;
         }
+        rows += next.value.length;
         let out = "";
         for (const t of next.value) {
           if (format === "csv") out += `${csvRow(t)}\r\n`;

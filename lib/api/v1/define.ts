@@ -8,6 +8,7 @@ import { apiRateLimits } from "@/db/schema";
 import { authenticateApiToken, type TokenScope } from "@/lib/api-tokens/tokens";
 import { clientIp } from "@/lib/auth/request-meta";
 import { AppError, GENERIC_ERROR_MESSAGE } from "@/lib/errors";
+import { auditForeignIds, idsIn } from "@/lib/audit/denied";
 import { log } from "@/lib/log";
 
 /**
@@ -165,13 +166,19 @@ export function handle(def: AnyRouteDef) {
   return async (req: NextRequest, ctx: NextCtx): Promise<Response> => {
     let rate: RateState | null = null;
     let res: Response;
+    let userId: string | null = null;
     try {
       const db = await getDb();
       const who = await authenticate(db, req);
+      userId = who.userId;
       rate = await takeToken(db, who.key);
       res = await run(def, req, ctx, db, who, rate);
     } catch (e) {
       res = toErrorResponse(e);
+      // Another user's id answers like one that does not exist, and lands in the caller's audit trail.
+      if (userId && e instanceof AppError && e.code === "not_found") {
+        await auditForeignIds(await getDb(), { userId, ids: idsIn(await ctx.params, searchParamsToRecord(req.nextUrl.searchParams)) });
+      }
       if (res.status === 401) res.headers.set("www-authenticate", 'Bearer realm="ledgerlink"');
     }
     if (rate) setRateHeaders(res, rate);

@@ -4,6 +4,7 @@ import { disconnectConnection } from "@/lib/connections/service";
 import { queueSyncRun } from "@/lib/jobs/app";
 import { syncConnection } from "@/lib/sync/engine";
 import { AppError } from "@/lib/errors";
+import { auditLog } from "@/db/schema";
 import { NextResponse } from "next/server";
 import { commitImport, listImports, previewImport, undoImport } from "@/lib/statements/import";
 import { readImportRequest } from "@/lib/statements/upload";
@@ -157,6 +158,7 @@ export const refreshConnectionRoute = defineRoute({
       if (c.status === "disconnected") throw new AppError("invalid_request", "This connection is disconnected. Link the bank again to sync.");
       const q = await queueSyncRun({ userId, connectionId: c.id, trigger: "manual" });
       if (!q.runId) throw new AppError("already_syncing", "A sync of this connection is already queued. Follow its runs.");
+      await db.insert(auditLog).values({ userId, action: "connection.refreshed", targetType: "connection", targetId: c.id, metadata: { via: "api" } });
       const notBefore = c.retryAt && c.retryAt > new Date() ? c.retryAt : null;
       return { run_id: q.runId, dry_run: false, status: "queued" as const, not_before: iso(notBefore), added: null, modified: null, removed: null, error_code: null, error_message: null, runs };
     }
@@ -382,7 +384,10 @@ const exportDef = (path: string, operationId: string) =>
     handler: async ({ db, userId, query }) => {
       const { format, ...filters } = query;
       const all = { ...filters, cursor: undefined };
-      return new Response(exportStream(db, { userId, filters: all, format }), {
+      const onDone = async (rows: number) => {
+        await db.insert(auditLog).values({ userId, action: "export.created", targetType: "transactions", metadata: { format, rows } });
+      };
+      return new Response(exportStream(db, { userId, filters: all, format, onDone }), {
         headers: {
           "content-type": EXPORT_CONTENT_TYPES[format],
           "content-disposition": `attachment; filename="${exportFileName(format, all)}"`,

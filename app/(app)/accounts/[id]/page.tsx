@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { auditForeignIds, idsIn } from "@/lib/audit/denied";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { balanceHistory, getAccount, getAccountIdentity } from "@/lib/accounts/query";
@@ -21,7 +22,10 @@ export default async function AccountPage({
   const db = await getDb();
   const { id } = await params;
   const account = await getAccount(db, { userId: user.id, id });
-  if (!account) notFound(); // another user's account looks exactly like a missing one
+  if (!account) {
+    await auditForeignIds(db, { userId: user.id, ids: idsIn(id) }); // recorded in the asker's own trail
+    notFound(); // another user's account looks exactly like a missing one
+  }
   const [history, identity] = await Promise.all([balanceHistory(db, { userId: user.id, accountId: account.id }), getAccountIdentity(db, { userId: user.id, id: account.id })]);
   return (
     <>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { auditForeignIds, idsIn } from "@/lib/audit/denied";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
@@ -16,7 +17,10 @@ export default async function ManualAccountPage({ params }: { params: Promise<{ 
   const db = await getDb();
   const { id } = await params;
   const account = await getManualAccount(db, { userId: user.id, id });
-  if (!account) notFound();
+  if (!account) {
+    await auditForeignIds(db, { userId: user.id, ids: idsIn(id) });
+    notFound();
+  }
   const today = new Date().toISOString().slice(0, 10);
   const [valuations, txs] = await Promise.all([
     valuationHistory(db, { userId: user.id, accountId: id }),

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { auditForeignIds, idsIn } from "@/lib/audit/denied";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
@@ -19,7 +20,10 @@ export default async function ConsentPage({ params }: { params: Promise<{ id: st
   try {
     v = await viewConsent(await getDb(), { userId: user.id, sessionId: id });
   } catch (e) {
-    if (e instanceof AppError && e.code === "not_found") notFound();
+    if (e instanceof AppError && e.code === "not_found") {
+      await auditForeignIds(await getDb(), { userId: user.id, ids: idsIn(id) });
+      notFound();
+    }
     throw e;
   }
   const steps = ["Consent", "Approve at your bank", "Import"];
