@@ -153,7 +153,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
                 value: plot(r.spent),
                 text: formatMoney(r.spent, base),
                 // Rows with no category have no filter value to link to.
-                href: r.category === "Uncategorised" ? undefined : drill.category({ ...f, ...range }, r.category),
+                href: drill.category({ ...f, ...range }, r.category),
               }))}
           />
         </Card>

@@ -12,6 +12,9 @@ import type { TransferCounterpart } from "./transfers";
  */
 
 /** `%`, `_` and `\` typed by the user are literal. */
+/** The label (and filter value) of rows with no category, as the charts group them. */
+export const UNCATEGORISED = "Uncategorised";
+
 export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -28,7 +31,8 @@ export function whereForFilters(userId: string, f: Partial<TransactionFilters>):
     f.max ? sql`abs(${t.amount}) <= ${f.max}::numeric` : undefined,
     f.direction === "in" ? sql`${t.amount} > 0` : f.direction === "out" ? sql`${t.amount} < 0` : undefined,
     f.q ? or(ilike(t.merchant, `%${escapeLike(f.q)}%`), ilike(t.description, `%${escapeLike(f.q)}%`), ilike(t.note, `%${escapeLike(f.q)}%`)) : undefined,
-    f.category?.length ? inArray(t.category, f.category) : undefined,
+    // "Uncategorised" is how every chart and the table name a row with no category: it selects those rows.
+    f.category?.length ? (f.category.includes(UNCATEGORISED) ? or(inArray(t.category, f.category), isNull(t.category)) : inArray(t.category, f.category)) : undefined,
     f.type?.length ? inArray(t.type, f.type) : undefined,
     // A row with no type is not of an excluded type.
     f.exclude_type?.length ? sql`coalesce(${t.type}, '') not in (${sql.join(f.exclude_type.map((x) => sql`${x}`), sql`, `)})` : undefined,
