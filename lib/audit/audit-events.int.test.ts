@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { auditLog } from "@/db/schema";
+import { auditLog, connections, syncRuns } from "@/db/schema";
+import { FQ_SYNCS_PER_DAY } from "@/lib/connectors/finqware/connector";
 import { createApiToken } from "@/lib/api-tokens/tokens";
 import { sessionLookup } from "@/lib/api/v1/define";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
@@ -80,5 +81,27 @@ describe("audit events", () => {
     const own = await a.account("Own");
     expect(await auditForeignIds(t.db, { userId: a.userId, ids: [own, ids[0]!] })).toBe(0);
     expect(await actions(a.userId)).toEqual([]);
+  });
+});
+
+describe("API refresh at a provider's daily limit", () => {
+  it("is refused up front with 429 and Retry-After: nothing queued, no skipped run, no audit of a refresh", async () => {
+    const a = await seedUser(t.db);
+    // A PSD2 (Finqware-style) bank allows FQ_SYNCS_PER_DAY refreshes a UTC day; today's are used.
+    await t.db.update(connections).set({ connectorId: "finqware" }).where(eq(connections.id, a.connectionId));
+    const started = new Date(Math.max(Math.floor(Date.now() / 86_400_000) * 86_400_000, Date.now() - 60_000));
+    await t.db.insert(syncRuns).values(
+      Array.from({ length: FQ_SYNCS_PER_DAY }, () => ({ userId: a.userId, connectionId: a.connectionId, trigger: "manual" as const, status: "success" as const, startedAt: started, finishedAt: started, attempts: 1 })),
+    );
+    const token = (await createApiToken(t.db, { userId: a.userId, name: "w", scope: "write" })).token;
+    const r = await callApi("POST", `/api/v1/connections/${a.connectionId}/refresh`, { token, body: {} });
+    expect(r.status).toBe(429);
+    expect((r.body as { error: { code: string; message: string } }).error.message).toMatch(/allows 2 refreshes a day and today's are used; next possible at 00:00/);
+    const retryAfter = Number(r.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(86_400);
+    const runs = await t.db.select({ status: syncRuns.status }).from(syncRuns).where(eq(syncRuns.connectionId, a.connectionId));
+    expect(runs.map((x) => x.status)).toEqual(Array(FQ_SYNCS_PER_DAY).fill("success"));
+    expect((await actions(a.userId)).filter((x) => x.action === "connection.refreshed")).toEqual([]);
   });
 });

@@ -2,6 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { disconnectConnection } from "@/lib/connections/service";
 import { queueSyncRun } from "@/lib/jobs/app";
+import { manualRefreshBlock } from "@/lib/sync/budget";
+import { connectorOrNull } from "@/lib/connectors/registry";
 import { syncConnection } from "@/lib/sync/engine";
 import { AppError } from "@/lib/errors";
 import { auditLog } from "@/db/schema";
@@ -156,6 +158,9 @@ export const refreshConnectionRoute = defineRoute({
     const runs = `/api/v1/connections/${c.id}/runs`;
     if (!body.dry_run) {
       if (c.status === "disconnected") throw new AppError("invalid_request", "This connection is disconnected. Link the bank again to sync.");
+      // A provider's daily budget (PSD2 refreshes, SimpleFIN requests): refused up front, nothing queued, no skipped run.
+      const block = await manualRefreshBlock(db, { userId, connectionId: c.id }, connectorOrNull);
+      if (block) throw new AppError("rate_limited", block.message, { retryAfter: Math.max(1, Math.ceil((block.nextAt.getTime() - Date.now()) / 1000)) });
       const q = await queueSyncRun({ userId, connectionId: c.id, trigger: "manual" });
       if (!q.runId) throw new AppError("already_syncing", "A sync of this connection is already queued. Follow its runs.");
       await db.insert(auditLog).values({ userId, action: "connection.refreshed", targetType: "connection", targetId: c.id, metadata: { via: "api" } });
