@@ -413,6 +413,19 @@ const keepEditedUpdate = (field: "description" | "merchant" | "category", value:
  * recomputed, so a removed or corrected transaction fixes the history too.
  */
 export async function backfillSnapshots(db: Db, { userId, connectionId }: { userId: string; connectionId: string }): Promise<void> {
+  // One statement per account, yielding between them: on embedded PGlite (one connection)
+  // a single statement over ten years of every account stalls every other request.
+  const accounts = await db
+    .select({ id: financialAccounts.id })
+    .from(financialAccounts)
+    .where(and(eq(financialAccounts.connectionId, connectionId), eq(financialAccounts.userId, userId)));
+  for (const a of accounts) {
+    await backfillAccountSnapshots(db, { userId, connectionId, accountId: a.id });
+    await new Promise<void>((r) => setImmediate(r));
+  }
+}
+
+async function backfillAccountSnapshots(db: Db, { userId, connectionId, accountId }: { userId: string; connectionId: string; accountId: string }): Promise<void> {
   await db.execute(sql`
     with anchors as (
       select a.id as account_id, a.user_id, a.currency, s.date as anchor_date, s.current as anchor
@@ -422,7 +435,7 @@ export async function backfillSnapshots(db: Db, { userId, connectionId }: { user
         where b.account_id = a.id and not b.derived and b.current is not null
         order by b.date desc limit 1
       ) s on true
-      where a.connection_id = ${connectionId} and a.user_id = ${userId}
+      where a.connection_id = ${connectionId} and a.user_id = ${userId} and a.id = ${accountId}::uuid
     ),
     bounds as (
       select an.*, (select min(t.date) from transactions t where t.account_id = an.account_id and t.deleted_at is null and not t.pending) as first_date
