@@ -2,7 +2,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { syncRuns } from "@/db/schema";
-import { formatDateTime } from "@/lib/format/money";
+import { formatDateTime } from "@/lib/format";
 import { RunHistory } from "./run-history";
 
 type Run = typeof syncRuns.$inferSelect;

@@ -25,8 +25,3 @@ export function formatDate(isoDate: string): string {
     new Date(Date.UTC(y, m - 1, d)),
   );
 }
-
-export function formatDateTime(d: Date | null | undefined): string {
-  if (!d) return "—";
-  return new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short" }).format(d);
-}
