@@ -44,10 +44,10 @@ test("filter, page, sort, edit inline, and export exactly the filtered view as C
   expect(firstIds).toBe(50);
   await page.getByRole("link", { name: "Next page →" }).click();
   await expect(page).toHaveURL(/cursor=/);
-  await expect(page.getByRole("link", { name: "← First page" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "← Previous page" })).toBeVisible();
   expect((await amounts(page)).length).toBeGreaterThan(0);
-  await page.getByRole("link", { name: "← First page" }).click();
-  await expect(page).not.toHaveURL(/cursor=/);
+  // Back by the keyset cursor read backwards: the same full first page.
+  await page.getByRole("link", { name: "← Previous page" }).click();
   await expect.poll(() => amounts(page)).toEqual(firstPage);
 
   // Sort by amount (largest first), then ascending.

@@ -21,7 +21,7 @@ test("statement import: OFX + a CSV that needs mapping → preview → import �
   await expect(ofx.getByTestId("count")).toHaveText("3");
   await expect(ofx.getByTestId("new-rows")).toHaveText("3");
   await expect(ofx).toContainText("-59.50");
-  await expect(ofx).toContainText("2000-01-01 → 2013-05-25");
+  await expect(ofx).toContainText("Jan 1, 2000 – May 25, 2013"); // one date format everywhere (lib/format)
 
   const csv = page.getByRole("region", { name: "Preview of household.csv" });
   await expect(csv.getByText("the columns of this CSV could not be recognised")).toBeVisible();
