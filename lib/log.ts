@@ -6,10 +6,24 @@ const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|credential|acc
 
 function redact(value: unknown, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== "object") return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return redactError(value, depth);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? "[redacted]" : redact(v, depth + 1);
+  return out;
+}
+
+/**
+ * An error as it may be logged. A database driver's "Failed query: … params: …" message
+ * carries the statement's parameters (a user's rows, a password hash, a token's digest):
+ * the statement stays, the parameters go, and the driver's own reason (the cause) is kept.
+ */
+function redactError(e: Error, depth: number): Record<string, unknown> {
+  const message = e.message.replace(/\nparams: [\s\S]*$/, "\nparams: [redacted]");
+  const out: Record<string, unknown> = { name: e.name, message };
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === "string") out.code = code;
+  if (e.cause instanceof Error && depth < 4) out.cause = redactError(e.cause, depth + 1);
   return out;
 }
 
