@@ -35,7 +35,8 @@ export function monthlyRowsSql(userId: string, base: string, where: SQL): SQL {
              ${v} as v
       from transactions tx
       left join fx_daily fr on fr.currency = tx.currency and fr.day = least(tx.date, ${lastRateDay})
-      left join fx_daily tr on tr.currency = ${base} and tr.day = least(tx.date, ${lastRateDay})
+      -- One index lookup per row (memoized per day), never a hash of the base currency's whole history.
+      left join lateral (select b.per_eur from fx_daily b where b.currency = ${base} and b.day = least(tx.date, ${lastRateDay}) limit 1) tr on true
       where tx.user_id = ${userId} and tx.deleted_at is null and ${where}
     )
     -- Transfer rows are kept apart under 't:' + dim: a view that leaves transfers out skips them, one that keeps them adds them.
@@ -50,7 +51,7 @@ export function monthlyRowsSql(userId: string, base: string, where: SQL): SQL {
 }
 
 const FAR_PAST = "0001-01-01";
-/** Dims also kept per year (category and merchant sums over ten years would otherwise read ~40k rows). */
+/** Dims also kept per year and all time (category and merchant sums over ten years would otherwise read ~40k rows). */
 const ROLLED_DIMS = ["category", "merchant", "fee", "unconverted"];
 const FLOW_DIMS = ["months", "in", "out"];
 /** The dims a view reads: transfer rows ('t:' + dim) too when it keeps transfers. */
@@ -113,6 +114,13 @@ export async function refreshAggregates(db: Db, { userId, base, today }: { userI
         select user_id, date_trunc('year', month)::date, 'y:' || dim, key, sum(amount), sum(n)::int from overview_monthly
         where user_id = ${userId} and dim in ${ROLLED} and date_trunc('year', month)::date in (${ylist})
         group by 1, 2, 3, 4`);
+      // And all-time rows ('a:' + dim, month 0001-01-01) from the yearly ones: an all-time view reads a few hundred rows.
+      await tx.execute(sql`delete from overview_monthly where user_id = ${userId} and dim in ${dimList(ROLLED_DIMS, true, "a:")}`);
+      await tx.execute(sql`
+        insert into overview_monthly (user_id, month, dim, key, amount, n)
+        select user_id, ${FAR_PAST}::date, 'a:' || substr(dim, 3), key, sum(amount), sum(n)::int from overview_monthly
+        where user_id = ${userId} and dim in ${dimList(ROLLED_DIMS, true, "y:")}
+        group by 1, 2, 3, 4`);
     }
 
     // Net worth: from the earliest stale day (or the day after the last computed one) to today.
@@ -173,7 +181,13 @@ function addMonth(month: string, n: number): string {
  * months from overview_monthly, a partial first or last month scanned live; transfers
  * between own accounts kept (`transfers`) or left out. Call refreshAggregates first.
  */
-export async function overviewFromAggregates(db: Db, { userId, base, from, to, transfers }: { userId: string; base: string; transfers: boolean } & Range) {
+export async function overviewFromAggregates(db: Db, { userId, base, from: askedFrom, to: askedTo, transfers }: { userId: string; base: string; transfers: boolean } & Range) {
+  // A bound outside the user's rows selects nothing more than no bound (the "All time" link starts at the first activity).
+  const [span] = rowsOf<{ lo: string | null; hi: string | null }>(
+    await db.execute(sql`select min(date)::text as lo, max(date)::text as hi from transactions where user_id = ${userId} and deleted_at is null`),
+  );
+  const from = askedFrom && span?.lo && askedFrom <= span.lo ? undefined : askedFrom;
+  const to = askedTo && span?.hi && askedTo >= span.hi ? undefined : askedTo;
   // Whole months inside the range come from the table; the rest is scanned.
   const firstFull = from ? (from === monthStart(from) ? from : addMonth(monthStart(from), 1)) : null;
   const lastFull = to ? (to === monthEnd(to) ? monthStart(to) : addMonth(monthStart(to), -1)) : null;
@@ -181,6 +195,10 @@ export async function overviewFromAggregates(db: Db, { userId, base, from, to, t
   const noWholeMonth = firstFull !== null && lastFull !== null && firstFull > lastFull;
   if (noWholeMonth) {
     parts.push(sql`select * from ${monthlyRowsSql(userId, base, sql`tx.date >= ${from}::date and tx.date <= ${to}::date`)} a`);
+  } else if (!from && !to) {
+    // All time: every month's cash flow, the all-time rows of the rest.
+    parts.push(sql`select month, dim, key, amount, n from overview_monthly where user_id = ${userId} and dim in ${dimList(FLOW_DIMS, transfers)}`);
+    parts.push(sql`select month, substr(dim, 3), key, amount, n from overview_monthly where user_id = ${userId} and dim in ${dimList(ROLLED_DIMS, transfers, "a:")}`);
   } else {
     // Whole years inside the whole months read their yearly rows (rolled dims only).
     const fy = firstFull === null ? null : firstFull.slice(5, 7) === "01" ? firstFull : `${Number(firstFull.slice(0, 4)) + 1}-01-01`;
