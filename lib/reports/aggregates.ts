@@ -28,30 +28,36 @@ export function monthlyRowsSql(userId: string, base: string, where: SQL): SQL {
   return sql`(
     with t as (
       select date_trunc('month', tx.date)::date as month, tx.amount, tx.category, coalesce(tx.merchant, tx.description) as merchant,
-             coalesce(tx.type, '') <> 'transfer' as nt,
+             case when coalesce(tx.type, '') = 'transfer' then 't:' else '' end as p,
              tx.category is not distinct from 'Fees' as fee,
              not tx.excluded as cnt,
              (tx.currency = ${base} or (fr.per_eur is not null and tr.per_eur is not null)) as ok,
              ${v} as v
       from transactions tx
       left join fx_daily fr on fr.currency = tx.currency and fr.day = least(tx.date, ${lastRateDay})
-      left join fx_daily tr on tr.currency = ${base} and tr.day = least(tx.date, ${lastRateDay})
+      -- One index lookup per row (memoized per day), never a hash of the base currency's whole history.
+      left join lateral (select b.per_eur from fx_daily b where b.currency = ${base} and b.day = least(tx.date, ${lastRateDay}) limit 1) tr on true
       where tx.user_id = ${userId} and tx.deleted_at is null and ${where}
     )
-    select month, 'months' as dim, '' as key, 0::numeric as amount, count(*)::int as n from t where nt and cnt group by month
-    union all select month, 'in', '', sum(v), count(*)::int from t where nt and cnt and amount > 0 and ok group by month
-    union all select month, 'out', '', sum(v), count(*)::int from t where nt and cnt and amount < 0 and ok group by month
-    union all select month, 'category', coalesce(category, 'Uncategorised'), sum(v), count(*)::int from t where nt and cnt and amount < 0 and ok group by 1, 3
-    union all select month, 'merchant', merchant, sum(v), count(*)::int from t where nt and cnt and amount < 0 and ok group by 1, 3
-    union all select month, 'fee', '', sum(v), count(*)::int from t where nt and cnt and fee and amount < 0 and ok group by month
-    union all select month, 'unconverted', '', 0, count(*)::int from t where nt and not ok group by month
+    -- Transfer rows are kept apart under 't:' + dim: a view that leaves transfers out skips them, one that keeps them adds them.
+    select month, p || 'months' as dim, '' as key, 0::numeric as amount, count(*)::int as n from t where cnt group by month, p
+    union all select month, p || 'in', '', sum(v), count(*)::int from t where cnt and amount > 0 and ok group by month, p
+    union all select month, p || 'out', '', sum(v), count(*)::int from t where cnt and amount < 0 and ok group by month, p
+    union all select month, p || 'category', coalesce(category, 'Uncategorised'), sum(v), count(*)::int from t where cnt and amount < 0 and ok group by month, p, 3
+    union all select month, p || 'merchant', merchant, sum(v), count(*)::int from t where cnt and amount < 0 and ok group by month, p, 3
+    union all select month, p || 'fee', '', sum(v), count(*)::int from t where cnt and fee and amount < 0 and ok group by month, p
+    union all select month, p || 'unconverted', '', 0, count(*)::int from t where not ok group by month, p
   )`;
 }
 
 const FAR_PAST = "0001-01-01";
-/** Dims also kept per year (category and merchant sums over ten years would otherwise read ~40k rows). */
-const ROLLED = sql`('category', 'merchant', 'fee', 'unconverted')`;
-const ROLLED_YEARLY = sql`('y:category', 'y:merchant', 'y:fee', 'y:unconverted')`;
+/** Dims also kept per year and all time (category and merchant sums over ten years would otherwise read ~40k rows). */
+const ROLLED_DIMS = ["category", "merchant", "fee", "unconverted"];
+const FLOW_DIMS = ["months", "in", "out"];
+/** The dims a view reads: transfer rows ('t:' + dim) too when it keeps transfers. */
+const dimList = (dims: string[], transfers: boolean, prefix = "") =>
+  sql`(${sql.join((transfers ? [...dims, ...dims.map((d) => `t:${d}`)] : dims).map((d) => sql`${prefix + d}`), sql`, `)})`;
+const ROLLED = dimList(ROLLED_DIMS, true);
 
 /**
  * Bring the user's aggregates up to date for `base` and `today`: recompute the months
@@ -102,11 +108,18 @@ export async function refreshAggregates(db: Db, { userId, base, today }: { userI
       // Yearly rows ('y:' + dim) of the dims an all-time view sums over many months.
       const years = [...new Set(months.map((m) => `${m.slice(0, 4)}-01-01`))];
       const ylist = sql.join(years.map((y) => sql`${y}::date`), sql`, `);
-      await tx.execute(sql`delete from overview_monthly where user_id = ${userId} and dim in ${ROLLED_YEARLY} and month in (${ylist})`);
+      await tx.execute(sql`delete from overview_monthly where user_id = ${userId} and dim in ${dimList(ROLLED_DIMS, true, "y:")} and month in (${ylist})`);
       await tx.execute(sql`
         insert into overview_monthly (user_id, month, dim, key, amount, n)
         select user_id, date_trunc('year', month)::date, 'y:' || dim, key, sum(amount), sum(n)::int from overview_monthly
         where user_id = ${userId} and dim in ${ROLLED} and date_trunc('year', month)::date in (${ylist})
+        group by 1, 2, 3, 4`);
+      // And all-time rows ('a:' + dim, month 0001-01-01) from the yearly ones: an all-time view reads a few hundred rows.
+      await tx.execute(sql`delete from overview_monthly where user_id = ${userId} and dim in ${dimList(ROLLED_DIMS, true, "a:")}`);
+      await tx.execute(sql`
+        insert into overview_monthly (user_id, month, dim, key, amount, n)
+        select user_id, ${FAR_PAST}::date, 'a:' || substr(dim, 3), key, sum(amount), sum(n)::int from overview_monthly
+        where user_id = ${userId} and dim in ${dimList(ROLLED_DIMS, true, "y:")}
         group by 1, 2, 3, 4`);
     }
 
@@ -165,10 +178,16 @@ function addMonth(month: string, n: number): string {
 
 /**
  * The Overview's transaction figures for dates in [from, to] from the aggregates: whole
- * months from overview_monthly, a partial first or last month scanned live. Call
- * refreshAggregates first.
+ * months from overview_monthly, a partial first or last month scanned live; transfers
+ * between own accounts kept (`transfers`) or left out. Call refreshAggregates first.
  */
-export async function overviewFromAggregates(db: Db, { userId, base, from, to }: { userId: string; base: string } & Range) {
+export async function overviewFromAggregates(db: Db, { userId, base, from: askedFrom, to: askedTo, transfers }: { userId: string; base: string; transfers: boolean } & Range) {
+  // A bound outside the user's rows selects nothing more than no bound (the "All time" link starts at the first activity).
+  const [span] = rowsOf<{ lo: string | null; hi: string | null }>(
+    await db.execute(sql`select min(date)::text as lo, max(date)::text as hi from transactions where user_id = ${userId} and deleted_at is null`),
+  );
+  const from = askedFrom && span?.lo && askedFrom <= span.lo ? undefined : askedFrom;
+  const to = askedTo && span?.hi && askedTo >= span.hi ? undefined : askedTo;
   // Whole months inside the range come from the table; the rest is scanned.
   const firstFull = from ? (from === monthStart(from) ? from : addMonth(monthStart(from), 1)) : null;
   const lastFull = to ? (to === monthEnd(to) ? monthStart(to) : addMonth(monthStart(to), -1)) : null;
@@ -176,6 +195,10 @@ export async function overviewFromAggregates(db: Db, { userId, base, from, to }:
   const noWholeMonth = firstFull !== null && lastFull !== null && firstFull > lastFull;
   if (noWholeMonth) {
     parts.push(sql`select * from ${monthlyRowsSql(userId, base, sql`tx.date >= ${from}::date and tx.date <= ${to}::date`)} a`);
+  } else if (!from && !to) {
+    // All time: every month's cash flow, the all-time rows of the rest.
+    parts.push(sql`select month, dim, key, amount, n from overview_monthly where user_id = ${userId} and dim in ${dimList(FLOW_DIMS, transfers)}`);
+    parts.push(sql`select month, substr(dim, 3), key, amount, n from overview_monthly where user_id = ${userId} and dim in ${dimList(ROLLED_DIMS, transfers, "a:")}`);
   } else {
     // Whole years inside the whole months read their yearly rows (rolled dims only).
     const fy = firstFull === null ? null : firstFull.slice(5, 7) === "01" ? firstFull : `${Number(firstFull.slice(0, 4)) + 1}-01-01`;
@@ -184,19 +207,21 @@ export async function overviewFromAggregates(db: Db, { userId, base, from, to }:
     const inYears = sql`(${fy ? sql`month >= ${fy}::date` : sql`true`} and ${ly ? sql`month < ${`${Number(ly.slice(0, 4)) + 1}-01-01`}::date` : sql`true`})`;
     const monthRange = sql`${firstFull ? sql`and month >= ${firstFull}::date` : sql``} ${lastFull ? sql`and month <= ${lastFull}::date` : sql``}`;
     // Index ranges on (user_id, dim, month): the cash-flow months, rolled dims outside whole years, yearly rows.
-    parts.push(sql`select month, dim, key, amount, n from overview_monthly where user_id = ${userId} and dim in ('months', 'in', 'out') ${monthRange}`);
-    parts.push(sql`select month, dim, key, amount, n from overview_monthly where user_id = ${userId} and dim in ${ROLLED} ${monthRange}
+    parts.push(sql`select month, dim, key, amount, n from overview_monthly where user_id = ${userId} and dim in ${dimList(FLOW_DIMS, transfers)} ${monthRange}`);
+    parts.push(sql`select month, dim, key, amount, n from overview_monthly where user_id = ${userId} and dim in ${dimList(ROLLED_DIMS, transfers)} ${monthRange}
       ${years ? sql`and not ${inYears}` : sql``}`);
     if (years)
-      parts.push(sql`select month, substr(dim, 3), key, amount, n from overview_monthly where user_id = ${userId} and dim in ${ROLLED_YEARLY} and ${inYears}`);
+      parts.push(sql`select month, substr(dim, 3), key, amount, n from overview_monthly where user_id = ${userId} and dim in ${dimList(ROLLED_DIMS, transfers, "y:")} and ${inYears}`);
     if (from && firstFull !== from) parts.push(sql`select * from ${monthlyRowsSql(userId, base, sql`tx.date >= ${from}::date and tx.date < ${firstFull}::date`)} b`);
     if (to && lastFull !== monthStart(to)) parts.push(sql`select * from ${monthlyRowsSql(userId, base, sql`tx.date >= ${monthStart(to)}::date and tx.date <= ${to}::date`)} c`);
   }
   const rows = rowsOf<{ dim: string; key: string; month: string | null; amount: string; n: number }>(
     await db.execute(sql`
-      select dim, key, case when dim in ('months', 'in', 'out') then to_char(month, 'YYYY-MM') end as month,
+      select d as dim, key, case when d in ('months', 'in', 'out') then to_char(month, 'YYYY-MM') end as month,
              coalesce(sum(amount), 0)::numeric(19,4)::text as amount, sum(n)::int as n
-      from (${sql.join(parts, sql` union all `)}) r group by 1, 2, 3`),
+      from (select case when dim like 't:%' then substr(dim, 3) else dim end as d, key, month, amount, n
+            from (${sql.join(parts, sql` union all `)}) r0 ${transfers ? sql`` : sql`where dim not like 't:%'`}) r
+      group by 1, 2, 3`),
   );
   const u = (s: string) => toUnits(s, 4);
   const neg = (s: string) => fromUnits(-u(s), 4);

@@ -94,22 +94,26 @@ export async function unconvertedCount(db: Db, { userId, base, filters }: Scope)
 }
 
 /**
- * Filters the maintained aggregates answer with exactly the scan's figures: a date range and
- * the Overview's own `exclude_type=transfer` (the aggregates leave transfers and rows the user
- * excluded out, as the table's totals do), by month. Anything else is scanned.
+ * Filters the maintained aggregates answer with exactly the scan's figures, by month: a date
+ * range, with transfers between own accounts kept or left out (`exclude_type=transfer`, the
+ * Overview's default); rows the user excluded are left out either way, as the table's totals
+ * do. Anything else is scanned. Answers how transfers are treated, or null.
  */
-export function aggregatable(f: Partial<TransactionFilters>, unit: BucketUnit = "month"): boolean {
-  if (unit !== "month") return false;
-  if (!(f.exclude_type?.length === 1 && f.exclude_type[0] === "transfer")) return false;
-  return Object.entries(f).every(
+export function aggregatable(f: Partial<TransactionFilters>, unit: BucketUnit = "month"): { transfers: boolean } | null {
+  if (unit !== "month") return null;
+  const ex = f.exclude_type ?? [];
+  if (!(ex.length === 0 || (ex.length === 1 && ex[0] === "transfer"))) return null;
+  const ok = Object.entries(f).every(
     ([k, v]) =>
       v === undefined || k === "from" || k === "to" || k === "exclude_type" || (k === "pending" && v === "include") || ["sort", "order", "limit", "cursor"].includes(k) || (Array.isArray(v) && v.length === 0),
   );
+  return ok ? { transfers: ex.length === 0 } : null;
 }
 
 export async function overviewConverted(db: Db, scope: Scope & { today: string; unit?: BucketUnit }) {
   const { userId, base, filters } = scope;
-  if (!aggregatable(filters, scope.unit)) return overviewConvertedScan(db, scope);
+  const mode = aggregatable(filters, scope.unit);
+  if (!mode) return overviewConvertedScan(db, scope);
   const horizon = filters.to && filters.to > scope.today ? filters.to : scope.today;
   await refreshAggregates(db, { userId, base, today: horizon });
   const [first] = rowsOf<{ d: string | null }>(
@@ -119,7 +123,7 @@ export async function overviewConverted(db: Db, scope: Scope & { today: string; 
   const from = filters.from ?? first?.d ?? scope.today;
   const [netWorth, figures] = await Promise.all([
     netWorthFromAggregates(db, { userId, from, to: filters.to ?? scope.today }),
-    overviewFromAggregates(db, { userId, base, from: filters.from, to: filters.to }),
+    overviewFromAggregates(db, { userId, base, from: filters.from, to: filters.to, transfers: mode.transfers }),
   ]);
   return {
     netWorth: netWorth.map((p) => ({ date: p.date, currency: base, total: p.total })),

@@ -5,7 +5,8 @@ import { users } from "@/db/schema";
 import { FX_SOURCE_LABEL, ratesStatus } from "@/lib/fx/rates";
 import { AppError } from "@/lib/errors";
 import { ASSET_TYPE_LABELS } from "./kinds";
-import { accountValuesOn, addDays, addMonths, changeSince, distribute, netWorthDaily, totalOf } from "./net-worth";
+import { accountChanges, monthChanges } from "./changes";
+import { accountValuesOn, addDays, addMonths, changeSince, distribute, netWorthDaily, netWorthReport, totalOf, type Change } from "./net-worth";
 import { currencySchema, isoDate, latestAllowedDate } from "./schemas";
 
 /** Query parameters shared by the net-worth endpoints (validated once). */
@@ -90,6 +91,82 @@ export async function distributionJson(db: Db, userId: string, params: URLSearch
     by_account: slices(distribute(values, (v) => v.id, (k) => values.find((v) => v.id === k)?.name ?? k)),
     by_institution: slices(distribute(values, (v) => v.institution ?? (v.source === "manual" ? "Manual" : "—"))),
     by_currency: slices(distribute(values, (v) => v.currency)),
+    fx: { source: FX_SOURCE_LABEL },
+  };
+}
+
+/** `date` (the day the changes end on, default today) and `since` (an extra start day), checked against each other and the calendar. */
+function changeDays(q: ReturnType<typeof parseQuery> & { since?: string }) {
+  const day = q.date ?? today();
+  const bad = (field: string, message: string) => new AppError("invalid_input", "Some parameters are invalid.", { fieldErrors: { [field]: [message] } });
+  if (day > latestAllowedDate()) throw bad("date", "The date is in the future");
+  if (q.since && q.since > day) throw bad("since", "since must be on or before the date");
+  if (q.since && Date.parse(day) - Date.parse(q.since) > 40 * 366 * 86400_000) throw bad("since", "At most 40 years back");
+  return { day, since: q.since };
+}
+
+const sinceSchema = z.object({ since: isoDate.optional() });
+
+function parseChangeQuery(params: URLSearchParams) {
+  const { since: rawSince, ...rest } = Object.fromEntries(params);
+  const q = parseQuery(new URLSearchParams(rest));
+  const s = sinceSchema.safeParse({ since: rawSince });
+  if (!s.success) throw new AppError("invalid_input", "Some parameters are invalid.", { fieldErrors: { since: s.error.issues.map((i) => i.message) } });
+  return { ...q, since: s.data.since };
+}
+
+const changeOut = (c: Change | null) => c && { from: c.from, start: c.start, end: c.end, amount: c.change, percent: c.percent };
+const sourceOf = (key: string): "linked" | "manual" => (key.startsWith("M:") ? "manual" : "linked");
+
+/** GET /api/v1/net-worth/changes — net worth and every account's change over a day, a month, a year and since `since`. */
+export async function changesJson(db: Db, userId: string, params: URLSearchParams) {
+  const q = parseChangeQuery(params);
+  const base = await baseOf(db, userId, q.base);
+  const { day, since } = changeDays(q);
+  const [report, accounts] = await Promise.all([
+    netWorthReport(db, { userId, base, today: day, from: since }),
+    accountChanges(db, { userId, base, today: day, since }),
+  ]);
+  const periods = (c: { day: Change | null; month: Change | null; year: Change | null; since?: Change | null }) => ({
+    day: changeOut(c.day),
+    month: changeOut(c.month),
+    year: changeOut(c.year),
+    since: since ? changeOut(c.since ?? null) : null,
+  });
+  return {
+    base,
+    date: day,
+    since: since ?? null,
+    total: report.total,
+    changes: periods(report.changes),
+    accounts: accounts.map((a) => ({ id: a.key.slice(2), source: sourceOf(a.key), name: a.name, currency: a.currency, changes: periods(a) })),
+    fx: { source: FX_SOURCE_LABEL },
+  };
+}
+
+/** GET /api/v1/net-worth/month — "what changed this month": per account, cash flow vs revaluation vs FX effect. */
+export async function monthChangesJson(db: Db, userId: string, params: URLSearchParams) {
+  const q = parseQuery(params);
+  const base = await baseOf(db, userId, q.base);
+  const { day } = changeDays(q);
+  const r = await monthChanges(db, { userId, base, today: day });
+  return {
+    base,
+    from: r.from,
+    to: r.to,
+    accounts: r.accounts.map((a) => ({
+      id: a.key.slice(2),
+      source: sourceOf(a.key),
+      name: a.name,
+      currency: a.currency,
+      start: a.start,
+      end: a.end,
+      change: a.change,
+      cash_flow: a.cashFlow,
+      revaluation: a.revaluation,
+      fx: a.fx,
+    })),
+    totals: { change: r.totals.change, cash_flow: r.totals.cashFlow, revaluation: r.totals.revaluation, fx: r.totals.fx },
     fx: { source: FX_SOURCE_LABEL },
   };
 }

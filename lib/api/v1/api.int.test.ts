@@ -4,7 +4,10 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { balanceSnapshots, financialAccounts, transactions, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
+import { balanceSnapshots, financialAccounts, transactions, users, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
+import { seedEcbHistory } from "@/lib/fx/rates";
+import { addManualTransaction, createManualAccount, recordValuation } from "@/lib/wealth/manual";
+import { manualAccountSchema, valuationSchema } from "@/lib/wealth/schemas";
 import { sealSecret } from "@/lib/crypto";
 import { emitEvent } from "@/lib/webhooks/events";
 import { createSubscription, listDeliveries } from "@/lib/webhooks/subscriptions";
@@ -512,6 +515,91 @@ describe("API v1: connections", () => {
     expect((await api("DELETE", `/api/v1/imports/${outcome.importId}`, { token: w.bWrite })).status).toBe(404);
     expect((await api("DELETE", "/api/v1/imports/not-a-uuid", { token: w.write })).status).toBe(404);
     expect((await api("DELETE", `/api/v1/imports/${outcome.importId}`, { token: w.write })).status).toBe(200);
+  });
+
+  it("net worth changes and 'what changed this month' (hand-computed), and another user's token sees none of it", async () => {
+    await seedEcbHistory(t.db, { from: "2025-04-01", to: "2025-05-09" });
+    // Base EUR, 9 May 2025. ECB: USD 1.1373 (30 Apr), 1.1297 (8 May), 1.1252 (9 May); GBP 0.8518, 0.8476, 0.8477.
+    const a = await seedUser(t.db);
+    const b = await seedUser(t.db);
+    await t.db.update(users).set({ baseCurrency: "EUR" }).where(eq(users.id, a.userId));
+    const usd = await a.account("Checking", "USD");
+    await t.db.insert(balanceSnapshots).values([
+      { accountId: usd, userId: a.userId, date: "2025-04-30", current: "1000.00", currency: "USD" },
+      { accountId: usd, userId: a.userId, date: "2025-05-09", current: "1200.00", currency: "USD" },
+    ]);
+    await seedTransactions(t.db, a.userId, usd, [
+      { date: "2025-05-02", amount: "200.00", currency: "USD" },
+      { date: "2025-05-05", amount: "-50.00", currency: "USD" },
+    ]);
+    const house = await createManualAccount(t.db, { userId: a.userId, input: manualAccountSchema.parse({ name: "House", kind: "property", currency: "EUR" }) });
+    const wallet = await createManualAccount(t.db, { userId: a.userId, input: manualAccountSchema.parse({ name: "Wallet", kind: "cash", currency: "GBP" }) });
+    await recordValuation(t.db, { userId: a.userId, input: valuationSchema.parse({ accountId: house.id, date: "2025-04-01", value: "300000" }) });
+    await recordValuation(t.db, { userId: a.userId, input: valuationSchema.parse({ accountId: house.id, date: "2025-05-05", value: "310000" }) });
+    await recordValuation(t.db, { userId: a.userId, input: valuationSchema.parse({ accountId: wallet.id, date: "2025-04-15", value: "100" }) });
+    await addManualTransaction(t.db, { userId: a.userId, input: { accountId: wallet.id, date: "2025-05-03", amount: "20", description: "ATM" } });
+    // B owns a valued asset of its own: it must never reach A's figures, nor A's reach B's.
+    const bBoat = await createManualAccount(t.db, { userId: b.userId, input: manualAccountSchema.parse({ name: "B's boat", kind: "vehicle", currency: "EUR" }) });
+    await recordValuation(t.db, { userId: b.userId, input: valuationSchema.parse({ accountId: bBoat.id, date: "2025-04-01", value: "5000" }) });
+    const aRead = (await createApiToken(t.db, { userId: a.userId, name: "read" })).token;
+    const bRead = (await createApiToken(t.db, { userId: b.userId, name: "b" })).token;
+
+    // 9 May: Checking 1200/1.1252 = 1066.48, House 310000, Wallet 120/0.8477 = 141.56 → 311208.04.
+    // 8 May: 1000/1.1297 = 885.19 + 310000 + 120/0.8476 = 141.58 → 311026.77: +181.27 (0.06 %).
+    // 9 Apr: only the House (300000): +11208.04 (3.74 %). 30 Apr: 879.28 + 300000 + 117.40 = 300996.68: +10211.36 (3.39 %).
+    // A year before nothing was held: null, not zero.
+    const res = await api("GET", "/api/v1/net-worth/changes?date=2025-05-09&since=2025-04-30", { token: aRead });
+    expect(res.status).toBe(200);
+    const c = body<{ base: string; total: string; changes: Record<string, unknown>; accounts: { id: string; source: string; name: string; changes: Record<string, unknown> }[] }>(res);
+    expect(c).toMatchObject({ base: "EUR", date: "2025-05-09", since: "2025-04-30", total: "311208.0400" });
+    expect(c.changes).toEqual({
+      day: { from: "2025-05-08", start: "311026.7700", end: "311208.0400", amount: "181.2700", percent: "0.06" },
+      month: { from: "2025-04-09", start: "300000.0000", end: "311208.0400", amount: "11208.0400", percent: "3.74" },
+      year: null,
+      since: { from: "2025-04-30", start: "300996.6800", end: "311208.0400", amount: "10211.3600", percent: "3.39" },
+    });
+    const acct = (name: string) => c.accounts.find((x) => x.name === name)!;
+    expect(c.accounts.map((x) => x.name).sort()).toEqual(["Checking", "House", "Wallet"]);
+    expect(acct("Checking")).toMatchObject({ id: usd, source: "linked" });
+    expect(acct("Checking").changes.since).toEqual({ from: "2025-04-30", start: "879.2800", end: "1066.4800", amount: "187.2000", percent: "21.29" });
+    expect(acct("Checking").changes.month).toBeNull(); // no balance yet on 9 Apr
+    expect(acct("House")).toMatchObject({ id: house.id, source: "manual" });
+    expect(acct("House").changes.month).toEqual({ from: "2025-04-09", start: "300000.0000", end: "310000.0000", amount: "10000.0000", percent: "3.33" });
+
+    // What changed this month (since 30 Apr): the split sums exactly to each change (see lib/wealth/changes.int.test.ts).
+    const m = body<{ from: string; to: string; accounts: { id: string; name: string }[]; totals: unknown }>(await api("GET", "/api/v1/net-worth/month?date=2025-05-09", { token: aRead }));
+    expect(m).toMatchObject({ base: "EUR", from: "2025-04-30", to: "2025-05-09" });
+    expect(m.accounts.find((x) => x.name === "Checking")).toEqual({
+      id: usd, source: "linked", name: "Checking", currency: "USD", start: "879.2800", end: "1066.4800", change: "187.2000", cash_flow: "133.3100", revaluation: "44.4400", fx: "9.4500",
+    });
+    expect(m.accounts.find((x) => x.name === "Wallet")).toMatchObject({ id: wallet.id, source: "manual", change: "24.1600", cash_flow: "23.5900", revaluation: "0.0000", fx: "0.5700" });
+    expect(m.totals).toEqual({ change: "10211.3600", cash_flow: "156.9000", revaluation: "10044.4400", fx: "10.0200" });
+    // In another base currency on request.
+    expect(body<{ base: string }>(await api("GET", "/api/v1/net-worth/month?date=2025-05-09&base=usd", { token: aRead })).base).toBe("USD");
+
+    // B's token: only B's boat, nothing of A's (ids, names, amounts).
+    const bc = await api("GET", "/api/v1/net-worth/changes?date=2025-05-09&since=2025-04-30", { token: bRead });
+    const bm = await api("GET", "/api/v1/net-worth/month?date=2025-05-09", { token: bRead });
+    for (const r of [bc, bm]) {
+      expect(r.status).toBe(200);
+      const text = JSON.stringify(r.body);
+      for (const secret of [usd, house.id, wallet.id, "Checking", "House", "Wallet", "1066.48", "310000"]) expect(text).not.toContain(secret);
+      expect(body<{ accounts: { id: string }[] }>(r).accounts.map((x) => x.id)).toEqual([bBoat.id]);
+    }
+    // B's base is USD: 5000 EUR × 1.1252 = 5626.00.
+    expect(body<{ base: string; total: string }>(bc)).toMatchObject({ base: "USD", total: "5626.0000" });
+    expect(JSON.stringify(res.body)).not.toContain(bBoat.id);
+
+    // Bad input: a clear 400, never a guess; no token: 401.
+    const future = await api("GET", "/api/v1/net-worth/changes?date=2999-01-01", { token: aRead });
+    expect(future.status).toBe(400);
+    expect(body<{ error: { field_errors: Record<string, string[]> } }>(future).error.field_errors.date).toEqual(["The date is in the future"]);
+    const after = await api("GET", "/api/v1/net-worth/changes?date=2025-05-09&since=2025-06-01", { token: aRead });
+    expect(after.status).toBe(400);
+    expect(body<{ error: { field_errors: Record<string, string[]> } }>(after).error.field_errors.since).toEqual(["since must be on or before the date"]);
+    expect((await api("GET", "/api/v1/net-worth/month?date=2025-02-30", { token: aRead })).status).toBe(400);
+    expect((await api("GET", "/api/v1/net-worth/month?base=XXX", { token: aRead })).status).toBe(400);
+    expect((await api("GET", "/api/v1/net-worth/changes")).status).toBe(401);
   });
 
   it("every route answered at least one documented success in these tests", () => {

@@ -10,7 +10,7 @@ import { auditLog } from "@/db/schema";
 import { NextResponse } from "next/server";
 import { commitImport, listImports, previewImport, undoImport } from "@/lib/statements/import";
 import { readImportRequest } from "@/lib/statements/upload";
-import { distributionJson, netWorthJson } from "@/lib/wealth/api";
+import { changesJson, distributionJson, monthChangesJson, netWorthJson } from "@/lib/wealth/api";
 import { transactionFiltersSchema } from "@/lib/transactions/filters";
 import { getTransaction, queryTransactions } from "@/lib/transactions/query";
 import { getAccountIdentity } from "@/lib/accounts/query";
@@ -509,6 +509,36 @@ export const netWorthDistributionRoute = defineRoute({
   handler: async ({ db, userId, req }) => NextResponse.json(await distributionJson(db, userId, req.nextUrl.searchParams), { headers: { "cache-control": "no-store" } }),
 });
 
+export const netWorthChangesRoute = defineRoute({
+  method: "GET",
+  path: "/net-worth/changes",
+  operationId: "getNetWorthChanges",
+  summary: "Net worth change, in total and per account",
+  description:
+    "Net worth on `date` (default today) and its change over a day, a month, a year and since `since`, in money and percent — for the total and for every account and asset, converted at each day's ECB rate.",
+  tag: "Net worth",
+  scope: "read",
+  query: S.netWorthChangesQuerySchema,
+  response: S.netWorthChangesSchema,
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/net-worth/changes?since=2026-01-01"`,
+  handler: async ({ db, userId, req }) => changesJson(db, userId, req.nextUrl.searchParams),
+});
+
+export const netWorthMonthRoute = defineRoute({
+  method: "GET",
+  path: "/net-worth/month",
+  operationId: "getNetWorthMonth",
+  summary: "What changed this month",
+  description:
+    "Per account, the change from the last day of the previous month to `date` (default today) split into cash flow, revaluation and FX effect, in the base currency; the totals sum the accounts.",
+  tag: "Net worth",
+  scope: "read",
+  query: S.netWorthMonthQuerySchema,
+  response: S.netWorthMonthSchema,
+  example: `curl -H "Authorization: Bearer $LL_TOKEN" "$LL_URL/api/v1/net-worth/month"`,
+  handler: async ({ db, userId, req }) => monthChangesJson(db, userId, req.nextUrl.searchParams),
+});
+
 // ------------------------------------------------------------------ identity
 
 export const accountIdentityRoute = defineRoute({
@@ -731,6 +761,8 @@ export const API_ROUTES: AnyRouteDef[] = [
   undoImportRoute,
   netWorthRoute,
   netWorthDistributionRoute,
+  netWorthChangesRoute,
+  netWorthMonthRoute,
   accountIdentityRoute,
   listWebhooksRoute,
   createWebhookRoute,

@@ -285,3 +285,77 @@ export const webhookPatchSchema = z
   .object({ url: webhookUrl.optional(), events: webhookEvents.optional(), active: z.boolean({ error: "active must be true or false." }).optional() })
   .strict()
   .refine((v) => v.url !== undefined || v.events !== undefined || v.active !== undefined, { message: "Send at least one of url, events, active." });
+
+// ------------------------------------------------------------------ net worth changes
+
+const changeSchema = component(
+  "NetWorthChange",
+  z
+    .object({
+      from: date.describe("The day the change starts from: the last day with a value on or before the asked start."),
+      start: decimal.describe("Value on `from`, in the base currency."),
+      end: decimal.describe("Value on `date`, in the base currency."),
+      amount: decimal.describe("end − start."),
+      percent: decimal.nullable().describe("amount as a percent of |start|, 2 decimals, half away from zero; null when start is 0."),
+    })
+    .nullable(),
+  "A change in the base currency; null when there is no value on the start day (no history, or no rate), never zero.",
+);
+const changePeriodsSchema = z.object({
+  day: changeSchema.describe("Since the day before."),
+  month: changeSchema.describe("Since the same day a month before."),
+  year: changeSchema.describe("Since the same day a year before."),
+  since: changeSchema.describe("Since `since` (null when not asked)."),
+});
+const wealthSource = z.enum(["linked", "manual"]).describe("A linked (bank) account or a manual account/asset.");
+
+export const netWorthChangesQuerySchema = z.object({
+  date: date.optional().describe("The day the changes end on (default today)."),
+  since: date.optional().describe("Also the change since this day."),
+  base: z.string().max(3).optional().describe("Currency to convert into (default your base currency)."),
+});
+
+export const netWorthChangesSchema = component(
+  "NetWorthChanges",
+  z.object({
+    base: z.string(),
+    date,
+    since: date.nullable(),
+    total: decimal.describe("Net worth on `date`."),
+    changes: changePeriodsSchema,
+    accounts: z.array(z.object({ id, source: wealthSource, name: z.string(), currency: z.string(), changes: changePeriodsSchema })),
+    fx: z.object({ source: z.string() }),
+  }),
+  "Net worth and each account's change over a day, a month, a year and since a date, in money and percent.",
+);
+
+export const netWorthMonthQuerySchema = z.object({
+  date: date.optional().describe("The day the month's change ends on (default today)."),
+  base: z.string().max(3).optional().describe("Currency to convert into (default your base currency)."),
+});
+
+export const netWorthMonthSchema = component(
+  "NetWorthMonth",
+  z.object({
+    base: z.string(),
+    from: date.describe("Last day of the previous month."),
+    to: date,
+    accounts: z.array(
+      z.object({
+        id,
+        source: wealthSource,
+        name: z.string(),
+        currency: z.string(),
+        start: decimal.nullable(),
+        end: decimal.nullable(),
+        change: decimal.nullable().describe("cash_flow + revaluation + fx; all null when the account's currency has no rate."),
+        cash_flow: decimal.nullable().describe("Money in and out during the month, converted at the end day's rate."),
+        revaluation: decimal.nullable().describe("Value changes that are not money moving (valuations, prices, unbooked interest)."),
+        fx: decimal.nullable().describe("What the exchange-rate move alone did to the opening value."),
+      }),
+    ),
+    totals: z.object({ change: decimal, cash_flow: decimal, revaluation: decimal, fx: decimal }),
+    fx: z.object({ source: z.string() }),
+  }),
+  "What changed this month, per account: cash flow vs revaluation vs FX effect (each row sums exactly to its change).",
+);

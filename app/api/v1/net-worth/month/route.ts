@@ -1,0 +1,4 @@
+import { handle } from "@/lib/api/v1/define";
+import { netWorthMonthRoute } from "@/lib/api/v1/routes";
+
+export const GET = handle(netWorthMonthRoute);
