@@ -267,6 +267,12 @@ export async function pollConsent(db: Db, input: { userId: string; sessionId: st
     const r = await advance(db, claimed, input.userId, deps);
     return r.status === "pending" ? { status: "pending" } : r.status === "rejected" ? { status: "rejected", message: r.message } : r;
   } catch (e) {
+    // The provider refused the finalisation for a reason polling will not change: end the
+    // session with the connector's own (safe) message, which the page shows.
+    if (e instanceof ConnectorError && !e.retryable) {
+      await fail(db, claimed, "rejected", e.message, { reason: "finalize_failed", code: e.code });
+      return { status: "rejected", message: e.message };
+    }
     // A provider hiccup: let the next poll try again right away.
     await db.update(consentSessions).set({ scope: sql`${consentSessions.scope} - 'pollLeaseUntil'` }).where(eq(consentSessions.id, s.id));
     throw e;
