@@ -68,6 +68,9 @@ function safeValues(raw: unknown): Record<string, string> {
 
 type Ctx = { user: SessionUser; db: Db };
 
+/** The signed-in user (swappable in tests, which have no request cookies; as `sessionLookup` in lib/api/v1/define.ts). */
+export const actionSession = { current: (): Promise<SessionUser | null> => currentUser() };
+
 /** What an action's handler returned, as the `data` of a success result. */
 export type DataOf<R> = R extends { status: "success"; data: infer D }
   ? D
@@ -89,7 +92,7 @@ function wrap<S extends z.ZodType, R>(
     const raw = payload instanceof FormData ? formDataToObject(payload) : payload;
     let user: SessionUser | null = null;
     try {
-      user = await currentUser();
+      user = await actionSession.current();
       if (needsUser && !user) return { status: "error", code: "unauthorized", message: "Your session has ended. Please sign in again." };
       const parsed = schema.safeParse(raw);
       if (!parsed.success) return invalidFrom(parsed.error, safeValues(raw));
