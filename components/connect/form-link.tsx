@@ -2,12 +2,13 @@
 
 import { useState, useTransition } from "react";
 import type { FormField } from "@/lib/connectors/contract";
+import type { ConnectorId } from "@/lib/connectors/registry";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
 import { ImportStatus, useLinkAndImport } from "./link-and-import";
 
 /** Link flow for connectors whose strategy is a plain form (the demo bank, credentials forms). */
-export function FormLink({ connectorId, fields }: { connectorId: "demo" | "simplefin" | "ebank"; fields: FormField[] }) {
+export function FormLink({ connectorId, fields }: { connectorId: ConnectorId; fields: FormField[] }) {
   const { phase, run, linkAndImport } = useLinkAndImport();
   const [error, setError] = useState<string | undefined>();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});

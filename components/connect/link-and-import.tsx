@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { getLinkedAccountsAction } from "@/lib/actions/get-linked-accounts";
 import { linkConnectionAction } from "@/lib/actions/link-connection";
+import type { ConnectorId } from "@/lib/connectors/registry";
 import type { ArrivedAccount } from "@/lib/connections/names";
 import { ConnectionAccountList } from "@/components/connections/arrived-accounts";
 import { refreshConnectionAction } from "@/lib/actions/refresh-connection";
@@ -21,7 +22,7 @@ export function useLinkAndImport() {
 
   /** Returns an error message when linking was refused (nothing stored). */
   const linkAndImport = useCallback(
-    async (connectorId: "demo" | "plaid" | "teller" | "simplefin" | "ebank", payload: Record<string, unknown>): Promise<{ error?: string; fieldErrors?: Record<string, string[]> }> => {
+    async (connectorId: ConnectorId, payload: Record<string, unknown>): Promise<{ error?: string; fieldErrors?: Record<string, string[]> }> => {
       const linked = await linkConnectionAction(undefined, { connectorId, payload });
       if (linked.status !== "success") {
         return {

@@ -1,19 +1,15 @@
 import type { CatalogEntry } from "@/lib/consent/catalog";
-import { startConsentAction } from "@/lib/actions/start-consent";
+import { StartConsentButton } from "./start-consent-button";
 import { Button } from "@/components/ui/button";
 
 const FLAGS: Record<string, string> = { RO: "🇷🇴", BG: "🇧🇬" };
 
 /** The PSD2 bank catalogue: search by name or country, then start a guided consent. */
-export function BankCatalogue({ banks, q, country, countries }: { banks: CatalogEntry[]; q?: string; country?: string; countries: string[] }) {
-  const start = async (fd: FormData) => {
-    "use server";
-    await startConsentAction(undefined, fd);
-  };
+export function BankCatalogue({ connectorId, banks, q, country, countries }: { connectorId: string; banks: CatalogEntry[]; q?: string; country?: string; countries: string[] }) {
   return (
     <div className="space-y-4">
       <form className="flex flex-wrap items-end gap-2" role="search" aria-label="Find your bank">
-        <input type="hidden" name="connector" value="finqware" />
+        <input type="hidden" name="connector" value={connectorId} />
         <label className="text-xs font-medium text-stone-600">
           Bank name or BIC
           <input name="q" defaultValue={q} className="block rounded-md border border-stone-300 px-2.5 py-1.5 text-sm" placeholder="e.g. Transilvania" />
@@ -49,12 +45,7 @@ export function BankCatalogue({ banks, q, country, countries }: { banks: Catalog
                   {b.country} · {b.bic} · consent up to {b.maxConsentDays} days · {b.maxHistoryDays} days of history
                 </div>
               </div>
-              <form action={start}>
-                <input type="hidden" name="skillCode" value={b.skillCode} />
-                <Button type="submit" aria-label={`Connect ${b.name}`}>
-                  Connect
-                </Button>
-              </form>
+              <StartConsentButton skillCode={b.skillCode} label="Connect" ariaLabel={`Connect ${b.name}`} />
             </li>
           ))}
         </ul>

@@ -3,11 +3,11 @@
 import { revalidatePath } from "next/cache";
 import { addManualTransaction } from "@/lib/wealth/manual";
 import { manualTransactionSchema } from "@/lib/wealth/schemas";
-import { authedAction } from "./safe-action";
+import { authedAction, actionResult } from "./safe-action";
 
 /** Money in or out of a manual cash account. */
 export const addManualTransactionAction = authedAction(manualTransactionSchema, async (input, { db, user }) => {
   const row = await addManualTransaction(db, { userId: user.id, input });
   revalidatePath("/", "layout");
-  return { status: "success" as const, data: { id: row.id }, message: "Transaction added." };
+  return actionResult({ status: "success" as const, data: { id: row.id }, message: "Transaction added." });
 });

@@ -4,7 +4,6 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { connections } from "@/db/schema";
 import type { PlaidCredentials } from "@/lib/connectors/plaid/connector";
-import { ConnectorError } from "@/lib/connectors/errors";
 import { getConnector } from "@/lib/connectors/registry";
 import { openSecret } from "@/lib/crypto";
 import { env } from "@/lib/env";
@@ -25,11 +24,7 @@ export const createPlaidLinkTokenAction = authedAction(schema, async (input, { d
     if (!conn || conn.status === "disconnected") throw new AppError("not_found", "That connection does not exist.");
     credentials = plaid.credentialsSchema.parse(openSecret(conn.credentials, conn.id));
   }
-  try {
-    const t = await plaid.createLinkToken({ userId: user.id, credentials, webhookUrl: `${env().appUrl}/api/webhooks/plaid` });
-    return { linkToken: t.linkToken };
-  } catch (e) {
-    if (e instanceof ConnectorError) throw new AppError("provider_unavailable", e.message);
-    throw e;
-  }
+  // A ConnectorError (outage, rate limit, refused configuration) is mapped by the action wrapper.
+  const t = await plaid.createLinkToken({ userId: user.id, credentials, webhookUrl: `${env().appUrl}/api/webhooks/plaid` });
+  return { linkToken: t.linkToken };
 });

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { deleteValuation } from "@/lib/wealth/manual";
-import { authedAction } from "./safe-action";
+import { authedAction, actionResult } from "./safe-action";
 
 const schema = z.object({ id: z.uuid("Unknown valuation") });
 
@@ -11,5 +11,5 @@ const schema = z.object({ id: z.uuid("Unknown valuation") });
 export const deleteValuationAction = authedAction(schema, async ({ id }, { db, user }) => {
   const row = await deleteValuation(db, { userId: user.id, id });
   revalidatePath("/", "layout");
-  return { status: "success" as const, data: { id }, message: `Deleted the valuation of ${row.date}.` };
+  return actionResult({ status: "success" as const, data: { id }, message: `Deleted the valuation of ${row.date}.` });
 });

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { disconnectConnection } from "@/lib/connections/service";
-import { authedAction } from "./safe-action";
+import { authedAction, actionResult } from "./safe-action";
 
 const schema = z.object({
   connectionId: z.uuid({ error: "Unknown connection." }),
@@ -13,11 +13,11 @@ const schema = z.object({
 export const disconnectConnectionAction = authedAction(schema, async (input, { db, user }) => {
   const r = await disconnectConnection(db, { userId: user.id, connectionId: input.connectionId, keepData: input.keepData });
   revalidatePath("/", "layout");
-  return {
+  return actionResult({
     status: "success" as const,
     data: null,
     message: r.revokedRemotely
       ? "Disconnected. The provider's access was revoked."
       : "Disconnected here. We could not reach the provider to revoke access; you can also revoke it on the bank's side.",
-  };
+  });
 });

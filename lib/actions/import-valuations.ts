@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { importValuationsCsv } from "@/lib/wealth/import";
-import { authedAction } from "./safe-action";
+import { authedAction, actionResult } from "./safe-action";
 
 const schema = z.object({
   file: z
@@ -15,8 +15,8 @@ const schema = z.object({
 /** Import valuations / holdings from a CSV (all or nothing). */
 export const importValuationsAction = authedAction(schema, async ({ file }, { db, user }) => {
   const result = await importValuationsCsv(db, { userId: user.id, text: await file.text() });
-  if (result.status === "invalid") return { status: "invalid" as const, fieldErrors: { file: result.errors } };
+  if (result.status === "invalid") return actionResult({ status: "invalid" as const, fieldErrors: { file: result.errors } });
   revalidatePath("/", "layout");
   const created = result.created.length ? ` Created ${result.created.join(", ")}.` : "";
-  return { status: "success" as const, data: result, message: `Imported ${result.valuations} valuation${result.valuations === 1 ? "" : "s"}.${created}` };
+  return actionResult({ status: "success" as const, data: result, message: `Imported ${result.valuations} valuation${result.valuations === 1 ? "" : "s"}.${created}` });
 });

@@ -6,7 +6,7 @@ import { linkConnection } from "@/lib/connections/service";
 import { ConnectorError } from "@/lib/connectors/errors";
 import { CONNECTOR_IDS } from "@/lib/connectors/registry";
 import { queueSync } from "@/lib/jobs/app";
-import { authedAction } from "./safe-action";
+import { authedAction, actionResult } from "./safe-action";
 
 const schema = z.object({
   connectorId: z.enum(CONNECTOR_IDS, { error: "Choose a provider." }),
@@ -22,10 +22,12 @@ export const linkConnectionAction = authedAction(schema, async (input, { db, use
     revalidatePath("/connections");
     return { connectionId, jobId };
   } catch (e) {
-    if (e instanceof ConnectorError) {
+    // What the user must fix goes to the form; an outage, a rate limit or a refused server
+    // configuration is mapped by the action wrapper ("try again", "ask the administrator").
+    if (e instanceof ConnectorError && !e.retryable && !e.opts.misconfigured) {
       // A one-time code step (web-banking logins): point at the code field.
       const otp = e.opts.providerCode === "otp_required" ? "Enter the code the bank just sent you." : e.opts.providerCode === "bad_otp" ? "That code was not accepted." : null;
-      return { status: "invalid" as const, fieldErrors: otp ? { otp: [otp] } : {}, formError: e.message };
+      return actionResult({ status: "invalid" as const, fieldErrors: otp ? { otp: [otp] } : {}, formError: e.message });
     }
     throw e;
   }

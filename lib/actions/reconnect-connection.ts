@@ -2,7 +2,6 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { ConnectorError } from "@/lib/connectors/errors";
 import { reconnectAndSync } from "@/lib/jobs";
 import { appJobs } from "@/lib/jobs/app";
 import { authedAction } from "./safe-action";
@@ -15,13 +14,8 @@ const schema = z.object({
 
 /** Repair a connection that needs the user (reauth_required) and queue its sync (with no browser follow-up needed). */
 export const reconnectConnectionAction = authedAction(schema, async (input, { db, user }) => {
-  let jobId: string | null;
-  try {
-    jobId = await reconnectAndSync(db, await appJobs(), { userId: user.id, connectionId: input.connectionId, payload: input.payload });
-  } catch (e) {
-    if (e instanceof ConnectorError) return { status: "error" as const, code: "reauth_required" as const, message: e.message };
-    throw e;
-  }
+  // A ConnectorError is mapped by the action wrapper: an outage says "try again", not "reconnect".
+  const jobId = await reconnectAndSync(db, await appJobs(), { userId: user.id, connectionId: input.connectionId, payload: input.payload });
   revalidatePath("/connections");
   return { jobId };
 });

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { appJobs } from "@/lib/jobs/app";
 import { waitForAttempt } from "@/lib/webhooks/deliver";
 import { redeliver } from "@/lib/webhooks/subscriptions";
-import { authedAction } from "./safe-action";
+import { authedAction, actionResult } from "./safe-action";
 
 const schema = z.object({ id: z.uuid({ error: "Unknown delivery." }) });
 
@@ -14,7 +14,7 @@ export const redeliverWebhookAction = authedAction(schema, async (input, { db, u
   const id = await redeliver(db, { userId: user.id, deliveryId: input.id, jobs: appJobs() });
   const outcome = await waitForAttempt(db, id);
   revalidatePath("/settings/webhooks");
-  return {
+  return actionResult({
     status: "success" as const,
     data: { id },
     message:
@@ -23,5 +23,5 @@ export const redeliverWebhookAction = authedAction(schema, async (input, { db, u
         : outcome === "queued"
           ? "Queued; it will be sent shortly."
           : "Sent again; the receiver did not accept it. It will be retried.",
-  };
+  });
 });

@@ -5,7 +5,8 @@ import { currentUser } from "@/lib/auth/current-user";
 import type { SessionUser } from "@/lib/auth/accounts";
 import { getDb } from "@/db";
 import type { Db } from "@/db/client";
-import { AppError, GENERIC_ERROR_MESSAGE, type AppErrorCode } from "@/lib/errors";
+import { GENERIC_ERROR_MESSAGE, toAppError, type AppErrorCode } from "@/lib/errors";
+import { ConnectorError } from "@/lib/connectors/errors";
 import { log } from "@/lib/log";
 import { auditForeignIds, idsIn } from "@/lib/audit/denied";
 
@@ -17,6 +18,22 @@ export type ActionResult<T = null> =
   | { status: "error"; code: AppErrorCode; message: string };
 
 export const idle = { status: "idle" } as const;
+
+/** Results a handler built on purpose (below); any other value a handler returns is its data. */
+const explicitResults = new WeakSet<object>();
+
+/**
+ * An explicit action result: a handler returns `actionResult({ status: "invalid", … })` (or
+ * `success`, `failure`) to answer with that status itself. Anything else it returns —
+ * including a domain object that happens to have a `status` field — is the `data` of a
+ * success; nothing is guessed from an object's keys.
+ */
+export function actionResult<R extends { status: "success" | "invalid" | "error" }>(r: R & Exclude<ActionResult<unknown>, { status: "idle" }>): R {
+  explicitResults.add(r);
+  return r;
+}
+export const success = <T>(data: T, message?: string) => actionResult({ status: "success" as const, data, ...(message !== undefined ? { message } : {}) });
+export const failure = (code: AppErrorCode, message: string) => actionResult({ status: "error" as const, code, message });
 
 /** FormData → plain object (repeated keys become arrays; File entries are kept). */
 export function formDataToObject(fd: FormData): Record<string, unknown> {
@@ -51,6 +68,9 @@ function safeValues(raw: unknown): Record<string, string> {
 
 type Ctx = { user: SessionUser; db: Db };
 
+/** The signed-in user (swappable in tests, which have no request cookies; as `sessionLookup` in lib/api/v1/define.ts). */
+export const actionSession = { current: (): Promise<SessionUser | null> => currentUser() };
+
 /** What an action's handler returned, as the `data` of a success result. */
 export type DataOf<R> = R extends { status: "success"; data: infer D }
   ? D
@@ -72,20 +92,22 @@ function wrap<S extends z.ZodType, R>(
     const raw = payload instanceof FormData ? formDataToObject(payload) : payload;
     let user: SessionUser | null = null;
     try {
-      user = await currentUser();
+      user = await actionSession.current();
       if (needsUser && !user) return { status: "error", code: "unauthorized", message: "Your session has ended. Please sign in again." };
       const parsed = schema.safeParse(raw);
       if (!parsed.success) return invalidFrom(parsed.error, safeValues(raw));
       const db = await getDb();
       const out = await fn(parsed.data, { user: user as SessionUser, db });
-      if (out && typeof out === "object" && "status" in out) return out as unknown as ActionResult<DataOf<R>>;
+      if (out !== null && typeof out === "object" && explicitResults.has(out)) return out as unknown as ActionResult<DataOf<R>>;
       return { status: "success", data: out as DataOf<R> };
     } catch (e) {
       unstable_rethrow(e); // redirect() / notFound() must propagate
-      if (e instanceof AppError) {
+      const known = toAppError(e);
+      if (known) {
         // Another user's id answers like one that does not exist, and lands in the caller's audit trail.
-        if (e.code === "not_found" && user) await auditForeignIds(await getDb(), { userId: user.id, ids: idsIn(raw) });
-        return { status: "error", code: e.code, message: e.message };
+        if (known.code === "not_found" && user) await auditForeignIds(await getDb(), { userId: user.id, ids: idsIn(raw) });
+        if (e instanceof ConnectorError) log.warn("server action: provider error", { code: e.code, providerCode: e.opts.providerCode, status: e.opts.status });
+        return { status: "error", code: known.code, message: known.message };
       }
       log.error("server action failed", { error: e });
       return { status: "error", code: "internal", message: GENERIC_ERROR_MESSAGE };

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { createManualAccount, updateManualAccount } from "@/lib/wealth/manual";
 import { manualAccountSchema } from "@/lib/wealth/schemas";
-import { authedAction } from "./safe-action";
+import { authedAction, actionResult } from "./safe-action";
 
 const schema = manualAccountSchema.extend({ id: z.uuid().optional().or(z.literal("").transform(() => undefined)) });
 
@@ -12,5 +12,5 @@ const schema = manualAccountSchema.extend({ id: z.uuid().optional().or(z.literal
 export const saveManualAccountAction = authedAction(schema, async ({ id, ...input }, { db, user }) => {
   const row = id ? await updateManualAccount(db, { userId: user.id, id, input }) : await createManualAccount(db, { userId: user.id, input });
   revalidatePath("/", "layout");
-  return { status: "success" as const, data: { id: row.id, name: row.name }, message: id ? `Saved ${row.name}.` : `Added ${row.name}.` };
+  return actionResult({ status: "success" as const, data: { id: row.id, name: row.name }, message: id ? `Saved ${row.name}.` : `Added ${row.name}.` });
 });

@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { users } from "@/db/schema";
 import { currencySchema } from "@/lib/wealth/schemas";
-import { authedAction } from "./safe-action";
+import { authedAction, actionResult } from "./safe-action";
 
 const schema = z.object({ baseCurrency: currencySchema });
 
@@ -13,5 +13,5 @@ const schema = z.object({ baseCurrency: currencySchema });
 export const setBaseCurrencyAction = authedAction(schema, async ({ baseCurrency }, { db, user }) => {
   await db.update(users).set({ baseCurrency }).where(eq(users.id, user.id));
   revalidatePath("/", "layout");
-  return { status: "success" as const, data: { baseCurrency }, message: `Amounts are now shown in ${baseCurrency}.` };
+  return actionResult({ status: "success" as const, data: { baseCurrency }, message: `Amounts are now shown in ${baseCurrency}.` });
 });

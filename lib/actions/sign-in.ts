@@ -3,7 +3,7 @@
 import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/lib/auth";
 import { signInSchema } from "@/lib/auth/validation";
-import { publicAction } from "./safe-action";
+import { publicAction, actionResult } from "./safe-action";
 import { z } from "zod";
 
 const schema = signInSchema.extend({ callbackUrl: z.string().optional() });
@@ -18,15 +18,15 @@ export const signInAction = publicAction(schema, async (input) => {
     await signIn("credentials", { email: input.email, password: input.password, redirectTo: safeCallback(input.callbackUrl) });
   } catch (e) {
     if (e instanceof CredentialsSignin && e.code === "throttled") {
-      return {
+      return actionResult({
         status: "invalid" as const,
         fieldErrors: {},
         formError: "Too many sign-in attempts. Please wait a few minutes and try again.",
         values: { email: input.email },
-      };
+      });
     }
     if (e instanceof AuthError) {
-      return { status: "invalid" as const, fieldErrors: {}, formError: "Email or password is incorrect.", values: { email: input.email } };
+      return actionResult({ status: "invalid" as const, fieldErrors: {}, formError: "Email or password is incorrect.", values: { email: input.email } });
     }
     throw e;
   }

@@ -3,7 +3,6 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { startConsent } from "@/lib/consent/sessions";
-import { ConnectorError } from "@/lib/connectors/errors";
 import { authedAction } from "./safe-action";
 
 const schema = z.object({
@@ -13,12 +12,7 @@ const schema = z.object({
 
 /** Start a guided consent (new link, or renewal of an existing connection) and go to its first screen. */
 export const startConsentAction = authedAction(schema, async (input, { db, user }) => {
-  let sessionId: string;
-  try {
-    sessionId = (await startConsent(db, { userId: user.id, skillCode: input.skillCode, renewConnectionId: input.renewConnectionId })).sessionId;
-  } catch (e) {
-    if (e instanceof ConnectorError) return { status: "error" as const, code: e.code, message: e.message };
-    throw e;
-  }
+  // A ConnectorError from the bank's side is mapped by the action wrapper.
+  const { sessionId } = await startConsent(db, { userId: user.id, skillCode: input.skillCode, renewConnectionId: input.renewConnectionId });
   redirect(`/connections/consent/${sessionId}`);
 });

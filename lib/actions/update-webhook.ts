@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { deleteSubscription, setSubscriptionActive } from "@/lib/webhooks/subscriptions";
-import { authedAction } from "./safe-action";
+import { authedAction, actionResult } from "./safe-action";
 
 const schema = z.object({
   id: z.uuid({ error: "Unknown webhook." }),
@@ -15,5 +15,5 @@ export const updateWebhookAction = authedAction(schema, async (input, { db, user
   if (input.op === "delete") await deleteSubscription(db, { userId: user.id, id: input.id });
   else await setSubscriptionActive(db, { userId: user.id, id: input.id, active: input.op === "enable" });
   revalidatePath("/settings/webhooks");
-  return { status: "success" as const, data: null, message: input.op === "delete" ? "Webhook deleted." : input.op === "enable" ? "Webhook turned on." : "Webhook turned off." };
+  return actionResult({ status: "success" as const, data: null, message: input.op === "delete" ? "Webhook deleted." : input.op === "enable" ? "Webhook turned on." : "Webhook turned off." });
 });

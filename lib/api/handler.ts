@@ -7,7 +7,7 @@ import type { SessionUser } from "@/lib/auth/accounts";
 import { currentUser } from "@/lib/auth/current-user";
 import { authenticateApiToken } from "@/lib/api-tokens/tokens";
 import { parseFilters, type TransactionFilters } from "@/lib/transactions/filters";
-import { AppError, GENERIC_ERROR_MESSAGE } from "@/lib/errors";
+import { AppError, GENERIC_ERROR_MESSAGE, toAppError } from "@/lib/errors";
 import { clientIp } from "@/lib/auth/request-meta";
 import { log } from "@/lib/log";
 
@@ -19,9 +19,12 @@ export function errorResponse(e: unknown): NextResponse<ApiErrorBody> {
     for (const i of e.issues) (fieldErrors[i.path.join(".") || "_"] ??= []).push(i.message);
     return NextResponse.json({ error: { code: "invalid_input", message: "Some parameters are invalid.", fieldErrors } }, { status: 400 });
   }
-  if (e instanceof AppError) {
-    const fieldErrors = e.details?.fieldErrors as Record<string, string[]> | undefined;
-    return NextResponse.json({ error: { code: e.code, message: e.message, ...(fieldErrors ? { fieldErrors } : {}) } }, { status: e.status });
+  const known = toAppError(e); // AppError, or a ConnectorError mapped to its message and status
+  if (known) {
+    const fieldErrors = known.details?.fieldErrors as Record<string, string[]> | undefined;
+    const res = NextResponse.json({ error: { code: known.code, message: known.message, ...(fieldErrors ? { fieldErrors } : {}) } }, { status: known.status });
+    if (known.code === "rate_limited" && known.details?.retryAfter) res.headers.set("retry-after", String(known.details.retryAfter));
+    return res;
   }
   log.error("route handler failed", { error: e });
   return NextResponse.json({ error: { code: "internal", message: GENERIC_ERROR_MESSAGE } }, { status: 500 });

@@ -49,23 +49,55 @@ export async function firstDeliveryWithin(db: Db, provider: string, replayId: st
 
 export type InboundWebhook = { ok: true; event: WebhookEvent } | { ok: false; reason: "unverified" | "replay"; detail: string };
 
+/** What a provider route declares: how to verify a request, and how long its replay ids matter. */
+export type WebhookSpec = {
+  provider: string;
+  /** Verify the raw request (signature, timestamp window): the event and its replay id, or throw. */
+  verify: () => Promise<{ event: WebhookEvent; replayId: string }>;
+  /** Keep replay ids this long (older ones of this provider are pruned); absent: forever. */
+  replayWindowMs?: number;
+  now?: Date;
+};
+
+export type AcceptedWebhook =
+  | { ok: true; event: WebhookEvent; next: Awaited<ReturnType<typeof applyWebhookEvent>> }
+  | { ok: false; reason: "unverified" | "replay"; detail: string };
+
 /**
- * The one path of a provider webhook before it touches any connection: verify (any
- * failure → unverified), then record its replay id in the database (seen before →
- * replay). Only verified messages are recorded, so a forger cannot pre-claim ids.
+ * The one path of every provider webhook: verify (any failure → unverified; nothing is
+ * recorded, so a forger cannot pre-claim ids), then record the replay id AND apply the
+ * event in ONE database transaction — an apply that fails leaves no id behind, so the
+ * provider's retry is applied (not refused as a replay); a true replay changes nothing.
+ *
+ * A sync the event asks for is queued after the commit (the job queue is not part of
+ * the app's transaction: on PGlite it shares the one connection). If queueing fails, the
+ * id is released again, so the retry is accepted and queues it.
  */
-export async function receiveWebhook(
+export async function acceptWebhook(
   db: Db,
-  provider: string,
-  verify: () => Promise<{ event: WebhookEvent; replayId: string }>,
-  record: (replayId: string) => Promise<boolean> = (id) => firstDelivery(db, provider, id),
-): Promise<InboundWebhook> {
+  spec: WebhookSpec,
+  enqueueSync: (input: { userId: string; connectionId: string }) => Promise<unknown>,
+): Promise<AcceptedWebhook> {
   let verified;
   try {
-    verified = await verify();
+    verified = await spec.verify();
   } catch (e) {
     return { ok: false, reason: "unverified", detail: (e as Error).message };
   }
-  if (!(await record(verified.replayId))) return { ok: false, reason: "replay", detail: verified.replayId.slice(0, 16) };
-  return { ok: true, event: verified.event };
+  const { event, replayId } = verified;
+  const applied = await db.transaction(async (tx) => {
+    const first = spec.replayWindowMs !== undefined ? await firstDeliveryWithin(tx, spec.provider, replayId, spec.replayWindowMs, spec.now) : await firstDelivery(tx, spec.provider, replayId);
+    if (!first) return null;
+    return applyWebhookEvent(tx, spec.provider, event);
+  });
+  if (!applied) return { ok: false, reason: "replay", detail: replayId.slice(0, 16) };
+  if (applied.action === "sync") {
+    try {
+      await enqueueSync({ userId: applied.userId, connectionId: applied.connectionId });
+    } catch (e) {
+      await db.delete(inboundWebhooks).where(and(eq(inboundWebhooks.provider, spec.provider), eq(inboundWebhooks.webhookId, replayId)));
+      throw e;
+    }
+  }
+  return { ok: true, event, next: applied };
 }

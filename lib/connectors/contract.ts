@@ -127,13 +127,40 @@ export type RequestPlan = {
 
 export type FormField =
   | { name: string; label: string; kind: "select"; options: { value: string; label: string }[]; defaultValue?: string }
-  | { name: string; label: string; kind: "text" | "password" | "number"; defaultValue?: string; hint?: string };
+  | { name: string; label: string; kind: "text" | "password" | "number"; defaultValue?: string; hint?: string; autoComplete?: string };
 
+/** A line of help shown with a form step: text, optionally followed by a link. */
+export type HelpLine = { text: string; link?: { href: string; label: string } };
+
+/**
+ * A step of a link (or reconnect) flow. Pages render a step by its kind (and a widget by
+ * its widget name) — never by connector id; whatever a step's UI needs travels in the step.
+ */
 export type LinkStrategy =
-  | { kind: "widget"; widget: "plaid_link" | "teller_connect" }
+  /** The provider's own widget. `emulator`: the local stand-in is loaded instead of the provider's script. */
+  | { kind: "widget"; widget: "plaid_link"; emulator?: boolean }
+  | { kind: "widget"; widget: "teller_connect"; emulator?: boolean; applicationId?: string; environment?: "sandbox" | "development" | "production" }
+  /** A guided consent (lib/consent/sessions.ts): pick a bank from the catalogue, approve at the bank. */
   | { kind: "consent_session" }
-  | { kind: "form"; fields: FormField[] }
+  /** A plain form; its fields are the connector's completeLink input. */
+  | {
+      kind: "form";
+      fields: FormField[];
+      /** Numbered instructions above the form, and notes (`sandboxNotes` only while the sandbox is on). */
+      help?: { steps?: HelpLine[]; notes?: HelpLine[]; sandboxNotes?: HelpLine[] };
+      /** Accessible name of the form. */
+      label?: string;
+    }
   | { kind: "file_upload"; accept: string[] };
+
+export type WidgetStep = Extract<LinkStrategy, { kind: "widget" }>;
+
+/**
+ * How a connection that needs the user (reauth_required) is repaired: the widget again in
+ * update mode, a renewed consent session, a form with what the repair needs (a new setup
+ * token, a one-time code), or `confirm` — one click, the stored credentials are tried again.
+ */
+export type ReconnectStrategy = Exclude<LinkStrategy, { kind: "file_upload" }> | { kind: "confirm" };
 
 export type InstitutionInfo = {
   providerInstitutionId: string;
@@ -174,6 +201,8 @@ export interface Connector<C = unknown> {
   readonly description: string;
   readonly capabilities: Capabilities;
   readonly link: LinkStrategy;
+  /** How Reconnect repairs a login (absent: `confirm`, the stored credentials are tried again). */
+  readonly reconnect?: ReconnectStrategy;
   /** Validates decrypted credentials before use. */
   readonly credentialsSchema: z.ZodType<C>;
   /** Finish the provider's link flow with what the user submitted. Throws ConnectorError. */
@@ -189,4 +218,16 @@ export interface Connector<C = unknown> {
   /** Revoke access at the provider. Must succeed if already revoked. */
   disconnect(credentials: C): Promise<void>;
   verifyWebhook?(req: { headers: Headers; rawBody: string }): Promise<WebhookEvent>;
+}
+
+/** What a consent-session connector (link kind `consent_session`) does at the provider; lib/consent/sessions.ts drives it. */
+export type ConsentSessionSteps = {
+  startSession(input: { tenantUserId: string; skill: string }): Promise<{ sessionId: string; nonce: string }>;
+  step(input: { sessionId: string; nonce: string; skill: string; step: "consent" | "finalize"; data?: Record<string, unknown> }): Promise<{ nonce: string; status: string; data: Record<string, unknown> }>;
+};
+export type ConsentSessionConnector<C = unknown> = Connector<C> & ConsentSessionSteps;
+
+export function isConsentSessionConnector<C>(c: Connector<C>): c is ConsentSessionConnector<C> {
+  const s = c as Partial<ConsentSessionSteps>;
+  return c.link.kind === "consent_session" && typeof s.startSession === "function" && typeof s.step === "function";
 }

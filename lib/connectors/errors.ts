@@ -27,9 +27,19 @@ export class ConnectorError extends Error {
     /** Safe for users: never includes secrets or raw provider bodies. */
     message: string = USER_MESSAGES[code],
     /** retryAfterMs: how long the provider asked us to wait (relative, so any clock can use it). */
-    readonly opts: { retryAfterMs?: number; providerCode?: string; status?: number } = {},
+    readonly opts: {
+      retryAfterMs?: number;
+      providerCode?: string;
+      status?: number;
+      /** The provider refused this server's own configuration (API keys, environment, products): not the user's doing. */
+      misconfigured?: boolean;
+    } = {},
   ) {
     super(message);
+  }
+  /** The code's generic message (the connector gave no more specific one). */
+  get isDefaultMessage(): boolean {
+    return this.message === USER_MESSAGES[this.code];
   }
   get retryAfterMs(): number | undefined {
     return this.opts.retryAfterMs;

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import type { Connector } from "./contract";
+import { isConsentSessionConnector, type ConsentSessionConnector, type Connector } from "./contract";
 import { createDemoConnector, type DemoCredentials } from "./demo/connector";
 import { createFinqwareConnector, type FinqwareConnector } from "./finqware/connector";
 import { createFileConnector } from "./file/connector";
@@ -41,7 +41,8 @@ export class ConnectorUnavailable extends Error {
   override name = "ConnectorUnavailable";
 }
 
-const cache = new Map<ConnectorId, Connector<unknown>>();
+/** Built connectors, by id (each built once, on first use). */
+const cache: { [K in ConnectorId]?: ConnectorById[K] } = {};
 
 /** Teller Connect nonces live in the database (lib/connections/nonces.ts). */
 const tellerNonces = async ({ userId, nonce }: { userId: string; nonce: string }) => {
@@ -75,93 +76,108 @@ export function availableConnectorIds(): ConnectorId[] {
   return CONNECTOR_IDS.filter(isAvailable);
 }
 
-function build<K extends ConnectorId>(id: K): ConnectorById[K];
-function build(id: ConnectorId): ConnectorById[ConnectorId] {
-  const e = env();
+/** The sandbox's emulators, or ConnectorUnavailable when a provider has neither real configuration nor the sandbox. */
+function sandboxOr(id: ConnectorId) {
   const s = sandbox();
-  const unavailable = () => new ConnectorUnavailable(`The ${id} provider is not configured on this server.`);
-  switch (id) {
-    case "demo": {
-      // DEMO_BANK_URL points at a demo bank over HTTP; with the sandbox the emulator runs in-process.
-      const url = process.env.DEMO_BANK_URL;
-      if (url) return createDemoConnector({ baseUrl: url });
-      if (!s) throw unavailable();
-      return createDemoConnector({ baseUrl: "http://demo-bank.internal", fetch: s.demo.fetch });
-    }
-    case "plaid": {
-      // Real keys → Plaid itself; otherwise the local Plaid mounted at /sandbox/plaid.
-      if (e.plaid) return createPlaidConnector({ clientId: e.plaid.clientId, secret: e.plaid.secret, environment: e.plaid.env, basePath: plaidBasePath(e.plaid.env) });
-      if (!s) throw unavailable();
-      return createPlaidConnector({ clientId: s.plaid.clientId, secret: s.plaid.secret, environment: "emulator", basePath: s.plaid.basePath(e.appUrl) });
-    }
-    case "teller": {
-      // A certificate → Teller itself over mTLS; otherwise the local Teller (HTTPS + test CA, started on first use).
-      const t = e.teller;
-      if (t) {
-        return createTellerConnector({
-          mode: t.env,
-          applicationId: t.applicationId,
-          settings: async () => ({ baseUrl: "https://api.teller.io", tls: { cert: fs.readFileSync(t.certificatePath, "utf8"), key: fs.readFileSync(t.privateKeyPath, "utf8") } }),
-          webhookSecrets: async () => t.signingSecrets,
-          tokenSigningKey: async () => t.tokenSigningKey,
-          consumeNonce: tellerNonces,
-        });
-      }
-      if (!s) throw unavailable();
+  if (!s) throw new ConnectorUnavailable(`The ${id} provider is not configured on this server.`);
+  return s;
+}
+
+/**
+ * How each connector is built, as a mapped type over the ids: each builder's return type
+ * is checked against ConnectorById, and a missing (or extra) id is a type error.
+ */
+const builders: { [K in ConnectorId]: () => ConnectorById[K] } = {
+  demo: () => {
+    // DEMO_BANK_URL points at a demo bank over HTTP; with the sandbox the emulator runs in-process.
+    const url = process.env.DEMO_BANK_URL;
+    if (url) return createDemoConnector({ baseUrl: url });
+    return createDemoConnector({ baseUrl: "http://demo-bank.internal", fetch: sandboxOr("demo").demo.fetch });
+  },
+  plaid: () => {
+    // Real keys → Plaid itself; otherwise the local Plaid mounted at /sandbox/plaid.
+    const e = env();
+    if (e.plaid) return createPlaidConnector({ clientId: e.plaid.clientId, secret: e.plaid.secret, environment: e.plaid.env, basePath: plaidBasePath(e.plaid.env) });
+    const s = sandboxOr("plaid");
+    return createPlaidConnector({ clientId: s.plaid.clientId, secret: s.plaid.secret, environment: "emulator", basePath: s.plaid.basePath(e.appUrl) });
+  },
+  teller: () => {
+    // A certificate → Teller itself over mTLS; otherwise the local Teller (HTTPS + test CA, started on first use).
+    const e = env();
+    const t = e.teller;
+    if (t) {
       return createTellerConnector({
-        mode: "emulator",
-        applicationId: s.teller.applicationId,
-        settings: () => s.teller.settings(e.appUrl),
-        webhookSecrets: () => s.teller.webhookSecrets(e.appUrl),
-        tokenSigningKey: () => s.teller.tokenSigningKey(e.appUrl),
+        mode: t.env,
+        applicationId: t.applicationId,
+        settings: async () => ({ baseUrl: "https://api.teller.io", tls: { cert: fs.readFileSync(t.certificatePath, "utf8"), key: fs.readFileSync(t.privateKeyPath, "utf8") } }),
+        webhookSecrets: async () => t.signingSecrets,
+        tokenSigningKey: async () => t.tokenSigningKey,
         consumeNonce: tellerNonces,
       });
     }
-    case "finqware": {
-      if (!s) throw unavailable();
-      return createFinqwareConnector({
-        baseUrl: s.finqware.baseUrl(e.appUrl),
-        clientId: s.finqware.clientId,
-        clientSecret: s.finqware.clientSecret,
-        appKey: s.finqware.appKey,
-        fetch: s.finqware.fetch(e.appUrl),
-      });
-    }
-    case "file":
-      return createFileConnector();
-    case "simplefin": {
-      // The user's setup token names the bridge (any host); with the sandbox on, the local
-      // bridge's host is served in-process.
-      const local = s?.simplefin;
-      return createSimplefinConnector({
-        store: dbStore(async () => (await import("@/db")).getDb()),
-        fetch: (input, init) => (local && new URL(input).host === local.host ? local.fetch(input, init) : fetch(input, init)),
-      });
-    }
-    case "ebank": {
-      // The local e-bank, mounted at /sandbox/ebank (a real bank's host is not wired: sandbox only).
-      if (!s) throw unavailable();
-      return createEbankConnector({
-        baseUrl: `${e.appUrl}/sandbox/ebank`,
-        requestsPerMinute: s.ebank.requestsPerMinute,
-        fetch: s.ebank.fetch,
-        usernameHint: s.ebank.usernameHint,
-      });
-    }
-    default: {
-      const unreachable: never = id;
-      throw new Error(`unknown connector ${String(unreachable)}`);
-    }
-  }
-}
+    const s = sandboxOr("teller");
+    return createTellerConnector({
+      mode: "emulator",
+      applicationId: s.teller.applicationId,
+      settings: () => s.teller.settings(e.appUrl),
+      webhookSecrets: () => s.teller.webhookSecrets(e.appUrl),
+      tokenSigningKey: () => s.teller.tokenSigningKey(e.appUrl),
+      consumeNonce: tellerNonces,
+    });
+  },
+  finqware: () => {
+    const e = env();
+    const s = sandboxOr("finqware"); // real tenant keys are not wired yet
+    return createFinqwareConnector({
+      baseUrl: s.finqware.baseUrl(e.appUrl),
+      clientId: s.finqware.clientId,
+      clientSecret: s.finqware.clientSecret,
+      appKey: s.finqware.appKey,
+      fetch: s.finqware.fetch(e.appUrl),
+    });
+  },
+  file: () => createFileConnector(),
+  simplefin: () => {
+    // The user's setup token names the bridge (any host); with the sandbox on, the local
+    // bridge's host is served in-process.
+    const local = sandbox()?.simplefin;
+    return createSimplefinConnector({
+      store: dbStore(async () => (await import("@/db")).getDb()),
+      fetch: (input, init) => (local && new URL(input).host === local.host ? local.fetch(input, init) : fetch(input, init)),
+    });
+  },
+  ebank: () => {
+    // The local e-bank, mounted at /sandbox/ebank (a real bank's host is not wired: sandbox only).
+    const s = sandboxOr("ebank");
+    return createEbankConnector({
+      baseUrl: `${env().appUrl}/sandbox/ebank`,
+      requestsPerMinute: s.ebank.requestsPerMinute,
+      fetch: s.ebank.fetch,
+      usernameHint: s.ebank.usernameHint,
+    });
+  },
+};
 
+/** `getConnector("plaid")` is a PlaidConnector; an id only known at run time gives the contract's Connector. */
 export function getConnector<K extends ConnectorId>(id: K): ConnectorById[K];
 export function getConnector(id: string): Connector<unknown>;
 export function getConnector(id: string): Connector<unknown> {
   if (!isConnectorId(id)) throw new Error(`unknown connector "${id}"`);
-  let c = cache.get(id);
-  // The one place the typed connectors are widened to Connector<unknown> (credentials are validated by credentialsSchema).
-  if (!c) cache.set(id, (c = build(id) as unknown as Connector<unknown>));
+  return built(id);
+}
+
+function built<K extends ConnectorId>(id: K): ConnectorById[K] {
+  const hit = cache[id];
+  if (hit) return hit;
+  const c = builders[id]();
+  cache[id] = c;
+  return c;
+}
+
+/** The consent-session connector a consent session (or a bank of the catalogue) names. */
+export function getConsentConnector(id: string): ConsentSessionConnector {
+  const c = getConnector(id);
+  if (!isConsentSessionConnector(c)) throw new Error(`connector "${id}" does not link through consent sessions`);
   return c;
 }
 

@@ -44,8 +44,8 @@ export async function ensureCatalog(db: Db): Promise<void> {
 
 export type CatalogEntry = Awaited<ReturnType<typeof searchCatalog>>[number];
 
-/** Banks offering account information, searchable by name and country. */
-export async function searchCatalog(db: Db, { q, country }: { q?: string; country?: string }) {
+/** Banks offering account information (of one consent connector, if named), searchable by name and country. */
+export async function searchCatalog(db: Db, { q, country, connectorId }: { q?: string; country?: string; connectorId?: string }) {
   await ensureCatalog(db);
   return db
     .select({
@@ -62,6 +62,7 @@ export async function searchCatalog(db: Db, { q, country }: { q?: string; countr
     .where(
       and(
         eq(skills.kind, "ais"),
+        connectorId ? eq(institutions.connectorId, connectorId) : undefined,
         q ? or(ilike(institutions.name, `%${escapeLike(q)}%`), ilike(institutions.bic, `%${escapeLike(q)}%`)) : undefined,
         country ? eq(institutions.country, country.toUpperCase()) : undefined,
       ),
@@ -79,6 +80,8 @@ export async function skillByCode(db: Db, code: string) {
       servicerId: institutions.providerInstitutionId,
       name: institutions.name,
       maxConsentDays: institutions.maxConsentDays,
+      /** The consent connector this bank is reached through. */
+      connectorId: institutions.connectorId,
     })
     .from(skills)
     .innerJoin(institutions, eq(institutions.id, skills.institutionId))

@@ -3,9 +3,9 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections, consentSessions, consentSessionSteps } from "@/db/schema";
 import { linkConnection, reconnectConnection } from "@/lib/connections/service";
-import type { FinqwareConnector } from "@/lib/connectors/finqware/connector";
+import type { ConsentSessionConnector } from "@/lib/connectors/contract";
 import { ConnectorError } from "@/lib/connectors/errors";
-import { getConnector } from "@/lib/connectors/registry";
+import { getConsentConnector } from "@/lib/connectors/registry";
 import { AppError } from "@/lib/errors";
 import { skillByCode } from "./catalog";
 
@@ -20,8 +20,12 @@ import { skillByCode } from "./catalog";
  */
 export const SESSION_TTL_MS = 30 * 60_000;
 
-type Deps = { connector?: FinqwareConnector; now?: () => number };
-const conn = (d: Deps) => d.connector ?? getConnector("finqware");
+/**
+ * Sessions are keyed by connector: a session row names the consent connector its bank is
+ * reached through (from the bank's catalogue entry), and every step goes to that one.
+ */
+type Deps = { connector?: ConsentSessionConnector; now?: () => number };
+const conn = (d: Deps, connectorId: string) => d.connector ?? getConsentConnector(connectorId);
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const newNonce = () => randomBytes(24).toString("base64url");
 
@@ -73,16 +77,16 @@ export async function startConsent(db: Db, input: { userId: string; skillCode: s
   const skill = await skillByCode(db, input.skillCode);
   if (!skill) throw new AppError("not_found", "That bank is not in the catalogue.");
   if (input.renewConnectionId) {
-    const [c] = await db.select().from(connections).where(and(eq(connections.id, input.renewConnectionId), eq(connections.userId, input.userId), eq(connections.connectorId, "finqware")));
+    const [c] = await db.select().from(connections).where(and(eq(connections.id, input.renewConnectionId), eq(connections.userId, input.userId), eq(connections.connectorId, skill.connectorId)));
     if (!c || c.status === "disconnected") throw new AppError("not_found", "That connection does not exist.");
   }
-  const provider = await conn(deps).startSession({ tenantUserId: input.userId, skill: skill.code });
+  const provider = await conn(deps, skill.connectorId).startSession({ tenantUserId: input.userId, skill: skill.code });
   const now = deps.now?.() ?? Date.now();
   const [row] = await db
     .insert(consentSessions)
     .values({
       userId: input.userId,
-      connectorId: "finqware",
+      connectorId: skill.connectorId,
       institutionId: skill.institutionId,
       skillId: skill.skillId,
       connectionId: input.renewConnectionId ?? null,
@@ -136,7 +140,7 @@ export async function submitConsent(
   if (!Number.isInteger(input.consentDays) || input.consentDays < 1 || input.consentDays > max) {
     throw new AppError("invalid_input", `${skill?.name ?? "This bank"} grants consents of at most ${max} days. Choose 1–${max}.`, { fieldErrors: { consentDays: [`Choose 1–${max} days.`] } });
   }
-  const r = await conn(deps).step({ sessionId: s.providerSessionId!, nonce: String(s.scope.providerNonce), skill: String(s.scope.skill), step: "consent", data: { consent_days: input.consentDays, accounts: "all", redirect_url: input.returnUrl } });
+  const r = await conn(deps, s.connectorId).step({ sessionId: s.providerSessionId!, nonce: String(s.scope.providerNonce), skill: String(s.scope.skill), step: "consent", data: { consent_days: input.consentDays, accounts: "all", redirect_url: input.returnUrl } });
   const scaUrl = String(r.data.sca_redirect);
   const nonce = newNonce();
   await db
@@ -172,7 +176,7 @@ async function fail(db: Db, s: Session, status: "rejected" | "expired", reason: 
  * renewed in place, session completed).
  */
 async function advance(db: Db, s: Session, userId: string, deps: Deps): Promise<Advanced> {
-  const c = conn(deps);
+  const c = conn(deps, s.connectorId);
   let r;
   try {
     r = await c.step({ sessionId: s.providerSessionId!, nonce: String(s.scope.providerNonce), skill: String(s.scope.skill), step: "finalize" });
@@ -195,7 +199,7 @@ async function advance(db: Db, s: Session, userId: string, deps: Deps): Promise<
       await reconnectConnection(db, { userId, connectionId: s.connectionId, payload }, { connector: c });
       connectionId = s.connectionId;
     } else {
-      connectionId = (await linkConnection(db, { userId, connectorId: "finqware", payload }, { connector: c })).connectionId;
+      connectionId = (await linkConnection(db, { userId, connectorId: s.connectorId, payload }, { connector: c })).connectionId;
       await db.update(connections).set({ skillId: s.skillId }).where(eq(connections.id, connectionId));
     }
   } catch (e) {
@@ -263,6 +267,12 @@ export async function pollConsent(db: Db, input: { userId: string; sessionId: st
     const r = await advance(db, claimed, input.userId, deps);
     return r.status === "pending" ? { status: "pending" } : r.status === "rejected" ? { status: "rejected", message: r.message } : r;
   } catch (e) {
+    // The provider refused the finalisation for a reason polling will not change: end the
+    // session with the connector's own (safe) message, which the page shows.
+    if (e instanceof ConnectorError && !e.retryable) {
+      await fail(db, claimed, "rejected", e.message, { reason: "finalize_failed", code: e.code });
+      return { status: "rejected", message: e.message };
+    }
     // A provider hiccup: let the next poll try again right away.
     await db.update(consentSessions).set({ scope: sql`${consentSessions.scope} - 'pollLeaseUntil'` }).where(eq(consentSessions.id, s.id));
     throw e;

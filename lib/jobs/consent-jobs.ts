@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import type { FinqwareConnector } from "@/lib/connectors/finqware/connector";
+import type { ConsentSessionConnector } from "@/lib/connectors/contract";
 import { pollConsent, recordConsentSync } from "@/lib/consent/sessions";
 import { log } from "@/lib/log";
 import type { JobQueue } from "./queue";
@@ -23,7 +23,7 @@ export type ConsentJobOutput =
   | { outcome: "idle"; sessionStatus: string };
 
 export type ConsentJobDeps = {
-  connector?: FinqwareConnector;
+  connector?: ConsentSessionConnector;
   /** The session's clock (its 30-minute expiry); polls are spaced in real time. */
   now?: () => number;
   /** First delay between polls (doubles each time, up to `maxPollMs`). */

@@ -1,30 +1,25 @@
 import type { Metadata } from "next";
-import { EbankReconnect } from "@/components/connect/ebank-reconnect";
 import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
 import { CONSENT_WARNING_DAYS, listConnections, listSyncRuns } from "@/lib/connections/service";
-import { startConsentAction } from "@/lib/actions/start-consent";
 import { formatDateTime, providerLabel } from "@/lib/format";
 import { connectionAccounts } from "@/lib/connections/names";
 import { ConnectionAccountList } from "@/components/connections/arrived-accounts";
 import { RenameForm } from "@/components/connections/rename-form";
 import { DisconnectButton } from "@/components/connections/disconnect-button";
-import { ReconnectButton } from "@/components/connections/reconnect-button";
 import { RefreshButton } from "@/components/connections/refresh-button";
 import { RunHistory } from "@/components/connections/run-history";
-import { PlaidLinkFlow } from "@/components/connect/plaid-link";
-import { env } from "@/lib/env";
 import { syncQueueState } from "@/lib/jobs";
 import { appJobs } from "@/lib/jobs/app";
-import { TellerConnectFlow } from "@/components/connect/teller-connect";
-import { connectorOrNull, getConnector, isAvailable } from "@/lib/connectors/registry";
+import { connectorOrNull } from "@/lib/connectors/registry";
+import { ReconnectStep } from "@/components/connect/link-step";
+import { RenewConsent } from "@/components/consent/renew-consent";
 import { manualRefreshBlock } from "@/lib/sync/budget";
 import { StatusBadge } from "@/components/connections/status-badge";
-import { Button, ButtonLink } from "@/components/ui/button";
+import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { LinkFirstBank } from "@/components/ui/empty-state";
 import { SimplefinStatus } from "@/components/connect/simplefin-status";
-import { SimplefinReconnect } from "@/components/connect/simplefin-reconnect";
 import { simplefinInfo } from "@/lib/connectors/simplefin/state";
 
 export const metadata: Metadata = { title: "Connections" };
@@ -33,13 +28,6 @@ export default async function ConnectionsPage() {
   const user = await requireUser();
   const db = await getDb();
   const list = await listConnections(db, { userId: user.id });
-  const plaidEmulatorMode = env().plaid === null;
-  const tellerConnector = isAvailable("teller") ? getConnector("teller") : null;
-  const teller = {
-    applicationId: tellerConnector?.applicationId ?? "",
-    environment: tellerConnector && tellerConnector.mode !== "emulator" ? tellerConnector.mode : ("sandbox" as const),
-    emulator: tellerConnector?.mode === "emulator",
-  };
   const [runs, accounts, limits] = await Promise.all([
     Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 }))),
     connectionAccounts(db, { userId: user.id }),
@@ -48,7 +36,8 @@ export default async function ConnectionsPage() {
   // The queue's view: when the next attempt starts, and sync jobs that failed outside a run.
   const jobs = await appJobs();
   const queue = await Promise.all(list.map((c) => syncQueueState(jobs, c.id)));
-  const simplefin = list.some((c) => c.connectorId === "simplefin") ? await simplefinInfo(db, user.id) : new Map();
+  // What SimpleFIN bridges last said (empty for every other connection).
+  const simplefin = await simplefinInfo(db, user.id);
   return (
     <>
       <PageHeader
@@ -107,19 +96,7 @@ export default async function ConnectionsPage() {
               {c.status === "reauth_required" && (
                 <div role="alert" className="flex flex-wrap items-center justify-between gap-3 border-t border-amber-200 bg-amber-50 px-5 py-3 text-sm text-amber-900">
                   <span>{c.lastErrorMessage ?? "The bank needs you to sign in again."}</span>
-                  {c.connectorId === "finqware" ? (
-                    <RenewConsent skillCode={c.skillCode ?? ""} connectionId={c.id} />
-                  ) : c.connectorId === "plaid" ? (
-                    <PlaidLinkFlow emulator={plaidEmulatorMode} connectionId={c.id} label="Reconnect" />
-                  ) : c.connectorId === "simplefin" ? (
-                    <SimplefinReconnect connectionId={c.id} />
-                  ) : c.connectorId === "ebank" ? (
-                    <EbankReconnect connectionId={c.id} />
-                  ) : c.connectorId === "teller" ? (
-                    <TellerConnectFlow {...teller} connectionId={c.id} enrollmentId={c.providerItemId ?? undefined} institutionName={c.institutionName ?? undefined} label="Reconnect" />
-                  ) : (
-                    <ReconnectButton connectionId={c.id} />
-                  )}
+                  <ReconnectStep step={connectorOrNull(c.connectorId)?.reconnect ?? { kind: "confirm" }} connection={{ id: c.id, providerItemId: c.providerItemId, institutionName: c.institutionName, skillCode: c.skillCode }} />
                 </div>
               )}
               {c.consentExpiresAt && c.status !== "reauth_required" && c.consentExpiresAt.getTime() - Date.now() < CONSENT_WARNING_DAYS * 86_400_000 && (
@@ -148,22 +125,5 @@ export default async function ConnectionsPage() {
         </ul>
       )}
     </>
-  );
-}
-
-/** Renew a PSD2 consent: a new guided session that keeps the same connection, accounts and history. */
-function RenewConsent({ skillCode, connectionId }: { skillCode: string; connectionId: string }) {
-  const renew = async (fd: FormData) => {
-    "use server";
-    await startConsentAction(undefined, fd);
-  };
-  return (
-    <form action={renew}>
-      <input type="hidden" name="skillCode" value={skillCode} />
-      <input type="hidden" name="renewConnectionId" value={connectionId} />
-      <Button type="submit" variant="secondary">
-        Renew consent
-      </Button>
-    </form>
   );
 }

@@ -7,7 +7,7 @@ import type { Db } from "@/db/client";
 import { apiRateLimits } from "@/db/schema";
 import { authenticateApiToken, type TokenScope } from "@/lib/api-tokens/tokens";
 import { clientIp } from "@/lib/auth/request-meta";
-import { AppError, GENERIC_ERROR_MESSAGE } from "@/lib/errors";
+import { AppError, GENERIC_ERROR_MESSAGE, toAppError } from "@/lib/errors";
 import { auditForeignIds, idsIn } from "@/lib/audit/denied";
 import { log } from "@/lib/log";
 
@@ -71,10 +71,11 @@ export function apiError(status: number, code: string, message: string, fieldErr
 
 export function toErrorResponse(e: unknown): NextResponse<ApiError> {
   if (e instanceof z.ZodError) return apiError(400, "invalid_input", "Some parameters are invalid.", fieldErrorsOf(e));
-  if (e instanceof AppError) {
-    const fe = e.details?.fieldErrors as Record<string, string[]> | undefined;
-    const res = apiError(e.status, e.code, e.message, fe);
-    if (e.code === "rate_limited" && e.details?.retryAfter) res.headers.set("retry-after", String(e.details.retryAfter));
+  const known = toAppError(e); // AppError, or a ConnectorError mapped to its message and status
+  if (known) {
+    const fe = known.details?.fieldErrors as Record<string, string[]> | undefined;
+    const res = apiError(known.status, known.code, known.message, fe);
+    if (known.code === "rate_limited" && known.details?.retryAfter) res.headers.set("retry-after", String(known.details.retryAfter));
     return res;
   }
   log.error("api route failed", { error: e });

@@ -173,7 +173,16 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
       fields: [
         { name: "username", label: "Web banking username", kind: "text", ...(settings.usernameHint ? { hint: settings.usernameHint } : {}) },
         { name: "password", label: "Web banking password", kind: "password", hint: "Stored encrypted and used only to fetch your statements." },
-        { name: "otp", label: "One-time code (if the bank sends you one)", kind: "text", hint: "Leave empty at first; the bank may text you a code to enter here." },
+        { name: "otp", label: "One-time code (if the bank sends you one)", kind: "text", hint: "Leave empty at first; the bank may text you a code to enter here.", autoComplete: "one-time-code" },
+      ],
+    },
+    // After a one-time-code request, a password change or an unlock: submit without a code first; if the bank texts one, enter it and submit again.
+    reconnect: {
+      kind: "form",
+      label: "Reconnect web banking",
+      fields: [
+        { name: "password", label: "New password (only if you changed it)", kind: "password", autoComplete: "off" },
+        { name: "otp", label: "One-time code", kind: "text", autoComplete: "one-time-code" },
       ],
     },
     credentialsSchema: credentialsSchema as unknown as z.ZodType<EbankCredentials>,

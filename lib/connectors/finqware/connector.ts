@@ -1,6 +1,6 @@
 import { canonicalCategory } from "@/lib/categories/taxonomy";
 import { z } from "zod";
-import type { Connector, NormalizedAccount, NormalizedTransaction } from "../contract";
+import type { ConsentSessionConnector, NormalizedAccount, NormalizedTransaction } from "../contract";
 import { ConnectorError, probeAuth } from "../errors";
 import { canonical } from "@/lib/money/decimal";
 import { negate } from "../plaid/normalize";
@@ -45,10 +45,7 @@ export const FQ_SYNCS_PER_DAY = 2;
 const iban = (a: FqAccount) => a.data.account_schemes.find((s) => s.scheme_name === "IBAN")?.identification ?? a.id;
 const signed = (amount: string, ind: "credit" | "debit") => (ind === "debit" ? negate(canonical(amount)) : canonical(amount));
 
-export type FinqwareConnector = Connector<FinqwareCredentials> & {
-  startSession(input: { tenantUserId: string; skill: string }): Promise<{ sessionId: string; nonce: string }>;
-  step(input: { sessionId: string; nonce: string; skill: string; step: "consent" | "finalize"; data?: Record<string, unknown> }): Promise<{ nonce: string; status: string; data: Record<string, unknown> }>;
-};
+export type FinqwareConnector = ConsentSessionConnector<FinqwareCredentials>;
 
 export function createFinqwareConnector(settings: FinqwareSettings, opts: { now?: () => number } = {}): FinqwareConnector {
   const client = new FinqwareClient(settings);
@@ -70,6 +67,7 @@ export function createFinqwareConnector(settings: FinqwareSettings, opts: { now?
     description: "Banks in Romania and Bulgaria through a PSD2 consent you approve at your bank (local sandbox).",
     capabilities: { syncModel: "cursor", maxHistoryDays: 730, supportsPending: true, stableIds: true, consentLifetimeDays: 180, rateBudget: { syncsPerDay: FQ_SYNCS_PER_DAY }, oneLoginPerInstitution: true },
     link: { kind: "consent_session" },
+    reconnect: { kind: "consent_session" },
     credentialsSchema,
 
     async startSession({ tenantUserId, skill }) {

@@ -26,6 +26,8 @@ type PlaidErrorBody = { error_type?: string; error_code?: string; error_message?
 
 const REAUTH = new Set(["ITEM_LOGIN_REQUIRED", "INVALID_ACCESS_TOKEN", "ITEM_NOT_FOUND", "ACCESS_NOT_GRANTED", "USER_PERMISSION_REVOKED", "ITEM_LOCKED", "PENDING_EXPIRATION", "NO_ACCOUNTS"]);
 const BAD_CREDENTIALS = new Set(["INVALID_CREDENTIALS", "INVALID_MFA", "INVALID_PUBLIC_TOKEN", "INVALID_LINK_TOKEN"]);
+/** Plaid refusing this server's own setup (keys, environment, products): an administrator's problem, not the user's, and not an outage. */
+const MISCONFIGURED = new Set(["INVALID_API_KEYS", "UNAUTHORIZED_ENVIRONMENT", "UNAUTHORIZED_ROUTE_ACCESS", "INVALID_PRODUCT"]);
 
 export function mapPlaidError(e: unknown): Error {
   const res = (e as { response?: { status?: number; data?: PlaidErrorBody } }).response;
@@ -36,6 +38,8 @@ export function mapPlaidError(e: unknown): Error {
   if (code === "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION") return new RestartPagination(code);
   if (REAUTH.has(code)) return new ConnectorError("reauth_required", body.display_message ?? undefined, opts);
   if (BAD_CREDENTIALS.has(code)) return new ConnectorError("invalid_credentials", body.display_message ?? undefined, opts);
+  if (MISCONFIGURED.has(code))
+    return new ConnectorError("invalid_request", `Plaid refused this server's configuration (${code}). An administrator needs to check the Plaid keys and environment.`, { ...opts, misconfigured: true });
   // Plaid's limits are per minute and it sends no Retry-After: wait a minute.
   if (body.error_type === "RATE_LIMIT_EXCEEDED" || res.status === 429) return new ConnectorError("rate_limited", undefined, { ...opts, retryAfterMs: 60_000 });
   if ((res.status ?? 500) >= 500 || body.error_type === "API_ERROR" || body.error_type === "INSTITUTION_ERROR" || code === "PRODUCT_NOT_READY")

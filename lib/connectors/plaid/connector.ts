@@ -42,7 +42,9 @@ export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () =
       rateBudget: { perMinute: 15 },
       oneLoginPerInstitution: true,
     },
-    link: { kind: "widget", widget: "plaid_link" },
+    link: { kind: "widget", widget: "plaid_link", emulator: settings.environment === "emulator" },
+    // Update mode: Link opens straight at the bank's login for the same Item.
+    reconnect: { kind: "widget", widget: "plaid_link", emulator: settings.environment === "emulator" },
     credentialsSchema,
 
     async createLinkToken({ userId, credentials, webhookUrl }) {

@@ -2,7 +2,7 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { serveOnLoopback } from "@/emulators/http";
 import { EMULATOR_CLIENT_ID, EMULATOR_SECRET, PlaidEmulator } from "@/emulators/plaid/server";
-import { firstDeliveryWithin, receiveWebhook } from "@/lib/connections/webhooks";
+import { acceptWebhook } from "@/lib/connections/webhooks";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { createPlaidConnector, type PlaidConnector } from "./connector";
 import { KEY_CACHE_TTL_MS, MAX_WEBHOOK_AGE_S, WebhookVerificationError } from "./webhook";
@@ -45,9 +45,9 @@ describe("Plaid webhooks: key cache, expired keys, replays", () => {
     const p = b64({ iat: Math.floor(clock / 1000), request_body_sha256: "0".repeat(64) });
     return `${h}.${p}.${sign("sha256", Buffer.from(`${h}.${p}`), { key: privateKey, dsaEncoding: "ieee-p1363" }).toString("base64url")}`;
   };
-  /** What the route does: verify, then record the replay id in the database. */
+  /** What the route does: verify, then record the replay id in the database (with the event applied). */
   const receive = (c: PlaidConnector, jwt: string, raw = body) =>
-    receiveWebhook(t.db, "plaid", () => c.parseWebhook(req(jwt, raw)), (id) => firstDeliveryWithin(t.db, "plaid", id, (MAX_WEBHOOK_AGE_S + 60) * 1000, new Date(clock)));
+    acceptWebhook(t.db, { provider: "plaid", verify: () => c.parseWebhook(req(jwt, raw)), replayWindowMs: (MAX_WEBHOOK_AGE_S + 60) * 1000, now: new Date(clock) }, async () => {});
 
   it("a forged kid costs one outbound key lookup per cache period, however many requests (and concurrent ones) name it", async () => {
     const c = connect();
@@ -99,7 +99,7 @@ describe("Plaid webhooks: key cache, expired keys, replays", () => {
 
   it("an exact replay inside the 5-minute window is refused, also by another process (same database)", async () => {
     const jwt = emulator.signJwt(body);
-    expect(await receive(connect(), jwt)).toEqual({ ok: true, event: { kind: "sync", providerItemId: "item-123" } });
+    expect(await receive(connect(), jwt)).toEqual({ ok: true, event: { kind: "sync", providerItemId: "item-123" }, next: { action: "none" } });
     // Same JWT and body again: through the same connector and through a fresh one (another process's key cache).
     expect(await receive(connect(), jwt)).toMatchObject({ ok: false, reason: "replay" });
     clock += 4 * 60_000;

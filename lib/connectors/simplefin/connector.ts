@@ -121,7 +121,18 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
     link: {
       kind: "form",
       fields: [{ name: "setupToken", label: "Setup token", kind: "password", hint: "From your SimpleFIN Bridge: My account → New connection → copy the setup token. It works once." }],
+      help: {
+        steps: [
+          { text: "Sign in to your SimpleFIN Bridge and connect your banks there. No bridge yet?", link: { href: "https://bridge.simplefin.org/simplefin/create", label: "Get one at bridge.simplefin.org" } },
+          { text: "Create a new app connection and copy its setup token." },
+          { text: "Paste it below. Ledgerlink claims it once and keeps the resulting access encrypted; it is never shown again." },
+        ],
+        sandboxNotes: [{ text: "Sandbox:", link: { href: "/sandbox/simplefin/create", label: "get a setup token from the local bridge" } }],
+        notes: [{ text: "SimpleFIN allows about 24 requests a day per connection; Ledgerlink refreshes a few times a day and never goes past the limit." }],
+      },
     },
+    // A new setup token replaces the revoked access on the same connection (same accounts, same history).
+    reconnect: { kind: "form", label: "Reconnect SimpleFIN", fields: [{ name: "setupToken", label: "New setup token", kind: "password", autoComplete: "off" }] },
     credentialsSchema,
 
     async completeLink(raw) {

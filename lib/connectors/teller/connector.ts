@@ -103,6 +103,13 @@ export function createTellerConnector(opts: {
     },
   });
 
+  const widget = {
+    kind: "widget",
+    widget: "teller_connect",
+    emulator: opts.mode === "emulator",
+    applicationId: opts.applicationId,
+    environment: opts.mode === "emulator" ? "sandbox" : opts.mode,
+  } as const;
   return {
     id: "teller",
     mode: opts.mode,
@@ -110,7 +117,9 @@ export function createTellerConnector(opts: {
     displayName: "Teller",
     description: opts.mode === "emulator" ? "US banks through Teller Connect (local Teller sandbox: username / password, or otp, challenge)." : `US banks through Teller Connect (${opts.mode}).`,
     capabilities: { syncModel: "window", maxHistoryDays: opts.maxHistoryDays ?? null, maxWindowDays: opts.maxWindowDays ?? null, supportsPending: true, stableIds: true, consentLifetimeDays: null, rateBudget: null, oneLoginPerInstitution: true },
-    link: { kind: "widget", widget: "teller_connect" },
+    link: widget,
+    // Connect repairs the same enrollment in place.
+    reconnect: widget,
     credentialsSchema,
 
     async completeLink(raw, ctx) {

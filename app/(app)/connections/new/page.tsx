@@ -2,32 +2,21 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/current-user";
 import { availableConnectorIds, getConnector, isConnectorId } from "@/lib/connectors/registry";
-import { FormLink } from "@/components/connect/form-link";
-import { SimplefinLinkHelp } from "@/components/connect/simplefin-link";
-import { PlaidLinkFlow } from "@/components/connect/plaid-link";
-import type { TellerConnector } from "@/lib/connectors/teller/connector";
-import { TellerConnectFlow } from "@/components/connect/teller-connect";
-import { BankCatalogue } from "@/components/consent/bank-catalogue";
-import { searchCatalog } from "@/lib/consent/catalog";
-import { getDb } from "@/db";
-
-async function Catalogue({ q, country }: { q?: string; country?: string }) {
-  const db = await getDb();
-  const [banks, all] = await Promise.all([searchCatalog(db, { q, country: country || undefined }), searchCatalog(db, {})]);
-  return <BankCatalogue banks={banks} q={q} country={country} countries={[...new Set(all.map((b) => b.country ?? ""))].filter(Boolean).sort()} />;
-}
-
-const tellerProps = (t: TellerConnector) => ({ applicationId: t.applicationId, environment: t.mode === "emulator" ? ("sandbox" as const) : t.mode, emulator: t.mode === "emulator" });
+import type { Connector } from "@/lib/connectors/contract";
+import { LinkStep } from "@/components/connect/link-step";
 import { Card, PageHeader } from "@/components/ui/card";
 
 export const metadata: Metadata = { title: "Link a bank" };
+
+const pick = (c: Connector) => ({ displayName: c.displayName, link: c.link });
 
 export default async function NewConnectionPage({ searchParams }: { searchParams: Promise<{ connector?: string; q?: string; country?: string }> }) {
   await requireUser();
   const { connector: chosen, q, country } = await searchParams;
   const ids = availableConnectorIds();
   const connectors = ids.map((id) => getConnector(id));
-  const selected = chosen && isConnectorId(chosen) && ids.includes(chosen) ? getConnector(chosen) : connectors[0];
+  const selectedId = chosen && isConnectorId(chosen) && ids.includes(chosen) ? chosen : ids[0];
+  const selected = selectedId ? { ...pick(getConnector(selectedId)), id: selectedId } : undefined;
   return (
     <>
       <PageHeader title="Link a bank" description="Choose how to connect. Ledgerlink stores provider secrets encrypted and never shows them again." />
@@ -47,28 +36,11 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
         </nav>
         {selected ? (
           <Card title={`Link with ${selected.displayName}`}>
-            {selected.link.kind === "form" && (selected.id === "demo" || selected.id === "ebank") ? (
-              <FormLink connectorId={selected.id} fields={selected.link.fields} />
-            ) : selected.link.kind === "form" && selected.id === "simplefin" ? (
-              <SimplefinLinkHelp>
-                <FormLink connectorId="simplefin" fields={selected.link.fields} />
-              </SimplefinLinkHelp>
-            ) : selected.link.kind === "widget" && selected.link.widget === "plaid_link" ? (
-              <PlaidLinkFlow emulator={getConnector("plaid").mode === "emulator"} />
-            ) : selected.link.kind === "widget" && selected.link.widget === "teller_connect" ? (
-              <TellerConnectFlow {...tellerProps(getConnector("teller"))} />
-            ) : selected.link.kind === "consent_session" ? (
-              <Catalogue q={typeof q === "string" ? q.slice(0, 100) : undefined} country={typeof country === "string" ? country.slice(0, 2) : undefined} />
-            ) : selected.link.kind === "file_upload" ? (
-              <p className="text-sm">
-                Statement files need no login.{" "}
-                <Link href="/connections/import" className="font-medium text-brand-700 underline">
-                  Import a statement
-                </Link>
-              </p>
-            ) : (
-              <p className="text-sm text-stone-500">This provider&apos;s link flow is not available yet.</p>
-            )}
+            <LinkStep
+              connectorId={selected.id}
+              step={selected.link}
+              search={{ q: typeof q === "string" ? q.slice(0, 100) : undefined, country: typeof country === "string" ? country.slice(0, 2) : undefined }}
+            />
           </Card>
         ) : (
           <p className="text-sm text-stone-500">
