@@ -10,7 +10,7 @@ import { centsToString, daysBetween, sofiaDay } from "@/emulators/ebank/ledger";
 import type { EbankEmulator } from "@/emulators/ebank/server";
 import { describeConformance, stored, type Truth } from "../conformance";
 import type { Connector } from "../contract";
-import type { EbankCredentials } from "./connector";
+import { createEbankConnector, type EbankCredentials } from "./connector";
 
 const PASSWORD = "correct horse";
 
@@ -192,5 +192,44 @@ describe("ebank backfill and incremental sync against the local e-bank", () => {
     expect(c).toMatchObject({ status: "reauth_required", nextSyncAt: null });
     expect(JSON.stringify(c)).not.toContain(creds.password);
     expect(h.emulator.isLocked("anna")).toBe(false);
+  });
+
+  it("a bank that rolls its device-trust cookie at each login: the new one is stored the moment it is issued, so a crash right after loses nothing and the next process logs in without a code", async () => {
+    const h = ebankHarness({ users: [ebankUser("anna", { years: 1, otp: "246810" })] });
+    const settings = { baseUrl: "http://ebank.test", fetch: (input: RequestInfo | URL, init?: RequestInit) => h.emulator.handle(new Request(input, init)), clock: h.clock };
+    const { connectionId } = await linkConnection(t.db, { userId, connectorId: "ebank", payload: { username: "anna", password: PASSWORD, otp: "246810" } }, { connector: h.connector as Connector<unknown> });
+    const stored = async () => {
+      const [c] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+      return openSecret<EbankCredentials>(c!.credentials, c!.id);
+    };
+    const first = (await stored()).deviceToken;
+    expect(first).toBeTruthy();
+    h.emulator.rotateDevices = true;
+
+    // A new process (no session in memory) logs in with the stored cookie; the bank re-issues
+    // it and revokes the old one; then the process dies before its first page commits.
+    const p1 = createEbankConnector(settings) as Connector<unknown>;
+    const crash = await syncConnection(t.db, { userId, connectionId, trigger: "scheduled" }, {
+      connector: p1,
+      clock: h.clock,
+      beforeCommit: () => {
+        throw new Error("simulated crash before the first page commits");
+      },
+    });
+    expect(crash.status).toBe("error");
+    const second = (await stored()).deviceToken;
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+    // The old cookie is dead at the bank: a login with it would need the one-time code.
+    expect((await createEbankConnector(settings).client.login("anna", PASSWORD, first)).kind).toBe("otp");
+    expect(JSON.stringify(await t.db.select().from(connections))).not.toContain(second!);
+
+    // The next process logs in with the stored (new) cookie: no code asked, the sync completes and the rolled cookie is stored again.
+    const p2 = createEbankConnector(settings) as Connector<unknown>;
+    const r = await syncConnection(t.db, { userId, connectionId, trigger: "scheduled" }, { connector: p2, clock: h.clock });
+    expect(r.status).toBe("success");
+    const third = (await stored()).deviceToken;
+    expect(third).not.toBe(second);
+    expect((await createEbankConnector(settings).client.login("anna", PASSWORD, third)).kind).toBe("session");
   });
 });
