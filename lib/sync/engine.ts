@@ -58,7 +58,7 @@ export type SyncDeps = {
   syncIntervalMs?: number;
   onProgress?: (p: SyncProgress) => void;
   /** Fault injection for crash tests: runs inside a page's transaction, before its cursor is committed. */
-  beforeCommit?: (pageNumber: number) => void | Promise<void>;
+  beforeCommit?: (pageNumber: number, tx: Db) => void | Promise<void>;
   /** Fault injection: runs after the last page is committed, before the run is recorded as finished. */
   beforeFinish?: () => void | Promise<void>;
 };
@@ -301,7 +301,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       } else {
         await w.transaction(async (tx) => {
           await applyTransactionPage(tx, pageCtx, page, diff);
-          await deps.beforeCommit?.(pages + 1);
+          await deps.beforeCommit?.(pages + 1, tx);
           const fenced = await tx
             .update(connections)
             .set({
