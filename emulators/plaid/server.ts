@@ -468,8 +468,10 @@ export class PlaidEmulator {
           : code === "PENDING_EXPIRATION"
             ? { consent_expiration_time: new Date(this.now() + 7 * 86_400_000).toISOString() }
             : code === "PENDING_DISCONNECT"
-              ? { reason: "INSTITUTION_TOKEN_EXPIRATION" }
-              : {};
+              ? { reason: "INSTITUTION_TOKEN_EXPIRATION", disconnect_time: new Date(this.now() + 7 * 86_400_000).toISOString() }
+              : code === "DEFAULT_UPDATE"
+                ? { new_transactions: 0 }
+                : {};
     if (code === "ERROR") item.loginRequired = true;
     void this.fire(item, type, code, extra);
     return this.json({ webhook_fired: true });
