@@ -116,6 +116,22 @@ describe("Plaid emulator vs Plaid's OpenAPI spec", () => {
     expect(seen.removed).toBeGreaterThan(0);
   });
 
+  it("/transactions/get pages and the not-ready state of both reads", async () => {
+    const page = await call("/transactions/get", { access_token: accessToken, start_date: "2000-01-01", end_date: "2100-01-01", options: { count: 50, offset: 10 } });
+    expect(page.status).toBe(200);
+    expectValid("TransactionsGetResponse", page.body);
+    expect((page.body.transactions as unknown[]).length).toBe(50);
+    expect(page.body.total_transactions).toBeGreaterThan(60);
+    emu.notReadyFor(accessToken, 2);
+    const sync = await call("/transactions/sync", { access_token: accessToken, count: 10 });
+    expectValid("TransactionsSyncResponse", sync.body);
+    expect(sync.body).toMatchObject({ transactions_update_status: "NOT_READY", next_cursor: "", has_more: false, added: [] });
+    const get = await call("/transactions/get", { access_token: accessToken, start_date: "2000-01-01", end_date: "2100-01-01" });
+    expect(get.status).toBe(400);
+    expect(get.body.error_code).toBe("PRODUCT_NOT_READY");
+    expectValid("PlaidError", get.body);
+  });
+
   it("sandbox helpers and the webhook key", async () => {
     expectValid("SandboxTransactionsCreateResponse", (await call("/sandbox/transactions/create", { access_token: accessToken, transactions: [{ date_transacted: "2026-01-02", date_posted: "2026-01-03", amount: 12.5, description: "SANDBOX COFFEE" }] })).body);
     expectValid("SandboxItemFireWebhookResponse", (await call("/sandbox/item/fire_webhook", { access_token: accessToken, webhook_code: "SYNC_UPDATES_AVAILABLE" })).body);
