@@ -170,8 +170,37 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
     return out;
   }
 
-  async function fetchTransactions(c: EbankCredentials, { cursor, accountIds }: FetchTransactionsInput, run?: RunHooks): Promise<TransactionPage> {
+  /**
+   * A partial run's date range, read from the bank as exactly that range: 30-day statements
+   * per account, newest first, each a window page (what is missing inside it is removed).
+   * The cursor is the next window's end; a partial run never stores it.
+   */
+  async function rangeRead(c: EbankCredentials, list: WireAccount[], cursor: string | null, range: { from?: string; to?: string }, run?: RunHooks): Promise<TransactionPage> {
+    const today = sofiaToday(clock.now());
+    const to = range.to && range.to < today ? range.to : today;
+    const from = range.from ?? addDays(today, -maxHistoryDays);
+    const order = list.map((a) => a.ibanAcNo).sort();
+    const ccy = new Map(list.map((a) => [a.ibanAcNo, a.ccy]));
+    const at = cursor ? (JSON.parse(cursor) as { i: number; to: string }) : { i: 0, to };
+    const iban = order[at.i];
+    if (!iban || from > to) return { added: [], modified: [], removed: [], nextCursor: null, hasMore: false };
+    const start = addDays(at.to, -(WINDOW_DAYS - 1)) < from ? from : addDays(at.to, -(WINDOW_DAYS - 1));
+    const st = await statement(c, iban, start, at.to, run);
+    const added = st ? normalizeStatement(iban, st.ccy || ccy.get(iban)!, st.stmt) : [];
+    const next = start > from ? { i: at.i, to: addDays(start, -1) } : at.i + 1 < order.length ? { i: at.i + 1, to } : null;
+    return {
+      added,
+      modified: [],
+      removed: [],
+      window: { providerAccountId: iban, from: start, to: at.to },
+      nextCursor: next ? JSON.stringify(next) : null,
+      hasMore: next !== null,
+    };
+  }
+
+  async function fetchTransactions(c: EbankCredentials, { cursor, accountIds, dateRange }: FetchTransactionsInput, run?: RunHooks): Promise<TransactionPage> {
     const list = (await accounts(c, false, run)).filter((a) => !accountIds || accountIds.includes(a.ibanAcNo));
+    if (dateRange) return rangeRead(c, list, cursor, dateRange, run);
     const order = list.map((a) => a.ibanAcNo).sort();
     const ccy = new Map(list.map((a) => [a.ibanAcNo, a.ccy]));
     const cur: EbankCursor = cursor ? (JSON.parse(cursor) as EbankCursor) : { v: 1, accounts: {}, run: null };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connections, financialAccounts, transactions, users } from "@/db/schema";
 import { linkConnection } from "@/lib/connections/service";
 import { openSecret } from "@/lib/crypto";
-import { syncConnection, type SyncDeps } from "@/lib/sync/engine";
+import { syncConnection, type SyncDeps, type SyncRequest } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { ebankHarness, ebankUser } from "@/test/ebank-harness";
 import { centsToString, daysBetween, sofiaDay } from "@/emulators/ebank/ledger";
@@ -64,7 +64,7 @@ describe("ebank backfill and incremental sync against the local e-bank", () => {
   const setup = async (opts: Parameters<typeof ebankHarness>[0] = {}) => {
     const h = ebankHarness({ users: [ebankUser("anna", { years: 5 })], ...opts });
     const { connectionId } = await linkConnection(t.db, { userId, connectorId: "ebank", payload: { username: "anna", password: PASSWORD } }, { connector: h.connector as Connector<unknown> });
-    const sync = (deps: SyncDeps = {}) => syncConnection(t.db, { userId, connectionId, trigger: "manual" }, { connector: h.connector as Connector<unknown>, clock: h.clock, ...deps });
+    const sync = (deps: SyncDeps = {}, req: Partial<SyncRequest> = {}) => syncConnection(t.db, { userId, connectionId, trigger: "manual", ...req }, { connector: h.connector as Connector<unknown>, clock: h.clock, ...deps });
     const statements = () => h.emulator.log.filter((l) => l.path.endsWith("/GetCustBal"));
     const liveCount = async () =>
       (
@@ -166,6 +166,28 @@ describe("ebank backfill and incremental sync against the local e-bank", () => {
     const want = truth(h.emulator, "anna");
     expect([...want.keys()].filter((k) => !got.has(k))).toEqual([]);
     expect(got.size).toBe(want.size);
+  });
+
+  it("a partial run's date range is what the bank is asked for: 30-day statements inside it only, and only its rows are imported", async () => {
+    const { h, connectionId, sync, statements } = await setup({ users: [ebankUser("anna", { years: 2 })] });
+    const today = sofiaDay(h.clock.now());
+    const day = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+    const from = day(75);
+    const to = day(10);
+    const before = statements().length;
+    const r = await sync({}, { dateRange: { from, to } });
+    expect(r.status).toBe("success");
+    const asked = statements()
+      .slice(before)
+      .map((s) => new URLSearchParams(s.query))
+      .filter((q) => q.get("FromDate")!.slice(0, 10) !== today || q.get("ToDate")!.slice(0, 10) !== today) // not the balance reads
+      .map((q) => [q.get("Iban"), q.get("FromDate")!.slice(0, 10), q.get("ToDate")!.slice(0, 10)]);
+    const ibans = [...h.emulator.ibans("anna")].sort();
+    // 66 days: three statements per account, newest first, none outside the range.
+    expect(asked).toEqual(ibans.flatMap((iban) => [[iban, day(39), to], [iban, day(69), day(40)], [iban, from, day(70)]]));
+    const want = [...truth(h.emulator, "anna")].filter(([, x]) => x.date >= from && x.date <= to);
+    expect(want.length).toBeGreaterThan(10);
+    expect([...(await stored(t.db, connectionId)).keys()].sort()).toEqual(want.map(([id]) => id).sort());
   });
 
   it("stops at the configured history limit", async () => {
