@@ -353,10 +353,8 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     await deps.beforeFinish?.();
     const finished = at();
     const partialRun = accountWarnings.length > 0;
-    const recorded = await finishRun(db, runId, {
-      status: partialRun ? "partial" : "success",
-      ...(partialRun ? { errorCode: "account_unavailable", errorMessage: partialMessage(accountWarnings) } : {}),
-      finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings });
+    const outcome = partialRun ? { status: "partial" as const, errorCode: "account_unavailable", errorMessage: partialMessage(accountWarnings) } : { status: "success" as const };
+    const recorded = await finishRun(db, runId, { ...outcome, finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings });
     if (!recorded) return reaped(runId);
     if (!dryRun) {
       // A request-budget provider spreads what is left of today's budget (lib/sync/budget.ts).
