@@ -7,7 +7,7 @@ function logged(fn: () => void): Record<string, unknown> {
   const spy = vi.spyOn(console, "error").mockImplementation(() => {});
   fn();
   expect(spy).toHaveBeenCalledTimes(1);
-  return JSON.parse(String(spy.mock.calls[0][0])) as Record<string, unknown>;
+  return JSON.parse(String(spy.mock.calls[0]?.[0])) as Record<string, unknown>;
 }
 
 describe("log redaction", () => {

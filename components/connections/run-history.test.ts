@@ -85,4 +85,29 @@ describe("RunHistory (sync history)", () => {
     expect(rows(gaveUp)[0]).toContain("No more retries: the next scheduled sync tries again.");
     expect(renderToStaticMarkup(createElement(RunHistory, { runs: [] }))).toContain("No syncs yet.");
   });
+
+  it("a partial run shows what it committed, why it is partial, and the warning for the account it skipped", () => {
+    const html = renderToStaticMarkup(
+      createElement(RunHistory, {
+        runs: [
+          run({
+            trigger: "scheduled",
+            status: "partial",
+            added: 4,
+            modified: 0,
+            errorCode: "account_unavailable",
+            errorMessage: "1 account could not be read this time; the others were synced. The next sync tries again.",
+            warnings: ["“Savings” (…3528) was not synced this time: The provider is not responding right now. We'll retry automatically."],
+          }),
+        ],
+        retryAt: at("2026-11-20T12:15:00Z"),
+      }),
+    );
+    expect(html).toContain("bg-amber-50");
+    const text = html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+    expect(text).toContain("partial Scheduled");
+    expect(text).toContain("4 added, 0 updated, 0 removed. 1 account could not be read this time");
+    expect(text).toContain("⚠ “Savings” (…3528) was not synced this time");
+    expect(text).not.toContain("Retries at");
+  });
 });

@@ -36,14 +36,20 @@ export function RunHistory({ runs, retryAt, failedJob }: { runs: Run[]; retryAt?
         return (
           <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
             <span className="flex items-center gap-2">
-              <Badge tone={r.status === "success" ? "green" : r.status === "error" ? "red" : r.status === "running" ? "blue" : "gray"}>{r.status}</Badge>
+              <Badge tone={r.status === "success" ? "green" : r.status === "partial" ? "amber" : r.status === "error" ? "red" : r.status === "running" ? "blue" : "gray"}>{r.status}</Badge>
               <span className="text-stone-700">{TRIGGER[r.trigger]}{r.dryRun ? " (dry run)" : ""}</span>
               <span className="text-stone-500">{formatDateTime(r.startedAt)}</span>
             </span>
             <span className="text-stone-600">
-              {r.status === "running" ? "Running…" : r.status === "error" || r.status === "skipped" ? (r.errorMessage ?? (r.errorCode === "already_syncing" ? "Skipped: already syncing" : r.errorCode)) : runSummary(r)}
+              {r.status === "running"
+                ? "Running…"
+                : r.status === "error" || r.status === "skipped"
+                  ? (r.errorMessage ?? (r.errorCode === "already_syncing" ? "Skipped: already syncing" : r.errorCode))
+                  : r.status === "partial"
+                    ? `${runSummary(r)}. ${r.errorMessage ?? ""}`
+                    : runSummary(r)}
               {secs && <span className="ml-2 text-stone-500">{secs}s</span>}
-              {i === 0 && r.status !== "success" && r.status !== "running" && retryAt && (
+              {i === 0 && r.status !== "success" && r.status !== "partial" && r.status !== "running" && retryAt && (
                 <span className="ml-2 text-stone-500" data-testid="run-retry-at">
                   Retries at {formatDateTime(retryAt)}
                 </span>

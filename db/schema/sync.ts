@@ -4,7 +4,8 @@ import { connections } from "./connections";
 
 export const SYNC_TRIGGERS = ["initial", "manual", "scheduled", "webhook"] as const;
 export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
-export const SYNC_RUN_STATUSES = ["running", "success", "error", "skipped"] as const;
+/** partial: finished, but some accounts could not be read (see warnings); the others were committed. */
+export const SYNC_RUN_STATUSES = ["running", "success", "partial", "error", "skipped"] as const;
 
 /** Every sync attempt, dry runs included. */
 export const syncRuns = pgTable(

@@ -92,6 +92,8 @@ export class EbankEmulator {
   tokenTtlSeconds = 300;
   sessionIdleMs = 10 * 60_000;
   requestsPerMinute = 60;
+  /** Re-issue the device-trust cookie at every login that presents it, revoking the old one (some banks roll it). */
+  rotateDevices = false;
   /** Cookies are marked Secure when served over https (the real bank), not on a plain-http sandbox. */
   private secure = false;
 
@@ -287,7 +289,15 @@ ${error ? `<div class="alert alert-danger" id="loginError" role="alert">${esc(er
         page.headers.set("set-cookie", cookie["set-cookie"]);
         return page;
       }
-      return new Response(null, { status: 302, headers: { location: this.authorizeUrl(), ...cookie } });
+      const headers = new Headers({ location: this.authorizeUrl(), ...cookie });
+      if (trusted && this.rotateDevices) {
+        // A rolling device-trust cookie: each login with it re-issues it and the old one stops working.
+        const d = randomBytes(24).toString("base64url");
+        this.devices.set(d, this.devices.get(device)!);
+        this.devices.delete(device);
+        headers.append("set-cookie", this.cookie("EBANK_DEVICE", d, 90 * 86400));
+      }
+      return new Response(null, { status: 302, headers });
     }
 
     if (path === "/oauth2-server/otp" && req.method === "POST") {

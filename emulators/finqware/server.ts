@@ -4,7 +4,7 @@ import { buildLedger, type DemoItem, type DemoTransaction } from "../demo/ledger
 /**
  * A local Finqware (classic v1 API, docs.finqware.com): POST /v1/sessions, /v1/sessions/:id/steps
  * (one-time nonce chain), /v1/tokens (temp token → credentials_id + access_token), /v1/accounts/get,
- * /v1/transactions/get (filters incl. timestamp_gte; positive amounts + credit_debit_indicator;
+ * /v1/transactions/get (filters incl. timestamp_gte, booking_date_gte/lte; positive amounts + credit_debit_indicator;
  * utx_id stable across consents), the error object {id, type, http, code, message}, consent
  * expiry, a per-account daily access limit (PSD2: 4 reads a day without the user), fault
  * switches, and a local "bank SCA page" that approves or rejects.
@@ -63,7 +63,10 @@ export class FinqwareEmulator {
   private readonly ticks = new Map<string, number>(); // per tenant user + skill
   private readonly reads = new Map<string, number>(); // credentials|iban|day → count
   private faults: { http: number; type: string; code: string; times: number }[] = [];
+  private accountFaults: { iban: string; http: number; type: string; code: string; times: number }[] = [];
   dailyLimit = DAILY_READS_PER_ACCOUNT;
+  /** Every API call (path and its filter, never credentials), for tests that check what reached the bank. */
+  readonly requests: { path: string; filter: Record<string, string> | null }[] = [];
 
   /** The bank's "today" when the emulator started: its history ends here; ticks move it on. */
   private readonly epoch: number;
@@ -76,6 +79,14 @@ export class FinqwareEmulator {
   // ------------------------------------------------------------ controls
   failNext(http: number, type: string, code: string, times = 1) {
     this.faults.push({ http, type, code, times });
+  }
+  /** The next `times` transaction reads of this one account (by IBAN) fail; other accounts answer. */
+  failAccount(iban: string, http: number, type: string, code: string, times = 1) {
+    this.accountFaults.push({ iban, http, type, code, times });
+  }
+  /** The IBANs of a login's accounts (tests pick one to fail). */
+  ibans(tenantUserId: string, skill: string): string[] {
+    return [...this.store(tenantUserId, skill).ibans.values()].sort();
   }
   advance(tenantUserId: string, skill: string, ticks = 1) {
     const k = `${tenantUserId}|${skill}`;
@@ -147,6 +158,7 @@ export class FinqwareEmulator {
     if (req.method !== "POST") return this.error(405, "invalid_request", "method_not_allowed", "Every Finqware call is a POST.");
     const body = (await req.json().catch(() => null)) as Record<string, unknown> | null;
     if (!body) return this.error(400, "invalid_request", "invalid_body", "The body must be JSON.");
+    if (path.startsWith("/v1/")) this.requests.push({ path, filter: body.filter && typeof body.filter === "object" ? { ...(body.filter as Record<string, string>) } : null });
     const fault = this.faults[0];
     if (fault && path !== "/v1/sessions") {
       if (--fault.times <= 0) this.faults.shift();
@@ -284,11 +296,17 @@ export class FinqwareEmulator {
     const byId = new Map([...st.ibans.values()].map((iban) => [`acc_${hash(`${c.id}|${iban}`).slice(0, 16)}`, iban]));
     const iban = f.account_id ? byId.get(f.account_id) : undefined;
     if (!iban) return this.error(400, "invalid_request", "invalid_field", "filter.account_id is required and must be one of this consent's accounts.");
+    const af = this.accountFaults.find((x) => x.iban === iban);
+    if (af) {
+      if (--af.times <= 0) this.accountFaults = this.accountFaults.filter((x) => x !== af);
+      return this.error(af.http, af.type, af.code, "Injected fault for this account.");
+    }
     if (!this.countRead(c, iban)) return this.error(429, "external_api_error", "external_api_too_many_requests", "The bank allows 4 reads per account per day without the customer present.");
+    for (const d of [f.booking_date_gte, f.booking_date_lte]) if (d !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(d)) return this.error(400, "invalid_request", "invalid_field", "booking dates are YYYY-MM-DD.");
     const gte = f.timestamp_gte ? Date.parse(f.timestamp_gte) : -Infinity;
     const acct = st.accounts.find((a) => st.ibans.get(a.account_id) === iban)!;
     const rows = [...st.rows.values()]
-      .filter((r) => r.accountIban === iban && r.timestamp >= gte && (!f.booking_date_gte || r.tx.date >= f.booking_date_gte))
+      .filter((r) => r.accountIban === iban && r.timestamp >= gte && (!f.booking_date_gte || r.tx.date >= f.booking_date_gte) && (!f.booking_date_lte || r.tx.date <= f.booking_date_lte))
       .map((r) => ({
         id: `tx_${hash(`${c.id}|${r.utx}`).slice(0, 16)}`,
         utx_id: r.utx,

@@ -116,6 +116,22 @@ describe("Plaid emulator vs Plaid's OpenAPI spec", () => {
     expect(seen.removed).toBeGreaterThan(0);
   });
 
+  it("/transactions/get pages and the not-ready state of both reads", async () => {
+    const page = await call("/transactions/get", { access_token: accessToken, start_date: "2000-01-01", end_date: "2100-01-01", options: { count: 50, offset: 10 } });
+    expect(page.status).toBe(200);
+    expectValid("TransactionsGetResponse", page.body);
+    expect((page.body.transactions as unknown[]).length).toBe(50);
+    expect(page.body.total_transactions).toBeGreaterThan(60);
+    emu.notReadyFor(accessToken, 2);
+    const sync = await call("/transactions/sync", { access_token: accessToken, count: 10 });
+    expectValid("TransactionsSyncResponse", sync.body);
+    expect(sync.body).toMatchObject({ transactions_update_status: "NOT_READY", next_cursor: "", has_more: false, added: [] });
+    const get = await call("/transactions/get", { access_token: accessToken, start_date: "2000-01-01", end_date: "2100-01-01" });
+    expect(get.status).toBe(400);
+    expect(get.body.error_code).toBe("PRODUCT_NOT_READY");
+    expectValid("PlaidError", get.body);
+  });
+
   it("sandbox helpers and the webhook key", async () => {
     expectValid("SandboxTransactionsCreateResponse", (await call("/sandbox/transactions/create", { access_token: accessToken, transactions: [{ date_transacted: "2026-01-02", date_posted: "2026-01-03", amount: 12.5, description: "SANDBOX COFFEE" }] })).body);
     expectValid("SandboxItemFireWebhookResponse", (await call("/sandbox/item/fire_webhook", { access_token: accessToken, webhook_code: "SYNC_UPDATES_AVAILABLE" })).body);
@@ -123,6 +139,34 @@ describe("Plaid emulator vs Plaid's OpenAPI spec", () => {
     const kid = JSON.parse(Buffer.from(jwt.split(".")[0]!, "base64url").toString()).kid as string;
     expectValid("WebhookVerificationKeyGetResponse", (await call("/webhook_verification_key/get", { key_id: kid })).body);
     expectValid("SandboxItemResetLoginResponse", (await call("/sandbox/item/reset_login", { access_token: accessToken })).body);
+  });
+
+  it("every webhook body the emulator sends validates against Plaid's webhook schema for its type and code", async () => {
+    const SCHEMA: Record<string, string> = {
+      "TRANSACTIONS SYNC_UPDATES_AVAILABLE": "SyncUpdatesAvailableWebhook",
+      "TRANSACTIONS DEFAULT_UPDATE": "DefaultUpdateWebhook",
+      "ITEM NEW_ACCOUNTS_AVAILABLE": "NewAccountsAvailableWebhook",
+      "ITEM LOGIN_REPAIRED": "ItemLoginRepairedWebhook",
+      "ITEM PENDING_EXPIRATION": "PendingExpirationWebhook",
+      "ITEM PENDING_DISCONNECT": "PendingDisconnectWebhook",
+      "ITEM USER_PERMISSION_REVOKED": "UserPermissionRevokedWebhook",
+      "ITEM ERROR": "ItemErrorWebhook",
+    };
+    const codes = ["SYNC_UPDATES_AVAILABLE", "DEFAULT_UPDATE", "NEW_ACCOUNTS_AVAILABLE", "LOGIN_REPAIRED", "PENDING_EXPIRATION", "PENDING_DISCONNECT", "USER_PERMISSION_REVOKED", "ERROR"];
+    const from = emu.sentWebhooks.length;
+    for (const webhook_code of codes) expect((await call("/sandbox/item/fire_webhook", { access_token: accessToken, webhook_code })).status).toBe(200);
+    // The ones the emulator sends by itself: a refresh, new sandbox transactions.
+    const pt = await call("/sandbox/public_token/create", { institution_id: "ins_109508", initial_products: ["transactions"], options: { override_username: "user_transactions_dynamic", webhook: "http://127.0.0.1:1/hook" } }, "body");
+    const other = (await call("/item/public_token/exchange", { public_token: pt.body.public_token })).body.access_token as string;
+    await call("/transactions/refresh", { access_token: other });
+    await call("/sandbox/transactions/create", { access_token: other, transactions: [{ date_transacted: "2026-01-02", date_posted: "2026-01-03", amount: 3.5, description: "SANDBOX TEA" }] });
+    const sent = emu.sentWebhooks.slice(from).map((w) => JSON.parse(w.body) as { webhook_type: string; webhook_code: string });
+    expect(sent.map((w) => w.webhook_code)).toEqual([...codes, "SYNC_UPDATES_AVAILABLE", "SYNC_UPDATES_AVAILABLE"]);
+    for (const body of sent) {
+      const schema = SCHEMA[`${body.webhook_type} ${body.webhook_code}`];
+      expect(schema, `${body.webhook_type} ${body.webhook_code}`).toBeDefined();
+      expectValid(schema!, body);
+    }
   });
 
   it("errors are bare PlaidError objects with Plaid's statuses", async () => {

@@ -83,6 +83,10 @@ export class PlaidEmulator {
   maxItems = 500;
   /** Every key id asked for at /webhook_verification_key/get, in order (tests count outbound lookups). */
   readonly keyRequests: string[] = [];
+  /** Every /transactions/get request's date range and paging (tests check what reached Plaid). */
+  readonly transactionsGetRequests: { start_date: string; end_date: string; count: number; offset: number; account_ids: string[] | null }[] = [];
+  /** Items whose transactions are "not ready yet" for this many more reads (Plaid still preparing the first pull). */
+  private readonly notReady = new Map<string, number>();
   /** Every webhook the emulator sent (tests inspect it). */
   readonly sentWebhooks: { url: string; body: string; headers: Record<string, string> }[] = [];
 
@@ -98,6 +102,21 @@ export class PlaidEmulator {
   }
 
   // ------------------------------------------------------------ fault switches and sandbox controls
+
+  /**
+   * Plaid has not finished the Item's first transactions pull: the next `reads` transaction
+   * reads answer "not ready" (/transactions/sync: NOT_READY with an empty cursor;
+   * /transactions/get: PRODUCT_NOT_READY).
+   */
+  notReadyFor(accessToken: string, reads: number): void {
+    this.notReady.set(accessToken, reads);
+  }
+  private takeNotReady(item: Item): boolean {
+    const n = this.notReady.get(item.accessToken) ?? 0;
+    if (n <= 0) return false;
+    this.notReady.set(item.accessToken, n - 1);
+    return true;
+  }
 
   /** The next `times` calls to `path` (or "*") fail with this Plaid error. */
   failNext(code: PlaidErrorCode, path = "*", times = 1): void {
@@ -234,6 +253,8 @@ export class PlaidEmulator {
         });
       case "/transactions/sync":
         return this.sync(item, body);
+      case "/transactions/get":
+        return this.transactionsGet(item, body);
       case "/transactions/refresh":
         this.advance(item.accessToken, 1);
         void this.fire(item, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", { initial_update_complete: true, historical_update_complete: true });
@@ -379,9 +400,31 @@ export class PlaidEmulator {
     return { ...base, live };
   }
 
+  /** /transactions/get: every live transaction dated in [start_date, end_date], newest first, paged by count/offset. */
+  private transactionsGet(item: Item, b: Record<string, unknown>): Response {
+    const start = b.start_date;
+    const end = b.end_date;
+    if (typeof start !== "string" || typeof end !== "string") return this.error("MISSING_FIELDS", 400, "the following required fields are missing: start_date, end_date");
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || !/^\d{4}-\d{2}-\d{2}$/.test(end) || start > end) return this.error("INVALID_FIELD", 400, "start_date and end_date must be YYYY-MM-DD, start_date not after end_date");
+    const o = (b.options ?? {}) as { count?: number; offset?: number; account_ids?: string[] };
+    const count = o.count ?? 100;
+    const offset = o.offset ?? 0;
+    if (!Number.isInteger(count) || count < 1 || count > 500 || !Number.isInteger(offset) || offset < 0) return this.error("INVALID_FIELD", 400, "options.count must be 1–500 and options.offset ≥ 0");
+    const ids = Array.isArray(o.account_ids) ? o.account_ids.map(String) : null;
+    this.transactionsGetRequests.push({ start_date: start, end_date: end, count, offset, account_ids: ids });
+    if (this.takeNotReady(item)) return this.error("PRODUCT_NOT_READY");
+    const rows = [...this.liveTransactions(item.accessToken).values()]
+      .filter((t) => t.date >= start && t.date <= end && (!ids || ids.includes(t.account_id)))
+      .sort((x, y) => (x.date === y.date ? (x.transaction_id < y.transaction_id ? -1 : 1) : x.date < y.date ? 1 : -1));
+    return this.json({ accounts: this.accounts(item, { options: { account_ids: ids ?? undefined } }), transactions: rows.slice(offset, offset + count), total_transactions: rows.length, item: this.itemJson(item) });
+  }
+
   private sync(item: Item, b: Record<string, unknown>): Response {
     const count = b.count === undefined ? 100 : Number(b.count);
     if (!Number.isInteger(count) || count < 1 || count > 500) return this.error("INVALID_FIELD", 400, "count must be an integer between 1 and 500");
+    // Before the first pull is done Plaid answers an empty update with an empty cursor.
+    if (this.takeNotReady(item))
+      return this.json({ transactions_update_status: "NOT_READY", accounts: this.accounts(item, {}), added: [], modified: [], removed: [], next_cursor: "", has_more: false });
     let offset = 0;
     let version = item.log.length;
     let midUpdate = false;
@@ -468,8 +511,10 @@ export class PlaidEmulator {
           : code === "PENDING_EXPIRATION"
             ? { consent_expiration_time: new Date(this.now() + 7 * 86_400_000).toISOString() }
             : code === "PENDING_DISCONNECT"
-              ? { reason: "INSTITUTION_TOKEN_EXPIRATION" }
-              : {};
+              ? { reason: "INSTITUTION_TOKEN_EXPIRATION", disconnect_time: new Date(this.now() + 7 * 86_400_000).toISOString() }
+              : code === "DEFAULT_UPDATE"
+                ? { new_transactions: 0 }
+                : {};
     if (code === "ERROR") item.loginRequired = true;
     void this.fire(item, type, code, extra);
     return this.json({ webhook_fired: true });

@@ -75,7 +75,15 @@ export type TransactionPage = {
    * Build these pages with lib/sync/window.ts rather than by hand.
    */
   window?: TransactionWindow;
+  /**
+   * Accounts this page could not read (an outage or a limit on one account): the run goes on
+   * with the others and ends "partial", each warning recorded on the run. Build these with
+   * `AccountReadFailed` (lib/connectors/errors.ts) so the engine retries the read first.
+   */
+  accountWarnings?: AccountWarning[];
 };
+
+export type AccountWarning = { providerAccountId: string; code: string; message: string };
 
 export type DateRange = { from: IsoDate; to: IsoDate };
 export type TransactionWindow = DateRange & { providerAccountId: string };
@@ -190,6 +198,34 @@ export type FetchTransactionsInput = {
   dateRange?: { from?: IsoDate; to?: IsoDate };
 };
 
+/** One refresh's accounts and balances from one provider call (a PSD2 accounts/get carries both). */
+export type Snapshot = { accounts: NormalizedAccount[]; balances: NormalizedBalance[] };
+
+/** What the engine hands a run's session. */
+export type SyncRunContext<C> = {
+  /**
+   * Persist credentials the provider rotated during this run (a refreshed OAuth token, a
+   * re-issued device cookie). Stored encrypted at once, before the call returns, so a crash
+   * right after a refresh never loses the new token. Fenced on the run's lease.
+   */
+  saveCredentials(next: C): Promise<void>;
+  /** Aborted when the run stops early (its lease was lost). */
+  signal: AbortSignal;
+};
+
+/**
+ * A per-run session (optional): state that lives exactly as long as one sync run — a login,
+ * an accounts read shared by balances and transaction pages — instead of module memory.
+ * The engine calls `close` once whatever happens (success, failure, abort).
+ */
+export interface SyncSession {
+  /** Accounts and balances in one call (replaces listAccounts + getBalances for this run). */
+  snapshot?(): Promise<Snapshot>;
+  /** Transaction pages read through this session (replaces the connector's fetchTransactions for this run). */
+  fetchTransactions?(input: FetchTransactionsInput): Promise<TransactionPage>;
+  close(): Promise<void>;
+}
+
 export type WebhookEvent =
   | { kind: "sync"; providerItemId: string }
   | { kind: "reauth_required"; providerItemId: string; reason: string }
@@ -212,6 +248,8 @@ export interface Connector<C = unknown> {
   listAccounts(credentials: C): Promise<NormalizedAccount[]>;
   getBalances(credentials: C): Promise<NormalizedBalance[]>;
   fetchTransactions(credentials: C, input: FetchTransactionsInput): Promise<TransactionPage>;
+  /** Open a session for one sync run (see SyncSession). */
+  openSession?(credentials: C, ctx: SyncRunContext<C>): Promise<SyncSession>;
   getIdentity?(credentials: C): Promise<Identity>;
   /** Request-budget providers: what the next run from `cursor` would spend (see RequestPlan). Never calls the provider. */
   planRequests?(credentials: C, input: { cursor: string | null }): Promise<RequestPlan>;

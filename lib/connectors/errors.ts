@@ -1,3 +1,5 @@
+import type { TransactionPage } from "./contract";
+
 /**
  * The one small vocabulary every provider error maps to. The engine decides what to do
  * from the code alone: retry (rate_limited, provider_unavailable), flip the connection
@@ -48,6 +50,28 @@ export class ConnectorError extends Error {
     return this.code === "rate_limited" || this.code === "provider_unavailable";
   }
 }
+
+/**
+ * One account could not be read (an outage, a per-account limit): thrown by a source with
+ * the code of the underlying error, so the engine retries it like any provider error; when
+ * the retries are spent the engine records a warning for that account and commits `skip`
+ * instead — the page that moves the source on to the next account (its cursor must not
+ * mark the failed account as read). Never for login-wide problems (reauth, credentials).
+ */
+export class AccountReadFailed extends ConnectorError {
+  override name = "AccountReadFailed";
+  constructor(
+    readonly providerAccountId: string,
+    cause: ConnectorError,
+    readonly skip: TransactionPage,
+  ) {
+    super(cause.code, cause.message, cause.opts);
+  }
+}
+
+/** Errors of one account that the run can skip (anything but a login-wide problem). */
+export const isAccountScoped = (e: unknown): e is ConnectorError =>
+  e instanceof ConnectorError && e.code !== "reauth_required" && e.code !== "invalid_credentials";
 
 /**
  * Thrown by a cursor connector when the provider says the data changed between pages

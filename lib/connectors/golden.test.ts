@@ -2,6 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import type { AccountBase, Transaction } from "plaid";
 import { describe, expect, it } from "vitest";
+import { fromUnits, toUnits } from "@/lib/money/decimal";
+import { normalizeBerlinGroupTransactions, type BgTransactionsResponse } from "./berlin-group/normalize";
 import { normalizeAccount as plaidAccount, normalizeBalance as plaidBalance, normalizeTransaction as plaidTransaction } from "./plaid/normalize";
 import { normalizeAccount as tellerAccount, normalizeBalance as tellerBalance, type TellerAccount, type TellerBalances } from "./teller/normalize";
 
@@ -71,5 +73,60 @@ describe("Teller normaliser on recorded API responses (teller-rb recordings)", (
   it("a credit card's positive ledger balance is what is owed: negative for us; available credit stays positive", () => {
     expect(balances.account_id).toBe(card.id);
     expect(tellerBalance(card, balances, "2023-07-23")).toEqual({ providerAccountId: "acc_oiin624kqjrg2mp2ea000", current: "-4698.93", available: "301.07", currency: "USD", asOf: "2023-07-23" });
+  });
+});
+
+describe("Berlin Group (PSD2) transaction normaliser on recorded GoCardless/Nordigen responses", () => {
+  const sum = (xs: { amount: string }[]) => fromUnits(xs.reduce((a, t) => a + toUnits(t.amount, 2), 0n), 2);
+
+  it("nordigendotnet_GetTransactions.json: three booked debits; the pending row with a booked row's id is dropped (no double count)", () => {
+    const rec = JSON.parse(read("gocardless/nordigendotnet_GetTransactions.json")) as BgTransactionsResponse;
+    expect(rec.transactions.pending).toHaveLength(1);
+    const txs = normalizeBerlinGroupTransactions("acc-gb", rec, { currency: "GBP" });
+    expect(txs.map((t) => [t.providerTransactionId, t.pending, t.date, t.amount, t.currency])).toEqual([
+      ["2023111101697308-1", false, "2023-11-08", "-10", "GBP"],
+      ["2023111101697308-2", false, "2023-11-08", "-10", "GBP"],
+      ["2023111101697308-3", false, "2023-11-08", "-10", "GBP"],
+    ]);
+    // A debit's counterparty is the creditor; the text is the unstructured remittance information.
+    expect(txs[0]).toMatchObject({ description: "Alderaan Coffee - Alderaan", counterparty: "Alderaan Coffee", type: "PMNT" });
+    expect(sum(txs)).toBe("-30.00");
+  });
+
+  it("ofxnordigen_sample-statement.json: five booked debits, four-decimal amounts exact, the bank's own day (no UTC shift)", () => {
+    const rec = JSON.parse(read("gocardless/ofxnordigen_sample-statement.json")) as BgTransactionsResponse;
+    const txs = normalizeBerlinGroupTransactions("acc-uk", rec, { currency: "GBP" });
+    expect(txs.map((t) => [t.providerTransactionId, t.date, t.amount, t.pending, t.counterparty, t.type])).toEqual([
+      ["tx_0000Anonymized1", "2025-03-28", "-10.5", false, "Anonymous Creditor 1", "code1"],
+      ["tx_0000Anonymized2", "2025-03-31", "-140.74", false, null, "code2"],
+      ["tx_0000Anonymized3", "2025-04-04", "-50", false, null, "code3"],
+      ["tx_0000Anonymized4", "2025-03-18", "-217.76", false, "Anonymous Creditor 4", null],
+      ["tx_0000Anonymized5", "2025-04-05", "-0.56", false, null, "code5"],
+    ]);
+    expect(txs.every((t) => t.amount.startsWith("-") && t.currency === "GBP")).toBe(true);
+    expect(txs[1]!.description).toBe("Anonymous Info 2");
+    // -10.5000 - 140.74 - 50.00 - 217.76 - 0.5600
+    expect(sum(txs)).toBe("-419.56");
+  });
+
+  it("robintty_responses.json: credits are positive, a repeated transactionId and a pending row without any id get stable content-hash ids", () => {
+    const all = JSON.parse(read("gocardless/robintty_responses.json")) as { AccountsEndpointMockData: { GetTransactions: BgTransactionsResponse; GetTransactionRange: BgTransactionsResponse; GetAccountDetails: { account: { currency: string } } } };
+    const m = all.AccountsEndpointMockData;
+    const currency = m.GetAccountDetails.account.currency;
+    expect(currency).toBe("EUR");
+    const txs = normalizeBerlinGroupTransactions("acc-gl", m.GetTransactions, { currency });
+    expect(txs.map((t) => [t.pending, t.date, t.amount, t.currency])).toEqual([
+      [false, "2021-11-19", "45", "EUR"],
+      [false, "2021-11-19", "947.26", "EUR"], // the recording's currency is the placeholder "string": the account's is used
+      [true, "2021-11-19", "99.2", "EUR"], // pending, valueDate only
+    ]);
+    // Both booked rows carry transactionId "string": they must stay two rows.
+    const ids = txs.map((t) => t.providerTransactionId);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(/^bg:[0-9a-f]{24}:1$/);
+    expect(txs[0]).toMatchObject({ counterparty: "MON MOTHMA", description: "For the support of Restoration of the Republic foundation" });
+    expect(sum(txs.filter((t) => !t.pending))).toBe("992.26");
+    // The same data read again (the date-range call) gets the same ids: no duplicates on refresh.
+    expect(normalizeBerlinGroupTransactions("acc-gl", m.GetTransactionRange, { currency }).map((t) => t.providerTransactionId)).toEqual(ids);
   });
 });

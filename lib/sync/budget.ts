@@ -47,7 +47,7 @@ export async function refreshGate(db: Db, conn: Conn, connector: Connector<unkno
     const [row] = await db
       .select({ n: sql<number>`count(*)::int` })
       .from(syncRuns)
-      .where(and(eq(syncRuns.connectionId, conn.id), eq(syncRuns.dryRun, false), inArray(syncRuns.status, ["success", "error"]), gte(syncRuns.startedAt, dayStart), gt(syncRuns.attempts, 0)));
+      .where(and(eq(syncRuns.connectionId, conn.id), eq(syncRuns.dryRun, false), inArray(syncRuns.status, ["success", "partial", "error"]), gte(syncRuns.startedAt, dayStart), gt(syncRuns.attempts, 0)));
     if ((row?.n ?? 0) >= perDay) {
       const nextAt = new Date(dayStart.getTime() + DAY_MS);
       return { ok: false, code: "rate_limited", nextAt, plan: null, message: `The bank allows ${perDay} refreshes a day and today's are used; ${nextPossible(nextAt)}.` };

@@ -3,6 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { balanceSnapshots, connections, financialAccounts, syncRuns, transactions } from "@/db/schema";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { demoHarness } from "@/test/sync-harness";
+import { z } from "zod";
+import type { Connector } from "@/lib/connectors/contract";
+import { openSecret } from "@/lib/crypto";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -285,5 +288,66 @@ describe("errors and retries (fake clock, no real sleeping)", () => {
     const [c] = await t.db.select().from(connections).where(eq(connections.id, id));
     expect(c!.retryAt!.getTime()).toBe(h.clock.now() + 3600_000);
     expect(c!.nextSyncAt).toEqual(c!.retryAt);
+  });
+});
+
+describe("a connector's per-run session", () => {
+  /** The demo connector with a session that records how it is used (the provider calls stay real). */
+  const withSession = (inner: Connector<unknown>) => {
+    const log = { opened: 0, closed: 0, aborted: 0, snapshots: 0, saved: [] as unknown[] };
+    const connector: Connector<unknown> = {
+      ...inner,
+      // The demo login plus the field this fake refresh rotates.
+      credentialsSchema: z.object({ accessToken: z.string(), itemId: z.string(), refreshedAt: z.number().optional() }),
+      async openSession(credentials, ctx) {
+        log.opened++;
+        ctx.signal.addEventListener("abort", () => log.aborted++);
+        // A provider that refreshes its token when a run starts: the new one is stored at once.
+        await ctx.saveCredentials({ ...(credentials as object), refreshedAt: log.opened });
+        log.saved.push(log.opened);
+        return {
+          snapshot: async () => {
+            log.snapshots++;
+            return { accounts: await inner.listAccounts(credentials), balances: await inner.getBalances(credentials) };
+          },
+          close: async () => {
+            log.closed++;
+          },
+        };
+      },
+    };
+    return { connector, log };
+  };
+
+  it("is closed once on success, on failure and when the run is aborted (lease lost); rotated credentials are stored even when the run fails", async () => {
+    const h = await demoHarness(t.db, { pageSize: 50 });
+    const { connector, log } = withSession(h.connector);
+    const id = await h.link();
+    const creds = async () => {
+      const [c] = await t.db.select().from(connections).where(eq(connections.id, id));
+      return openSecret<Record<string, unknown>>(c!.credentials, c!.id);
+    };
+
+    expect((await h.sync(id, {}, { connector })).status).toBe("success");
+    expect(log).toMatchObject({ opened: 1, closed: 1, aborted: 0, snapshots: 1 });
+    expect((await creds()).refreshedAt).toBe(1);
+    expect(await h.compare(id)).toMatchObject({ missing: [], unexpected: [], different: [] });
+
+    h.emulator.injectFault({ status: 503, code: "TEMPORARILY_UNAVAILABLE", times: 10 });
+    const failed = await h.sync(id, {}, { connector });
+    expect(failed).toMatchObject({ status: "error", code: "provider_unavailable" });
+    expect(log).toMatchObject({ opened: 2, closed: 2 });
+    expect((await creds()).refreshedAt).toBe(2);
+    h.emulator.clearFaults();
+
+    // Another process takes the lease while this run commits its first page: the run is aborted.
+    const aborted = await h.sync(id, {}, {
+      connector,
+      beforeCommit: async (_page, tx) => {
+        await tx.update(connections).set({ lockOwner: "someone-else" }).where(eq(connections.id, id));
+      },
+    });
+    expect(aborted).toMatchObject({ status: "error", code: "internal" });
+    expect(log).toMatchObject({ opened: 3, closed: 3, aborted: 1 });
   });
 });

@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections, financialAccounts, syncRuns, type SyncTrigger } from "@/db/schema";
-import type { Connector } from "@/lib/connectors/contract";
-import { ConnectorError, RestartPagination, type ConnectorErrorCode } from "@/lib/connectors/errors";
+import type { AccountWarning, Connector, FetchTransactionsInput, NormalizedAccount, SyncSession, TransactionPage } from "@/lib/connectors/contract";
+import { AccountReadFailed, ConnectorError, RestartPagination, type ConnectorErrorCode } from "@/lib/connectors/errors";
 import { getConnector } from "@/lib/connectors/registry";
 import { openSecret, sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { emitSyncEvents } from "@/lib/webhooks/sync-events";
-import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, type Diff } from "./apply";
+import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, warn, type Diff } from "./apply";
 import { refreshGate, requestPlan, spacedIntervalMs } from "./budget";
 import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } from "./retry";
 
@@ -26,6 +26,11 @@ import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } fro
  * - Provider calls retry with backoff + jitter honouring Retry-After; reauth_required
  *   is never retried and flips the connection's status.
  * - Dry run: the same work inside one transaction that is rolled back.
+ * - A connector may open a per-run session (`openSession`: one login, one accounts read
+ *   shared by balances and pages); it is closed on success, failure and abort. Credentials
+ *   the provider rotates during the run are stored at once (`saveCredentials`).
+ * - One account that cannot be read (`AccountReadFailed`, after retries) does not fail the
+ *   run: the others are committed, the run ends "partial" with a warning for that account.
  */
 
 export type SyncRequest = {
@@ -53,13 +58,14 @@ export type SyncDeps = {
   syncIntervalMs?: number;
   onProgress?: (p: SyncProgress) => void;
   /** Fault injection for crash tests: runs inside a page's transaction, before its cursor is committed. */
-  beforeCommit?: (pageNumber: number) => void | Promise<void>;
+  beforeCommit?: (pageNumber: number, tx: Db) => void | Promise<void>;
   /** Fault injection: runs after the last page is committed, before the run is recorded as finished. */
   beforeFinish?: () => void | Promise<void>;
 };
 
 export type SyncResult =
-  | { status: "success"; runId: string; dryRun: boolean; diff: Diff; accounts: number; pages: number }
+  /** `accountWarnings`: accounts that could not be read (the run is recorded as "partial"). */
+  | { status: "success"; runId: string; dryRun: boolean; diff: Diff; accounts: number; pages: number; accountWarnings?: AccountWarning[] }
   | { status: "already_syncing" }
   | { status: "error"; runId: string; code: ConnectorErrorCode | "internal" | "interrupted"; message: string; retryAt?: Date };
 
@@ -202,6 +208,10 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
   let pages = 0;
   let attempts = 0;
   let accountCount = 0;
+  const accountWarnings: AccountWarning[] = [];
+  const abort = new AbortController();
+  /** Credentials rotated during a dry run: written after its rollback (the provider already moved on). */
+  let rotatedInDryRun: unknown = undefined;
   const retry = <T>(fn: () => Promise<T>) =>
     withRetry(
       () => {
@@ -212,14 +222,50 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       deps.retry ?? DEFAULT_RETRY,
     );
 
+  /** Rotated credentials are the provider's truth now: stored whoever holds the lease. */
+  const storeCredentials = async (next: unknown) => {
+    await db
+      .update(connections)
+      .set({ credentials: sealSecret(next, conn.id), updatedAt: at() })
+      .where(and(eq(connections.id, conn.id), eq(connections.userId, req.userId)));
+  };
+
   const work = async (w: Db) => {
-    const credentials = connector.credentialsSchema.parse(openSecret(conn.credentials, conn.id));
-    const accounts = await retry(() => connector.listAccounts(credentials));
-    const balances = await retry(() => connector.getBalances(credentials));
+    let credentials = connector.credentialsSchema.parse(openSecret(conn.credentials, conn.id));
+    let session: SyncSession | null = null;
+    try {
+      if (connector.openSession) {
+        session = await retry(() =>
+          connector.openSession!(credentials, {
+            signal: abort.signal,
+            saveCredentials: async (next) => {
+              credentials = connector.credentialsSchema.parse(next);
+              if (dryRun) rotatedInDryRun = credentials;
+              else await storeCredentials(credentials);
+            },
+          }),
+        );
+      }
+      await read(w, () => credentials, session);
+    } finally {
+      if (session) await session.close().catch((e: unknown) => log.warn("closing the provider session failed", { connectionId: conn.id, runId, error: e }));
+    }
+  };
+
+  const read = async (w: Db, creds: () => unknown, session: SyncSession | null) => {
+    let accounts: NormalizedAccount[];
+    let balances;
+    if (session?.snapshot) ({ accounts, balances } = await retry(() => session.snapshot!()));
+    else {
+      accounts = await retry(() => connector.listAccounts(creds()));
+      balances = await retry(() => connector.getBalances(creds()));
+    }
+    const fetchPage = (input: FetchTransactionsInput): Promise<TransactionPage> =>
+      session?.fetchTransactions ? session.fetchTransactions(input) : connector.fetchTransactions(creds(), input);
     const ctx = { userId: req.userId, connectionId: conn.id, now: at() };
     const accountIdByProvider = await applyAccounts(w, ctx, accounts);
     await applyBalances(w, { ...ctx, accountIdByProvider, diff }, balances);
-    if (connector.getIdentity) await storeIdentityOnce(w, connector, credentials, [...accountIdByProvider.values()], retry);
+    if (connector.getIdentity) await storeIdentityOnce(w, connector, creds(), [...accountIdByProvider.values()], retry);
     accountCount = accounts.length;
 
     let scope = accountIdByProvider;
@@ -232,16 +278,22 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     let cursor = firstCursor;
     let restarts = 0;
     for (;;) {
-      let page;
+      let page: TransactionPage;
       try {
-        page = await retry(() =>
-          connector.fetchTransactions(credentials, { cursor, accountIds: req.accountIds?.length ? [...scope.keys()] : undefined, dateRange: req.dateRange }),
-        );
+        page = await retry(() => fetchPage({ cursor, accountIds: req.accountIds?.length ? [...scope.keys()] : undefined, dateRange: req.dateRange }));
       } catch (e) {
-        if (!(e instanceof RestartPagination)) throw e;
-        if (++restarts > MAX_RESTARTS) throw new ConnectorError("provider_unavailable", "The provider's data kept changing during the sync. We'll retry later.");
-        cursor = firstCursor; // restart the whole update; re-applying pages is idempotent
-        continue;
+        if (e instanceof RestartPagination) {
+          if (++restarts > MAX_RESTARTS) throw new ConnectorError("provider_unavailable", "The provider's data kept changing during the sync. We'll retry later.");
+          cursor = firstCursor; // restart the whole update; re-applying pages is idempotent
+          continue;
+        }
+        // Retries spent on one account: skip it (the source's cursor does not count it as read).
+        if (!(e instanceof AccountReadFailed)) throw e;
+        page = e.skip;
+      }
+      for (const aw of page.accountWarnings ?? []) {
+        accountWarnings.push(aw);
+        warn(diff, `${accountLabel(accounts, aw.providerAccountId)} was not synced this time: ${aw.message}`);
       }
       const pageCtx = { userId: req.userId, accountIdByProvider: scope, now: at(), dateRange: req.dateRange };
       if (dryRun) {
@@ -249,7 +301,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       } else {
         await w.transaction(async (tx) => {
           await applyTransactionPage(tx, pageCtx, page, diff);
-          await deps.beforeCommit?.(pages + 1);
+          await deps.beforeCommit?.(pages + 1, tx);
           const fenced = await tx
             .update(connections)
             .set({
@@ -259,7 +311,10 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
             })
             .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)))
             .returning({ id: connections.id });
-          if (!fenced.length) throw new LeaseLost("another sync took over this connection");
+          if (!fenced.length) {
+            abort.abort();
+            throw new LeaseLost("another sync took over this connection");
+          }
           await tx
             .update(syncRuns)
             .set({ added: diff.added, modified: diff.modified, removed: diff.removed, pages: pages + 1, warnings: diff.warnings })
@@ -294,9 +349,12 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     } else {
       await work(db);
     }
+    if (rotatedInDryRun !== undefined) await storeCredentials(rotatedInDryRun);
     await deps.beforeFinish?.();
     const finished = at();
-    const recorded = await finishRun(db, runId, { status: "success", finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings });
+    const partialRun = accountWarnings.length > 0;
+    const outcome = partialRun ? { status: "partial" as const, errorCode: "account_unavailable", errorMessage: partialMessage(accountWarnings) } : { status: "success" as const };
+    const recorded = await finishRun(db, runId, { ...outcome, finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings });
     if (!recorded) return reaped(runId);
     if (!dryRun) {
       // A request-budget provider spreads what is left of today's budget (lib/sync/budget.ts).
@@ -322,8 +380,9 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
         .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)));
     }
     if (!dryRun) await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result: { status: "success", runId, diff }, now: finished });
-    return { status: "success", runId, dryRun, diff, accounts: accountCount, pages };
+    return { status: "success", runId, dryRun, diff, accounts: accountCount, pages, ...(partialRun ? { accountWarnings } : {}) };
   } catch (e) {
+    if (rotatedInDryRun !== undefined) await storeCredentials(rotatedInDryRun).catch(() => undefined);
     const known = e instanceof ConnectorError;
     const code: ConnectorErrorCode | "internal" = known ? e.code : "internal";
     const message = known ? e.message : INTERNAL_MESSAGE;
@@ -354,6 +413,18 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     if (!dryRun) await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result: { status: "error", runId, code, message, counts: { added: diff.added, modified: diff.modified, removed: diff.removed } }, now: finished });
     return { status: "error", runId, code, message, retryAt };
   }
+}
+
+function accountLabel(accounts: NormalizedAccount[], providerAccountId: string): string {
+  const a = accounts.find((x) => x.providerAccountId === providerAccountId);
+  if (!a) return "An account";
+  const mask = a.mask ? ` (…${a.mask})` : "";
+  return `“${a.name}”${mask}`;
+}
+
+function partialMessage(ws: AccountWarning[]): string {
+  const n = new Set(ws.map((w) => w.providerAccountId)).size;
+  return `${n} account${n === 1 ? "" : "s"} could not be read this time; the others were synced. The next sync tries again.`;
 }
 
 /**

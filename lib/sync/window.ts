@@ -1,4 +1,5 @@
 import type { FetchTransactionsInput, IsoDate, NormalizedTransaction, TransactionPage } from "@/lib/connectors/contract";
+import { AccountReadFailed, isAccountScoped } from "@/lib/connectors/errors";
 
 /**
  * The shared adapter that turns a windowed provider API (no change log: "give me the
@@ -10,6 +11,9 @@ import type { FetchTransactionsInput, IsoDate, NormalizedTransaction, Transactio
  *   `overlapDays` (pending rows change or vanish for a few days) up to today.
  * - `dateRange` (a partial run) goes to the provider as the read's own bounds.
  * - `maxWindowDays` splits a long range into consecutive windows, oldest first.
+ * - One account failing (not a login-wide error) throws `AccountReadFailed`: the engine
+ *   retries, then skips that account with a warning. The sync's "newest date seen" is then
+ *   not moved on, so the next sync re-reads the skipped account's whole gap.
  */
 
 /** `complete: false` (e.g. the account closed mid-read): apply what came, remove nothing. */
@@ -37,6 +41,8 @@ type Cursor = {
   max: IsoDate | null;
   /** Start of the next window of the current account, when its range is split. */
   next: IsoDate | null;
+  /** An account was skipped in this sync: keep `since` where it was. */
+  failed?: boolean;
 };
 
 const DAY = 86_400_000;
@@ -65,7 +71,7 @@ export function splitRange(from: IsoDate, to: IsoDate, maxDays: number): { from:
 function parseCursor(raw: string | null): Cursor {
   if (!raw) return { since: null, i: 0, max: null, next: null };
   const c = JSON.parse(raw) as Partial<Cursor>;
-  return { since: c.since ?? null, i: c.i ?? 0, max: c.max ?? null, next: c.next ?? null };
+  return { since: c.since ?? null, i: c.i ?? 0, max: c.max ?? null, next: c.next ?? null, ...(c.failed ? { failed: true } : {}) };
 }
 
 export function windowedFetch<C>(src: WindowedSource<C>) {
@@ -74,11 +80,13 @@ export function windowedFetch<C>(src: WindowedSource<C>) {
     const state = parseCursor(input.cursor);
     const all = [...(await src.accounts(credentials))].sort();
     const list = input.accountIds ? all.filter((a) => input.accountIds!.includes(a)) : all;
+    /** Where the sync ends: the newest date seen, unless an account was skipped. */
+    const end = (max: IsoDate | null, failed: boolean | undefined): Cursor => ({ since: failed ? state.since : maxDate(max, state.since), i: 0, max: null, next: null });
     const done = (): TransactionPage => ({
       added: [],
       modified: [],
       removed: [],
-      nextCursor: JSON.stringify({ since: maxDate(state.max, state.since), i: 0, max: null, next: null } satisfies Cursor),
+      nextCursor: JSON.stringify(end(state.max, state.failed)),
       hasMore: false,
     });
     const accountId = list[state.i];
@@ -98,15 +106,31 @@ export function windowedFetch<C>(src: WindowedSource<C>) {
       next = end < to ? addDays(end, 1) : null;
     }
 
-    const { transactions, complete = true } = await src.read(credentials, accountId, win);
+    const lastAccount = state.i + 1 >= list.length;
+    let got: WindowRead;
+    try {
+      got = await src.read(credentials, accountId, win);
+    } catch (e) {
+      if (!isAccountScoped(e)) throw e;
+      const skip: Cursor = lastAccount ? end(state.max, true) : { since: state.since, i: state.i + 1, max: state.max, next: null, failed: true };
+      throw new AccountReadFailed(accountId, e, {
+        added: [],
+        modified: [],
+        removed: [],
+        nextCursor: JSON.stringify(skip),
+        hasMore: !lastAccount,
+        accountWarnings: [{ providerAccountId: accountId, code: e.code, message: e.message }],
+      });
+    }
+    const { transactions, complete = true } = got;
     const inside = transactions.filter((t) => (!win.from || t.date >= win.from) && t.date <= win.to);
     const newestPosted = inside.filter((t) => !t.pending).reduce<IsoDate | null>((m, t) => maxDate(m, t.date), null);
     const max = maxDate(state.max, newestPosted);
-    const lastAccount = state.i + 1 >= list.length;
+    const failed = state.failed ? { failed: true } : {};
     let cursor: Cursor;
-    if (next) cursor = { since: state.since, i: state.i, max, next };
-    else if (!lastAccount) cursor = { since: state.since, i: state.i + 1, max, next: null };
-    else cursor = { since: maxDate(max, state.since), i: 0, max: null, next: null };
+    if (next) cursor = { since: state.since, i: state.i, max, next, ...failed };
+    else if (!lastAccount) cursor = { since: state.since, i: state.i + 1, max, next: null, ...failed };
+    else cursor = end(max, state.failed);
     return {
       added: inside,
       modified: [],

@@ -70,7 +70,7 @@ export const syncRunSchema = component(
     connection_id: id,
     trigger: z.string(),
     dry_run: z.boolean(),
-    status: z.enum(["running", "success", "error", "skipped"]),
+    status: z.enum(["running", "success", "partial", "error", "skipped"]).describe("`partial`: finished, but some accounts could not be read (see warnings)."),
     started_at: instant,
     finished_at: instant.nullable(),
     added: z.number().int(),

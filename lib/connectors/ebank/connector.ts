@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Connector, NormalizedAccount, TransactionPage } from "../contract";
+import type { Connector, FetchTransactionsInput, NormalizedAccount, TransactionPage } from "../contract";
 import { ConnectorError, probeAuth } from "../errors";
 import { EbankClient, bankDate, bankDateEnd, sessionKey, type EbankSession, type EbankSettings, type PendingOtp, type StatementAccount, type WireAccount } from "./client";
 import { normalizeAccount, normalizeBalance, normalizeStatement } from "./normalize";
@@ -69,6 +69,8 @@ function offsetOf(day: string) {
 }
 
 type Task = { iban: string; kind: "catchup" | "backfill"; from: string; to: string };
+/** What a sync run's session listens for. */
+type RunHooks = { deviceRotated(deviceToken: string): Promise<void> };
 
 export type EbankConnector = Connector<EbankCredentials> & { readonly client: EbankClient };
 
@@ -86,25 +88,28 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
   const needsCode = () =>
     new ConnectorError("reauth_required", "The bank needs your one-time code: open Connections and reconnect this bank to enter it. Scheduled syncs wait until then.", { providerCode: "otp_required" });
 
-  async function session(c: EbankCredentials, fresh = false): Promise<EbankSession> {
+  async function session(c: EbankCredentials, fresh = false, run?: RunHooks): Promise<EbankSession> {
     const key = sessionKey(c.username, c.password);
     const s = sessions.get(key);
     if (s && !fresh && s.expiresAt - 15_000 > clock.now()) return s;
     sessions.delete(key);
     const out = await client.login(c.username, c.password, c.deviceToken);
     if (out.kind === "otp") throw needsCode();
+    // A bank that re-issues its device-trust cookie at each login revokes the old one: the
+    // new one must be stored before anything else can fail, or the next login needs a code.
+    if (out.deviceToken && out.deviceToken !== c.deviceToken) await run?.deviceRotated(out.deviceToken);
     sessions.set(key, out.session);
     return out.session;
   }
 
   /** An API call; an ended session or token means one transparent re-login and a second try. */
-  async function call<T>(c: EbankCredentials, endpoint: string, query?: Record<string, string>): Promise<T> {
-    let s = await session(c);
+  async function call<T>(c: EbankCredentials, endpoint: string, query?: Record<string, string>, run?: RunHooks): Promise<T> {
+    let s = await session(c, false, run);
     try {
       return await client.api<T>(s, endpoint, query);
     } catch (e) {
       if (!(e instanceof ConnectorError && e.code === "reauth_required" && e.opts.providerCode === "session_expired")) throw e;
-      s = await session(c, true);
+      s = await session(c, true, run);
       try {
         return await client.api<T>(s, endpoint, query);
       } catch (e2) {
@@ -114,16 +119,16 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
     }
   }
 
-  async function accounts(c: EbankCredentials, fresh = false): Promise<WireAccount[]> {
+  async function accounts(c: EbankCredentials, fresh = false, run?: RunHooks): Promise<WireAccount[]> {
     const key = sessionKey(c.username, c.password);
     const hit = accountsMemo.get(key);
     if (!fresh && hit && clock.now() - hit.at < 120_000) return hit.list;
-    const list = await call<WireAccount[]>(c, "sywspicklist/sywspicklist/getFilteredAccounts");
+    const list = await call<WireAccount[]>(c, "sywspicklist/sywspicklist/getFilteredAccounts", undefined, run);
     accountsMemo.set(key, { at: clock.now(), list });
     return list;
   }
 
-  async function statement(c: EbankCredentials, iban: string, from: string, to: string): Promise<StatementAccount | null> {
+  async function statement(c: EbankCredentials, iban: string, from: string, to: string, run?: RunHooks): Promise<StatementAccount | null> {
     if (Date.parse(to) - Date.parse(from) >= WINDOW_DAYS * 86_400_000) throw new Error("statement window over 30 days");
     const r = await call<{ acc: StatementAccount[] }>(c, "sywsquery/sywsquery/GetCustBal", {
       FromDate: bankDate(from, offsetOf(from)),
@@ -131,7 +136,7 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
       Iban: iban,
       StmtType: "T",
       isAccountFromPSD2: "false",
-    });
+    }, run);
     if (!r.acc?.length) return null;
     if (r.acc.length !== 1) throw new ConnectorError("provider_unavailable", "The bank returned an unexpected statement. We'll retry later.", { providerCode: "acc_count" });
     return r.acc[0]!;
@@ -153,6 +158,81 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
       return { iban, kind: "backfill", from: from < floor ? floor : from, to };
     }
     return null;
+  }
+
+  async function balances(c: EbankCredentials, run?: RunHooks) {
+    const today = sofiaToday(clock.now());
+    const out = [];
+    for (const a of await accounts(c, false, run)) {
+      const st = await statement(c, a.ibanAcNo, today, today, run);
+      if (st) out.push(normalizeBalance({ ...st, iban: a.ibanAcNo, ccy: st.ccy || a.ccy }, today));
+    }
+    return out;
+  }
+
+  /**
+   * A partial run's date range, read from the bank as exactly that range: 30-day statements
+   * per account, newest first, each a window page (what is missing inside it is removed).
+   * The cursor is the next window's end; a partial run never stores it.
+   */
+  async function rangeRead(c: EbankCredentials, list: WireAccount[], cursor: string | null, range: { from?: string; to?: string }, run?: RunHooks): Promise<TransactionPage> {
+    const today = sofiaToday(clock.now());
+    const to = range.to && range.to < today ? range.to : today;
+    const from = range.from ?? addDays(today, -maxHistoryDays);
+    const order = list.map((a) => a.ibanAcNo).sort();
+    const ccy = new Map(list.map((a) => [a.ibanAcNo, a.ccy]));
+    const at = cursor ? (JSON.parse(cursor) as { i: number; to: string }) : { i: 0, to };
+    const iban = order[at.i];
+    if (!iban || from > to) return { added: [], modified: [], removed: [], nextCursor: null, hasMore: false };
+    const start = addDays(at.to, -(WINDOW_DAYS - 1)) < from ? from : addDays(at.to, -(WINDOW_DAYS - 1));
+    const st = await statement(c, iban, start, at.to, run);
+    const added = st ? normalizeStatement(iban, st.ccy || ccy.get(iban)!, st.stmt) : [];
+    const next = start > from ? { i: at.i, to: addDays(start, -1) } : at.i + 1 < order.length ? { i: at.i + 1, to } : null;
+    return {
+      added,
+      modified: [],
+      removed: [],
+      window: { providerAccountId: iban, from: start, to: at.to },
+      nextCursor: next ? JSON.stringify(next) : null,
+      hasMore: next !== null,
+    };
+  }
+
+  async function fetchTransactions(c: EbankCredentials, { cursor, accountIds, dateRange }: FetchTransactionsInput, run?: RunHooks): Promise<TransactionPage> {
+    const list = (await accounts(c, false, run)).filter((a) => !accountIds || accountIds.includes(a.ibanAcNo));
+    if (dateRange) return rangeRead(c, list, cursor, dateRange, run);
+    const order = list.map((a) => a.ibanAcNo).sort();
+    const ccy = new Map(list.map((a) => [a.ibanAcNo, a.ccy]));
+    const cur: EbankCursor = cursor ? (JSON.parse(cursor) as EbankCursor) : { v: 1, accounts: {}, run: null };
+    for (const iban of order) cur.accounts[iban] ??= { head: null, back: null, done: false, empties: 0, cu: null };
+    if (!cur.run) {
+      cur.run = { to: sofiaToday(clock.now()) };
+      for (const iban of order) cur.accounts[iban]!.cu = cur.run.to;
+    }
+    const task = nextTask(cur, order);
+    if (!task) {
+      cur.run = null;
+      return { added: [], modified: [], removed: [], nextCursor: JSON.stringify(cur), hasMore: false };
+    }
+    const a = cur.accounts[task.iban]!;
+    const st = await statement(c, task.iban, task.from, task.to, run);
+    const added = st ? normalizeStatement(task.iban, st.ccy || ccy.get(task.iban)!, st.stmt) : [];
+    let window: TransactionPage["window"];
+    if (task.kind === "catchup") {
+      if (task.to === cur.run.to) window = { providerAccountId: task.iban, from: task.from, to: task.to };
+      a.back = !a.back || task.from < a.back ? task.from : a.back;
+      if (!a.head || task.from <= addDays(a.head, -OVERLAP_DAYS) || !st) {
+        a.head = cur.run.to;
+        a.cu = null;
+      } else a.cu = addDays(task.from, -1);
+    } else {
+      a.back = task.from;
+      a.empties = added.length ? 0 : a.empties + 1;
+      if (!st || a.empties >= MAX_EMPTY_WINDOWS) a.done = true;
+    }
+    const more = nextTask(cur, order) !== null;
+    if (!more) cur.run = null;
+    return { added, modified: [], removed: [], nextCursor: JSON.stringify(cur), hasMore: more, ...(window ? { window } : {}) };
   }
 
   return {
@@ -231,50 +311,27 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
       return (await accounts(c, true)).map(normalizeAccount);
     },
 
-    async getBalances(c) {
-      const today = sofiaToday(clock.now());
-      const out = [];
-      for (const a of await accounts(c)) {
-        const st = await statement(c, a.ibanAcNo, today, today);
-        if (st) out.push(normalizeBalance({ ...st, iban: a.ibanAcNo, ccy: st.ccy || a.ccy }, today));
-      }
-      return out;
-    },
+    getBalances: (c) => balances(c),
 
-    async fetchTransactions(c, { cursor, accountIds }): Promise<TransactionPage> {
-      const list = (await accounts(c)).filter((a) => !accountIds || accountIds.includes(a.ibanAcNo));
-      const order = list.map((a) => a.ibanAcNo).sort();
-      const ccy = new Map(list.map((a) => [a.ibanAcNo, a.ccy]));
-      const cur: EbankCursor = cursor ? (JSON.parse(cursor) as EbankCursor) : { v: 1, accounts: {}, run: null };
-      for (const iban of order) cur.accounts[iban] ??= { head: null, back: null, done: false, empties: 0, cu: null };
-      if (!cur.run) {
-        cur.run = { to: sofiaToday(clock.now()) };
-        for (const iban of order) cur.accounts[iban]!.cu = cur.run.to;
-      }
-      const task = nextTask(cur, order);
-      if (!task) {
-        cur.run = null;
-        return { added: [], modified: [], removed: [], nextCursor: JSON.stringify(cur), hasMore: false };
-      }
-      const a = cur.accounts[task.iban]!;
-      const st = await statement(c, task.iban, task.from, task.to);
-      const added = st ? normalizeStatement(task.iban, st.ccy || ccy.get(task.iban)!, st.stmt) : [];
-      let window: TransactionPage["window"];
-      if (task.kind === "catchup") {
-        if (task.to === cur.run.to) window = { providerAccountId: task.iban, from: task.from, to: task.to };
-        a.back = !a.back || task.from < a.back ? task.from : a.back;
-        if (!a.head || task.from <= addDays(a.head, -OVERLAP_DAYS) || !st) {
-          a.head = cur.run.to;
-          a.cu = null;
-        } else a.cu = addDays(task.from, -1);
-      } else {
-        a.back = task.from;
-        a.empties = added.length ? 0 : a.empties + 1;
-        if (!st || a.empties >= MAX_EMPTY_WINDOWS) a.done = true;
-      }
-      const more = nextTask(cur, order) !== null;
-      if (!more) cur.run = null;
-      return { added, modified: [], removed: [], nextCursor: JSON.stringify(cur), hasMore: more, ...(window ? { window } : {}) };
+    fetchTransactions: (c, input) => fetchTransactions(c, input),
+
+    /**
+     * A sync run's session: the credentials it started with, updated (and stored at once
+     * through the engine) when the bank re-issues its device-trust cookie at a login.
+     */
+    async openSession(c0, ctx) {
+      let c = c0;
+      const run: RunHooks = {
+        deviceRotated: async (deviceToken) => {
+          c = { ...c, deviceToken };
+          await ctx.saveCredentials(c);
+        },
+      };
+      return {
+        snapshot: async () => ({ accounts: (await accounts(c, true, run)).map(normalizeAccount), balances: await balances(c, run) }),
+        fetchTransactions: (input) => fetchTransactions(c, input, run),
+        close: async () => {},
+      };
     },
 
     async disconnect(c) {

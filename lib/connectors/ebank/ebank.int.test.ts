@@ -3,14 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connections, financialAccounts, transactions, users } from "@/db/schema";
 import { linkConnection } from "@/lib/connections/service";
 import { openSecret } from "@/lib/crypto";
-import { syncConnection, type SyncDeps } from "@/lib/sync/engine";
+import { syncConnection, type SyncDeps, type SyncRequest } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { ebankHarness, ebankUser } from "@/test/ebank-harness";
 import { centsToString, daysBetween, sofiaDay } from "@/emulators/ebank/ledger";
 import type { EbankEmulator } from "@/emulators/ebank/server";
 import { describeConformance, stored, type Truth } from "../conformance";
 import type { Connector } from "../contract";
-import type { EbankCredentials } from "./connector";
+import { createEbankConnector, type EbankCredentials } from "./connector";
 
 const PASSWORD = "correct horse";
 
@@ -64,7 +64,7 @@ describe("ebank backfill and incremental sync against the local e-bank", () => {
   const setup = async (opts: Parameters<typeof ebankHarness>[0] = {}) => {
     const h = ebankHarness({ users: [ebankUser("anna", { years: 5 })], ...opts });
     const { connectionId } = await linkConnection(t.db, { userId, connectorId: "ebank", payload: { username: "anna", password: PASSWORD } }, { connector: h.connector as Connector<unknown> });
-    const sync = (deps: SyncDeps = {}) => syncConnection(t.db, { userId, connectionId, trigger: "manual" }, { connector: h.connector as Connector<unknown>, clock: h.clock, ...deps });
+    const sync = (deps: SyncDeps = {}, req: Partial<SyncRequest> = {}) => syncConnection(t.db, { userId, connectionId, trigger: "manual", ...req }, { connector: h.connector as Connector<unknown>, clock: h.clock, ...deps });
     const statements = () => h.emulator.log.filter((l) => l.path.endsWith("/GetCustBal"));
     const liveCount = async () =>
       (
@@ -168,6 +168,28 @@ describe("ebank backfill and incremental sync against the local e-bank", () => {
     expect(got.size).toBe(want.size);
   });
 
+  it("a partial run's date range is what the bank is asked for: 30-day statements inside it only, and only its rows are imported", async () => {
+    const { h, connectionId, sync, statements } = await setup({ users: [ebankUser("anna", { years: 2 })] });
+    const today = sofiaDay(h.clock.now());
+    const day = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+    const from = day(75);
+    const to = day(10);
+    const before = statements().length;
+    const r = await sync({}, { dateRange: { from, to } });
+    expect(r.status).toBe("success");
+    const asked = statements()
+      .slice(before)
+      .map((s) => new URLSearchParams(s.query))
+      .filter((q) => q.get("FromDate")!.slice(0, 10) !== today || q.get("ToDate")!.slice(0, 10) !== today) // not the balance reads
+      .map((q) => [q.get("Iban"), q.get("FromDate")!.slice(0, 10), q.get("ToDate")!.slice(0, 10)]);
+    const ibans = [...h.emulator.ibans("anna")].sort();
+    // 66 days: three statements per account, newest first, none outside the range.
+    expect(asked).toEqual(ibans.flatMap((iban) => [[iban, day(39), to], [iban, day(69), day(40)], [iban, from, day(70)]]));
+    const want = [...truth(h.emulator, "anna")].filter(([, x]) => x.date >= from && x.date <= to);
+    expect(want.length).toBeGreaterThan(10);
+    expect([...(await stored(t.db, connectionId)).keys()].sort()).toEqual(want.map(([id]) => id).sort());
+  });
+
   it("stops at the configured history limit", async () => {
     const { h, sync } = await setup({ maxHistoryDays: 100 });
     expect((await sync()).status).toBe("success");
@@ -192,5 +214,44 @@ describe("ebank backfill and incremental sync against the local e-bank", () => {
     expect(c).toMatchObject({ status: "reauth_required", nextSyncAt: null });
     expect(JSON.stringify(c)).not.toContain(creds.password);
     expect(h.emulator.isLocked("anna")).toBe(false);
+  });
+
+  it("a bank that rolls its device-trust cookie at each login: the new one is stored the moment it is issued, so a crash right after loses nothing and the next process logs in without a code", async () => {
+    const h = ebankHarness({ users: [ebankUser("anna", { years: 1, otp: "246810" })] });
+    const settings = { baseUrl: "http://ebank.test", fetch: (input: RequestInfo | URL, init?: RequestInit) => h.emulator.handle(new Request(input, init)), clock: h.clock };
+    const { connectionId } = await linkConnection(t.db, { userId, connectorId: "ebank", payload: { username: "anna", password: PASSWORD, otp: "246810" } }, { connector: h.connector as Connector<unknown> });
+    const stored = async () => {
+      const [c] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+      return openSecret<EbankCredentials>(c!.credentials, c!.id);
+    };
+    const first = (await stored()).deviceToken;
+    expect(first).toBeTruthy();
+    h.emulator.rotateDevices = true;
+
+    // A new process (no session in memory) logs in with the stored cookie; the bank re-issues
+    // it and revokes the old one; then the process dies before its first page commits.
+    const p1 = createEbankConnector(settings) as Connector<unknown>;
+    const crash = await syncConnection(t.db, { userId, connectionId, trigger: "scheduled" }, {
+      connector: p1,
+      clock: h.clock,
+      beforeCommit: () => {
+        throw new Error("simulated crash before the first page commits");
+      },
+    });
+    expect(crash.status).toBe("error");
+    const second = (await stored()).deviceToken;
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+    // The old cookie is dead at the bank: a login with it would need the one-time code.
+    expect((await createEbankConnector(settings).client.login("anna", PASSWORD, first)).kind).toBe("otp");
+    expect(JSON.stringify(await t.db.select().from(connections))).not.toContain(second!);
+
+    // The next process logs in with the stored (new) cookie: no code asked, the sync completes and the rolled cookie is stored again.
+    const p2 = createEbankConnector(settings) as Connector<unknown>;
+    const r = await syncConnection(t.db, { userId, connectionId, trigger: "scheduled" }, { connector: p2, clock: h.clock });
+    expect(r.status).toBe("success");
+    const third = (await stored()).deviceToken;
+    expect(third).not.toBe(second);
+    expect((await createEbankConnector(settings).client.login("anna", PASSWORD, third)).kind).toBe("session");
   });
 });

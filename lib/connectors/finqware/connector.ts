@@ -1,7 +1,7 @@
 import { canonicalCategory } from "@/lib/categories/taxonomy";
 import { z } from "zod";
-import type { ConsentSessionConnector, NormalizedAccount, NormalizedTransaction } from "../contract";
-import { ConnectorError, probeAuth } from "../errors";
+import type { ConsentSessionConnector, FetchTransactionsInput, NormalizedAccount, NormalizedBalance, NormalizedTransaction, TransactionPage } from "../contract";
+import { AccountReadFailed, ConnectorError, isAccountScoped, probeAuth } from "../errors";
 import { canonical } from "@/lib/money/decimal";
 import { negate } from "../plaid/normalize";
 import { FinqwareClient, type FinqwareSettings } from "./client";
@@ -10,7 +10,8 @@ import { FinqwareClient, type FinqwareSettings } from "./client";
  * Finqware-style PSD2 consents. Accounts are identified by IBAN (Finqware's account ids
  * change with every consent; a renewed consent must land on the same accounts), and
  * transactions by `utx_id` (stable across consents). Sync is incremental by
- * `timestamp_gte` (Finqware's insert/change time) minus an overlap.
+ * `timestamp_gte` (Finqware's insert/change time) minus an overlap; a partial run asks the
+ * bank for its booking-date range only.
  */
 const credentialsSchema = z.object({ credentialsId: z.string().min(1), accessToken: z.string().min(1), tenantUserId: z.string().min(1), skill: z.string().min(1) });
 export type FinqwareCredentials = z.infer<typeof credentialsSchema>;
@@ -38,6 +39,9 @@ type FqTransaction = {
   data: { amount: string; credit_debit_indicator: "credit" | "debit"; currency: string; booking_date_time: string; info: string; status: string; details?: { merchant?: string | null; counterparty?: string | null; category?: string | null } };
 };
 
+/** ts: the newest Finqware timestamp a complete sync saw; i/max: progress of this sync; failed: an account was skipped. */
+type FqCursor = { ts: number | null; i: number; max: number | null; failed?: boolean };
+
 export const FQ_OVERLAP_MS = 5 * 60_000;
 /** One refresh reads each account twice (accounts/get, transactions/get); banks allow 4 a day. */
 export const FQ_SYNCS_PER_DAY = 2;
@@ -51,15 +55,91 @@ export function createFinqwareConnector(settings: FinqwareSettings, opts: { now?
   const client = new FinqwareClient(settings);
   const now = () => opts.now?.() ?? Date.now();
   const auth = (c: FinqwareCredentials) => ({ credentials_id: c.credentialsId, access_token: c.accessToken, tenant_user_id: c.tenantUserId });
-  // One accounts/get per refresh: each call counts against the bank's daily per-account budget.
-  const memo = new Map<string, { at: number; accounts: FqAccount[] }>();
-  const accounts = async (c: FinqwareCredentials, fresh = false) => {
-    const hit = memo.get(c.credentialsId);
-    if (!fresh && hit && now() - hit.at < 120_000) return hit.accounts;
-    const list = await client.post<FqAccount[]>("/v1/accounts/get", auth(c));
-    memo.set(c.credentialsId, { at: now(), accounts: list });
-    return list;
+  // Each accounts/get counts against the bank's daily per-account budget: a sync run reads it
+  // once through its session (openSession), never from module memory.
+  const readAccounts = (c: FinqwareCredentials) => client.post<FqAccount[]>("/v1/accounts/get", auth(c));
+
+  const normalizeAccount = (a: FqAccount): NormalizedAccount => ({
+    providerAccountId: iban(a),
+    name: a.data.name,
+    type: a.data.account_sub_type === "CreditCard" ? ("credit" as const) : ("depository" as const),
+    subtype: a.data.account_sub_type === "Savings" ? "savings" : a.data.account_sub_type === "CreditCard" ? "credit card" : "checking",
+    currency: a.data.currency,
+    iban: iban(a),
+    mask: iban(a).slice(-4),
+  });
+  const normalizeBalance = (a: FqAccount): NormalizedBalance => {
+    const b = a.data.balances[0];
+    const v = b ? signed(b.balance_amount, b.credit_debit_indicator) : null;
+    return { providerAccountId: iban(a), current: v, available: v, currency: a.data.currency, asOf: new Date(now()).toISOString().slice(0, 10) };
   };
+
+  /**
+   * One account's transactions per page. Incremental by `timestamp_gte` (minus an overlap);
+   * a partial run's date range goes to the bank as `booking_date_gte`/`booking_date_lte`.
+   * An account that cannot be read is skipped (AccountReadFailed) and the sync's timestamp
+   * is then kept, so the next sync reads that account's gap.
+   */
+  async function page(c: FinqwareCredentials, accounts: FqAccount[], { cursor, accountIds, dateRange }: FetchTransactionsInput): Promise<TransactionPage> {
+    const state: FqCursor = cursor ? (JSON.parse(cursor) as FqCursor) : { ts: null, i: 0, max: null };
+    const end = (max: number | null, failed: boolean | undefined): FqCursor => ({ ts: failed ? state.ts : (max ?? state.ts), i: 0, max: null });
+    const list = accounts.filter((a) => !accountIds || accountIds.includes(iban(a))).sort((a, b) => (iban(a) < iban(b) ? -1 : 1));
+    const acct = list[state.i];
+    if (!acct) return { added: [], modified: [], removed: [], nextCursor: JSON.stringify(end(state.max, state.failed)), hasMore: false };
+    const last = state.i + 1 >= list.length;
+    const filter: Record<string, string> = { account_id: acct.id };
+    if (state.ts !== null) filter.timestamp_gte = new Date(state.ts - FQ_OVERLAP_MS).toISOString();
+    if (dateRange?.from) filter.booking_date_gte = dateRange.from;
+    if (dateRange?.to) filter.booking_date_lte = dateRange.to;
+    let txs: FqTransaction[];
+    try {
+      txs = await client.post<FqTransaction[]>("/v1/transactions/get", { ...auth(c), filter });
+    } catch (e) {
+      if (!isAccountScoped(e)) throw e;
+      const skip: FqCursor = last ? end(state.max, true) : { ts: state.ts, i: state.i + 1, max: state.max, failed: true };
+      throw new AccountReadFailed(iban(acct), e, {
+        added: [],
+        modified: [],
+        removed: [],
+        nextCursor: JSON.stringify(skip),
+        hasMore: !last,
+        accountWarnings: [{ providerAccountId: iban(acct), code: e.code, message: e.message }],
+      });
+    }
+    const added: NormalizedTransaction[] = [];
+    const removed = [];
+    let max = state.max;
+    for (const t of txs) {
+      const ts = Date.parse(t.timestamp);
+      if (max === null || ts > max) max = ts;
+      if (t.data.status === "cancelled" || t.data.status === "rejected") {
+        removed.push({ providerTransactionId: t.utx_id, providerAccountId: iban(acct) });
+        continue;
+      }
+      added.push({
+        providerTransactionId: t.utx_id,
+        providerAccountId: iban(acct),
+        pending: t.data.status === "pending",
+        date: t.data.booking_date_time.slice(0, 10),
+        amount: signed(t.data.amount, t.data.credit_debit_indicator),
+        currency: t.data.currency,
+        description: t.data.info,
+        merchant: t.data.details?.merchant ?? null,
+        counterparty: t.data.details?.counterparty ?? null,
+        category: canonicalCategory(t.data.details?.category),
+        type: null,
+        raw: t,
+      });
+    }
+    const failed = state.failed ? { failed: true } : {};
+    return {
+      added,
+      modified: [],
+      removed,
+      nextCursor: JSON.stringify(last ? end(max, state.failed) : { ts: state.ts, i: state.i + 1, max, ...failed }),
+      hasMore: !last,
+    };
+  }
 
   return {
     id: "finqware",
@@ -93,70 +173,33 @@ export function createFinqwareConnector(settings: FinqwareSettings, opts: { now?
       };
     },
 
-    checkAuth: (c) => probeAuth(() => accounts(c, true)),
+    checkAuth: (c) => probeAuth(() => readAccounts(c)),
 
-    async listAccounts(c): Promise<NormalizedAccount[]> {
-      // The first call of a refresh reads fresh; balances and transaction pages reuse it.
-      return (await accounts(c, true)).map((a) => ({
-        providerAccountId: iban(a),
-        name: a.data.name,
-        type: a.data.account_sub_type === "CreditCard" ? ("credit" as const) : ("depository" as const),
-        subtype: a.data.account_sub_type === "Savings" ? "savings" : a.data.account_sub_type === "CreditCard" ? "credit card" : "checking",
-        currency: a.data.currency,
-        iban: iban(a),
-        mask: iban(a).slice(-4),
-      }));
+    async listAccounts(c) {
+      return (await readAccounts(c)).map(normalizeAccount);
     },
 
     async getBalances(c) {
-      const today = new Date(now()).toISOString().slice(0, 10);
-      return (await accounts(c)).map((a) => {
-        const b = a.data.balances[0];
-        const v = b ? signed(b.balance_amount, b.credit_debit_indicator) : null;
-        return { providerAccountId: iban(a), current: v, available: v, currency: a.data.currency, asOf: today };
-      });
+      return (await readAccounts(c)).map(normalizeBalance);
     },
 
-    async fetchTransactions(c, { cursor, accountIds }) {
-      const state = cursor ? (JSON.parse(cursor) as { ts: number | null; i: number; max: number | null }) : { ts: null, i: 0, max: null };
-      const list = (await accounts(c)).filter((a) => !accountIds || accountIds.includes(iban(a))).sort((a, b) => (iban(a) < iban(b) ? -1 : 1));
-      const acct = list[state.i];
-      if (!acct) return { added: [], modified: [], removed: [], nextCursor: JSON.stringify({ ts: state.max ?? state.ts, i: 0, max: null }), hasMore: false };
-      const filter: Record<string, string> = { account_id: acct.id };
-      if (state.ts !== null) filter.timestamp_gte = new Date(state.ts - FQ_OVERLAP_MS).toISOString();
-      const txs = await client.post<FqTransaction[]>("/v1/transactions/get", { ...auth(c), filter });
-      const added: NormalizedTransaction[] = [];
-      const removed = [];
-      let max = state.max;
-      for (const t of txs) {
-        const ts = Date.parse(t.timestamp);
-        if (max === null || ts > max) max = ts;
-        if (t.data.status === "cancelled" || t.data.status === "rejected") {
-          removed.push({ providerTransactionId: t.utx_id, providerAccountId: iban(acct) });
-          continue;
-        }
-        added.push({
-          providerTransactionId: t.utx_id,
-          providerAccountId: iban(acct),
-          pending: t.data.status === "pending",
-          date: t.data.booking_date_time.slice(0, 10),
-          amount: signed(t.data.amount, t.data.credit_debit_indicator),
-          currency: t.data.currency,
-          description: t.data.info,
-          merchant: t.data.details?.merchant ?? null,
-          counterparty: t.data.details?.counterparty ?? null,
-          category: canonicalCategory(t.data.details?.category),
-          type: null,
-          raw: t,
-        });
-      }
-      const last = state.i + 1 >= list.length;
+    async fetchTransactions(c, input) {
+      return page(c, await readAccounts(c), input);
+    },
+
+    /** One accounts/get per sync run: the snapshot (accounts + balances) and every page share it. */
+    async openSession(c) {
+      let accounts: FqAccount[] | null = null;
+      const read = async () => (accounts ??= await readAccounts(c));
       return {
-        added,
-        modified: [],
-        removed,
-        nextCursor: JSON.stringify(last ? { ts: max ?? state.ts, i: 0, max: null } : { ts: state.ts, i: state.i + 1, max }),
-        hasMore: !last,
+        async snapshot() {
+          const list = await read();
+          return { accounts: list.map(normalizeAccount), balances: list.map(normalizeBalance) };
+        },
+        fetchTransactions: async (input) => page(c, await read(), input),
+        async close() {
+          accounts = null;
+        },
       };
     },
 
@@ -167,7 +210,6 @@ export function createFinqwareConnector(settings: FinqwareSettings, opts: { now?
       } catch (e) {
         if (!(e instanceof ConnectorError && e.code === "reauth_required")) throw e; // already expired or revoked
       }
-      memo.delete(c.credentialsId);
     },
   };
 }

@@ -1,4 +1,11 @@
-import { describeConformance } from "../conformance";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { connections, syncRuns, users } from "@/db/schema";
+import { linkConnection } from "@/lib/connections/service";
+import { syncConnection } from "@/lib/sync/engine";
+import { DEFAULT_RETRY } from "@/lib/sync/retry";
+import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
+import { describeConformance, stored } from "../conformance";
 import type { Connector } from "../contract";
 import type { FinqwareCredentials } from "./connector";
 import { finqwareHarness } from "@/test/finqware-harness";
@@ -41,3 +48,91 @@ describeConformance("finqware (PSD2 consent → local Finqware)", async () => {
   };
 });
 
+
+describe("finqware: one session per run, per-account failures, date ranges at the bank", () => {
+  let t: TestDatabase;
+  let userId: string;
+  let h: ReturnType<typeof finqwareHarness>;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    await truncateAll(t);
+    h = finqwareHarness();
+    const [u] = await t.db.insert(users).values({ email: "fq@example.com", passwordHash: "x" }).returning({ id: users.id });
+    userId = u!.id;
+  });
+
+  const link = async () => {
+    const c = h.connector;
+    const s = await c.startSession({ tenantUserId: "tenant-1", skill: BT });
+    const step = await c.step({ sessionId: s.sessionId, nonce: s.nonce, skill: BT, step: "consent", data: { consent_days: 90 } });
+    h.emulator.decideSca(s.sessionId, true);
+    const done = await c.step({ sessionId: s.sessionId, nonce: step.nonce, skill: BT, step: "finalize" });
+    const payload = { temp_token: done.data.temp_token, skill: BT, tenant_user_id: "tenant-1", servicer_id: "bt_ro", servicer_name: "Banca Transilvania" };
+    return (await linkConnection(t.db, { userId, connectorId: "finqware", payload }, { connector: h.connector as Connector<unknown> })).connectionId;
+  };
+  const sync = (connectionId: string, extra: Partial<Parameters<typeof syncConnection>[1]> = {}) =>
+    syncConnection(t.db, { userId, connectionId, trigger: "manual", ...extra }, { connector: h.connector as Connector<unknown>, clock: h.clock });
+  const truth = () =>
+    new Map(h.emulator.liveTransactions("tenant-1", BT).map((r) => [r.utx, { amount: fromUnits(BigInt(r.tx.amount_cents) * 100n, 4).replace(/(\.\d\d)00$/, "$1"), pending: r.status === "pending", date: r.tx.date }]));
+  const accountsReads = () => h.emulator.requests.filter((r) => r.path === "/v1/accounts/get").length;
+
+  it("a run reads accounts/get once (snapshot and pages share the session), and nothing is cached between runs", async () => {
+    const id = await link();
+    const before = accountsReads();
+    expect((await sync(id)).status).toBe("success");
+    expect(accountsReads() - before).toBe(1);
+    h.clock.advance(86_400_000);
+    expect((await sync(id)).status).toBe("success");
+    expect(accountsReads() - before).toBe(2);
+  });
+
+  it("one account failing (its reads keep answering 500) does not fail the run: the others are committed, the run is partial with a warning, and the next sync reads the gap", async () => {
+    const id = await link();
+    const [bad, ...good] = h.emulator.ibans("tenant-1", BT);
+    expect(good.length).toBeGreaterThan(0);
+    // Every attempt of this run (the engine retries 4 times) fails for that account only.
+    h.emulator.failAccount(bad!, 500, "internal_server_error", "internal_error", DEFAULT_RETRY.maxAttempts);
+    const r = await sync(id, { trigger: "initial" });
+    expect(r).toMatchObject({ status: "success", accountWarnings: [{ providerAccountId: bad, code: "provider_unavailable" }] });
+    const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.id, (r as { runId: string }).runId));
+    expect(run).toMatchObject({ status: "partial", errorCode: "account_unavailable" });
+    expect(run!.warnings).toEqual([expect.stringMatching(new RegExp(`…${bad!.slice(-4)}\\) was not synced this time: The provider is not responding`))]);
+    const got = await stored(t.db, id);
+    const want = truth();
+    const ibanOf = new Map(h.emulator.liveTransactions("tenant-1", BT).map((x) => [x.utx, x.accountIban]));
+    // Every other account is complete; the failed one has nothing yet.
+    for (const [utx] of want) expect(got.has(utx)).toBe(ibanOf.get(utx) !== bad);
+    const [conn] = await t.db.select().from(connections).where(eq(connections.id, id));
+    expect(conn!.status).toBe("active");
+
+    // The bank answers again the next day: the skipped account's whole history arrives.
+    h.clock.advance(86_400_000);
+    const next = await sync(id);
+    expect(next).toMatchObject({ status: "success" });
+    expect(next).not.toHaveProperty("accountWarnings");
+    const after = await stored(t.db, id);
+    expect([...want.keys()].filter((k) => !after.has(k))).toEqual([]);
+    expect(after.size).toBe(want.size);
+  });
+
+  it("a partial run's date range goes to the bank as booking_date_gte/lte (not the whole history filtered here)", async () => {
+    const id = await link();
+    const live = h.emulator.liveTransactions("tenant-1", BT);
+    const dates = [...new Set(live.map((x) => x.tx.date))].sort();
+    const from = dates[Math.floor(dates.length / 2)]!;
+    const to = dates[Math.floor(dates.length / 2) + 5]!;
+    const mark = h.emulator.requests.length;
+    const r = await sync(id, { dateRange: { from, to } });
+    expect(r.status).toBe("success");
+    const reads = h.emulator.requests.slice(mark).filter((x) => x.path === "/v1/transactions/get");
+    expect(reads.length).toBe(h.emulator.ibans("tenant-1", BT).length);
+    for (const x of reads) expect(x.filter).toMatchObject({ booking_date_gte: from, booking_date_lte: to });
+    const got = await stored(t.db, id);
+    const inRange = live.filter((x) => x.tx.date >= from && x.tx.date <= to);
+    expect(got.size).toBe(inRange.length);
+    for (const x of inRange) expect(got.has(x.utx)).toBe(true);
+  });
+});

@@ -42,7 +42,10 @@ export function mapPlaidError(e: unknown): Error {
     return new ConnectorError("invalid_request", `Plaid refused this server's configuration (${code}). An administrator needs to check the Plaid keys and environment.`, { ...opts, misconfigured: true });
   // Plaid's limits are per minute and it sends no Retry-After: wait a minute.
   if (body.error_type === "RATE_LIMIT_EXCEEDED" || res.status === 429) return new ConnectorError("rate_limited", undefined, { ...opts, retryAfterMs: 60_000 });
-  if ((res.status ?? 500) >= 500 || body.error_type === "API_ERROR" || body.error_type === "INSTITUTION_ERROR" || code === "PRODUCT_NOT_READY")
+  // The Item's first pull is not finished: a passing state, asked again after a short wait.
+  if (code === "PRODUCT_NOT_READY")
+    return new ConnectorError("provider_unavailable", "Plaid is still preparing this bank's transactions (this takes a minute or two after linking). The sync waits and tries again.", { ...opts, retryAfterMs: 10_000 });
+  if ((res.status ?? 500) >= 500 || body.error_type === "API_ERROR" || body.error_type === "INSTITUTION_ERROR")
     return new ConnectorError("provider_unavailable", undefined, opts);
   return new ConnectorError("invalid_request", `Plaid rejected the request (${code}).`, opts);
 }

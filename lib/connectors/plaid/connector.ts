@@ -1,6 +1,6 @@
 import { CountryCode, Products, type PlaidApi } from "plaid";
 import { z } from "zod";
-import type { Connector, WebhookEvent } from "../contract";
+import type { Connector, TransactionPage, WebhookEvent } from "../contract";
 import { ConnectorError, probeAuth } from "../errors";
 import { createPlaidApi, plaidCall, type PlaidSettings } from "./client";
 import { normalizeAccount, normalizeBalance, normalizeTransaction } from "./normalize";
@@ -15,6 +15,16 @@ const linkInput = z.object({
 });
 
 export const PLAID_PAGE_SIZE = 500;
+const PLAID_MAX_HISTORY_DAYS = 730;
+/** How long to wait before asking again while Plaid prepares an Item's first pull. */
+export const PLAID_NOT_READY_RETRY_MS = 10_000;
+
+const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const notReady = () =>
+  new ConnectorError("provider_unavailable", "Plaid is still preparing this bank's transactions (this takes a minute or two after linking). The sync waits and tries again.", {
+    providerCode: "PRODUCT_NOT_READY",
+    retryAfterMs: PLAID_NOT_READY_RETRY_MS,
+  });
 
 export type PlaidConnector = Connector<PlaidCredentials> & {
   /** A Link token for a new Item, or (with credentials) for update mode: no products, same access token. */
@@ -28,6 +38,24 @@ export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () =
   const api: PlaidApi = createPlaidApi(settings);
   const keyFor = createKeyCache(() => api, { now: opts.now });
   const today = () => new Date(opts.now?.() ?? Date.now()).toISOString().slice(0, 10);
+  const pageSize = opts.pageSize ?? PLAID_PAGE_SIZE;
+
+  /**
+   * A partial run's date range goes to Plaid: /transactions/get with start_date/end_date
+   * (paged by count/offset), instead of replaying the whole change log and filtering here.
+   * The cursor is the offset of the next page (a partial run never stores it).
+   */
+  async function windowRead(c: PlaidCredentials, cursor: string | null, range: { from?: string; to?: string }, accountIds?: string[]): Promise<TransactionPage> {
+    const offset = cursor ? Number(JSON.parse(cursor).offset) : 0;
+    const end = range.to ?? addDays(today(), 1); // a bank ahead of UTC may already be on tomorrow
+    const start = range.from ?? addDays(end, -(PLAID_MAX_HISTORY_DAYS - 1));
+    const res = await plaidCall(() =>
+      api.transactionsGet({ access_token: c.accessToken, start_date: start, end_date: end, options: { count: pageSize, offset, ...(accountIds ? { account_ids: accountIds } : {}) } }),
+    );
+    const next = offset + res.transactions.length;
+    const hasMore = res.transactions.length > 0 && next < res.total_transactions;
+    return { added: res.transactions.map(normalizeTransaction), modified: [], removed: [], nextCursor: JSON.stringify({ offset: next }), hasMore };
+  }
   return {
     id: "plaid",
     mode: settings.environment,
@@ -104,10 +132,11 @@ export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () =
       return res.accounts.map((a) => normalizeBalance(a, today()));
     },
 
-    async fetchTransactions(c, { cursor, accountIds }) {
+    async fetchTransactions(c, { cursor, accountIds, dateRange }) {
+      if (dateRange) return windowRead(c, cursor, dateRange, accountIds);
       const res = await plaidCall(() => api.transactionsSync({ access_token: c.accessToken, cursor: cursor ?? undefined, count: opts.pageSize ?? PLAID_PAGE_SIZE }));
-      // "" while Plaid is still preparing data: nothing yet, keep our cursor.
-      if (res.next_cursor === "") return { added: [], modified: [], removed: [], nextCursor: cursor, hasMore: false };
+      // An empty cursor: Plaid has not finished the Item's first pull. Not "nothing new": wait and ask again.
+      if (res.next_cursor === "" || res.transactions_update_status === "NOT_READY") throw notReady();
       const keep = accountIds ? new Set(accountIds) : null;
       const inScope = (a: string) => !keep || keep.has(a);
       return {

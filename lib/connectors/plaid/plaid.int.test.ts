@@ -56,6 +56,54 @@ describe("plaid specifics", () => {
     await h.server.close();
   });
 
+  it("a partial run's date range reaches Plaid: /transactions/get with start_date/end_date, paged by offset; only that range is imported", async () => {
+    const h = await plaidHarness({ pageSize: 25 });
+    const deps = { connector: h.connector, clock: fakeClock() };
+    const { connectionId } = await linkConnection(t.db, { userId, connectorId: "plaid", payload: await h.linkPayload() }, deps);
+    const truth = await h.groundTruth(await creds(connectionId));
+    const dates = [...new Set([...truth.values()].map((x) => x.date))].sort();
+    const from = dates[Math.floor(dates.length / 3)]!;
+    const to = dates[Math.floor((2 * dates.length) / 3)]!;
+    const inRange = [...truth].filter(([, x]) => x.date >= from && x.date <= to);
+    expect(inRange.length).toBeGreaterThan(50); // more than two pages
+    const r = await syncConnection(t.db, { userId, connectionId, trigger: "manual", dateRange: { from, to } }, deps);
+    expect(r.status).toBe("success");
+    const reqs = h.emulator.transactionsGetRequests;
+    expect(reqs.length).toBe(Math.ceil(inRange.length / 25));
+    for (const [i, q] of reqs.entries()) expect(q).toEqual({ start_date: from, end_date: to, count: 25, offset: i * 25, account_ids: null });
+    expect([...(await live(connectionId)).keys()].sort()).toEqual(inRange.map(([id]) => id).sort());
+    // The change log was not read, and its cursor not stored: a full run later imports the rest.
+    expect((await t.db.select().from(connections).where(eq(connections.id, connectionId)))[0]!.syncCursor).toBeNull();
+    await h.server.close();
+  });
+
+  it("Plaid still preparing the first pull (NOT_READY, empty cursor): the run waits and asks again instead of importing nothing; if it stays not ready the run says so and is retried", async () => {
+    const h = await plaidHarness({ pageSize: 200 });
+    const clock = fakeClock();
+    const deps = { connector: h.connector, clock };
+    const { connectionId } = await linkConnection(t.db, { userId, connectorId: "plaid", payload: await h.linkPayload() }, deps);
+    const token = (await creds(connectionId)).accessToken;
+    h.emulator.notReadyFor(token, 2);
+    const r = await syncConnection(t.db, { userId, connectionId, trigger: "initial" }, deps);
+    expect(r.status).toBe("success");
+    expect(clock.slept).toEqual([10_000, 10_000]);
+    const truth = await h.groundTruth(await creds(connectionId));
+    expect([...(await live(connectionId)).keys()].sort()).toEqual([...truth.keys()].sort());
+
+    // A second Item that stays not ready past the retries: an error run with the reason and a retry time, nothing imported, no cursor stored.
+    const [u2] = await t.db.insert(users).values({ email: "p2@example.com", passwordHash: "x" }).returning({ id: users.id });
+    const other = await linkConnection(t.db, { userId: u2!.id, connectorId: "plaid", payload: await h.linkPayload() }, deps);
+    h.emulator.notReadyFor((await creds(other.connectionId)).accessToken, 100);
+    const stuck = await syncConnection(t.db, { userId: u2!.id, connectionId: other.connectionId, trigger: "initial" }, deps);
+    expect(stuck).toMatchObject({ status: "error", code: "provider_unavailable", message: expect.stringContaining("still preparing") });
+    expect(stuck.status === "error" && stuck.retryAt!.getTime()).toBe(clock.now() + 10_000);
+    const [c] = await t.db.select().from(connections).where(eq(connections.id, other.connectionId));
+    expect(c).toMatchObject({ status: "error", syncCursor: null });
+    expect(c!.nextSyncAt).toEqual(c!.retryAt);
+    expect((await live(other.connectionId)).size).toBe(0);
+    await h.server.close();
+  });
+
   it("identity is fetched on link, stored encrypted per account", async () => {
     const h = await plaidHarness();
     const deps = { connector: h.connector, clock: fakeClock() };

@@ -1,10 +1,11 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { connections, financialAccounts, transactions, users } from "@/db/schema";
+import { connections, financialAccounts, syncRuns, transactions, users } from "@/db/schema";
 import { linkConnection } from "@/lib/connections/service";
 import { firstDelivery } from "@/lib/connections/webhooks";
 import { openSecret } from "@/lib/crypto";
 import { syncConnection } from "@/lib/sync/engine";
+import { DEFAULT_RETRY } from "@/lib/sync/retry";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { fakeClock } from "@/test/sync-harness";
 import { tellerHarness } from "@/test/teller-harness";
@@ -110,6 +111,36 @@ describe("teller specifics", () => {
       // Either it became its posted successor in place (same amount), or it was tombstoned.
       expect(row!.pending === false || row!.deletedReason === "provider_removed").toBe(true);
     }
+    await h.close();
+  });
+
+  it("one account's transactions failing (502 on every retry) does not fail the run: partial with a warning, the others committed, the gap read next time", async () => {
+    const h = await tellerHarness({ pageSize: 30 });
+    const deps = { connector: h.connector, clock: fakeClock() };
+    const e = h.enroll();
+    const { connectionId } = await linkConnection(t.db, { userId, connectorId: "teller", payload: e }, deps);
+    const c = await creds(connectionId);
+    const accts = (await h.connector.listAccounts(c)).map((a) => a.providerAccountId).sort();
+    const bad = accts[1]!;
+    // The emulator's fault switch, scoped to that account's transaction reads: every attempt of this run fails.
+    h.emulator.failNext(502, "bad_gateway", { path: new RegExp(`/accounts/${bad}/transactions`), times: DEFAULT_RETRY.maxAttempts });
+    const r = await syncConnection(t.db, { userId, connectionId, trigger: "initial" }, deps);
+    expect(r).toMatchObject({ status: "success", accountWarnings: [{ providerAccountId: bad, code: "provider_unavailable" }] });
+    expect(h.emulator.pendingFaults).toBe(0);
+    const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.id, (r as { runId: string }).runId));
+    expect(run).toMatchObject({ status: "partial", errorCode: "account_unavailable" });
+    expect(run!.warnings).toHaveLength(1);
+    expect(run!.warnings[0]).toMatch(/was not synced this time/);
+    const truth = await h.groundTruth(c);
+    const [badRow] = await t.db.select().from(financialAccounts).where(and(eq(financialAccounts.connectionId, connectionId), eq(financialAccounts.providerAccountId, bad)));
+    const stored1 = await t.db.select({ id: transactions.providerTransactionId, accountId: transactions.accountId }).from(transactions).where(isNull(transactions.deletedAt));
+    expect(stored1.filter((x) => x.accountId === badRow!.id)).toHaveLength(0);
+    expect(stored1.length).toBeGreaterThan(0);
+    // The next sync reads the skipped account's whole history: the store equals Teller's.
+    const again = await syncConnection(t.db, { userId, connectionId, trigger: "manual" }, deps);
+    expect(again.status).toBe("success");
+    expect(again).not.toHaveProperty("accountWarnings");
+    expect([...(await live(connectionId))].sort()).toEqual([...truth.keys()].sort());
     await h.close();
   });
 
