@@ -402,7 +402,7 @@ export type ImportOutcome = { importId: string | null; fileName: string; added: 
  * anywhere writes nothing. A file imported before is a no-op that says so. Each file is
  * streamed: read for the preview's figures, then again while its rows are written in chunks.
  */
-export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCommit?: () => void | Promise<void>; now?: Date } = {}): Promise<{ imports: ImportOutcome[] }> {
+export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCommit?: () => void | Promise<void>; afterChunk?: () => void | Promise<void>; now?: Date } = {}): Promise<{ imports: ImportOutcome[] }> {
   const { files } = await analyse(db, req);
   for (const f of files) {
     if (f.preview.errors.length && !f.groups.length) throw new AppError("invalid_request", `${f.preview.name}: ${f.preview.errors[0]}`);
@@ -485,6 +485,7 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
           rec as (insert into statement_import_rows (import_id, transaction_id) select ${importId}::uuid, id from ins)
           select count(*)::int as n from ins`);
         added += rowsOf<{ n: number }>(res)[0]!.n;
+        if (deps.afterChunk) await deps.afterChunk();
       };
       for (const { g, t } of writableRows(f)) {
         if (g.existing && alreadyThere(g.existing, t)) continue;

@@ -283,15 +283,15 @@ const NUM_ROLES: Role[] = ["amount", "debit", "credit", "balance", "fee"];
 export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}): Generator<StreamedRow, ParseResult, void> {
   const result: ParseResult = { format: "csv", statements: [], errors: [], warnings: [], skipped: [], needsMapping: null };
   // the first piece: BOM, delimiter, line ends
+  // (the delimiter from the first lines, as many pieces as they take)
   let first = "";
   let crOnly = true;
   for (const c of chunks()) {
-    if (!first) first = c.replace(/^\uFEFF/, "");
-    if (c.includes("\n")) {
-      crOnly = false;
-      break;
-    }
+    if (first.length < 65_536 && (first.match(/\r\n|\r|\n/g)?.length ?? 0) < 61) first += c;
+    if (c.includes("\n")) crOnly = false;
+    if (!crOnly && first.length >= 65_536) break;
   }
+  first = first.replace(/^\uFEFF/, "");
   const delim = detectDelimiter(first);
   const pieces = function* () {
     let firstPiece = true;

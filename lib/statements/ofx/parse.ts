@@ -382,9 +382,12 @@ export function* streamOfx(chunks: Iterable<string>): Generator<StreamedRow, Par
   );
   let tail = "";
   for (const chunk of chunks) {
-    if (!qfx && /<INTU\.BID>/i.test(tail + chunk.slice(0, 16)) ) qfx = true;
-    if (!qfx && /<INTU\.BID>/i.test(chunk)) qfx = true;
-    tail = chunk.slice(-16);
+    if (!qfx) {
+      // the tag may be cut by a piece boundary
+      const win = tail + chunk;
+      if (/<INTU\.BID>/i.test(win)) qfx = true;
+      tail = win.slice(-10);
+    }
     tok.write(chunk);
     for (const r of out) yield r;
     out.length = 0;
