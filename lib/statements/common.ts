@@ -112,7 +112,11 @@ function sniffEncoding(bytes: Uint8Array): { encoding: "utf-8" | "utf-16le" | "u
   return { encoding: isUtf8(bytes) ? "utf-8" : "win1252", start: 0 };
 }
 
-export const TEXT_CHUNK_BYTES = 1 << 20;
+/**
+ * Small pieces on purpose: the rows of one piece are in flight together, and rows that die
+ * young never reach V8's old generation (a 1 MB piece of CSV is ~20k rows: they would).
+ */
+export const TEXT_CHUNK_BYTES = 64 * 1024;
 
 /**
  * The same text as decodeBytes, in pieces of about `size` bytes (never a whole 50 MB string):
@@ -259,6 +263,16 @@ export function money(a: string): string {
  * a crypto hash per row costs more than the rest of parsing together.
  */
 export function contentHash(s: string): string {
+  const [h1, h2, h3] = hash96(s);
+  return hex8(h1) + hex8(h2) + hex8(h3);
+}
+
+function hex8(h: number): string {
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/** The three 32-bit lanes of contentHash (signed ints). */
+export function hash96(s: string): [number, number, number] {
   let h1 = 1779033703;
   let h2 = 3144134277;
   let h3 = 1013904242;
@@ -277,7 +291,60 @@ export function contentHash(s: string): string {
   h1 ^= h2 ^ h3 ^ h4;
   h2 ^= h1;
   h3 ^= h1;
-  return [h1, h2, h3].map((h) => (h >>> 0).toString(16).padStart(8, "0")).join("");
+  return [h1, h2, h3];
+}
+
+/**
+ * A map from 64-bit keys to a 32-bit value in one typed array (open addressing): what the id
+ * assignment remembers per row — a million rows cost ~24 MB outside the JS heap instead of a
+ * Map of a million strings. The value 0 means "absent".
+ */
+export class Hash64Map {
+  private table = new Uint32Array(3 * 1024);
+  private size = 0;
+
+  get(a: number, b: number): number {
+    const t = this.table;
+    const cap = t.length / 3;
+    for (let i = this.slot(a, b, cap); ; i = (i + 1) % cap) {
+      const v = t[i * 3 + 2]!;
+      if (v === 0) return 0;
+      if (t[i * 3] === a >>> 0 && t[i * 3 + 1] === b >>> 0) return v;
+    }
+  }
+
+  set(a: number, b: number, value: number): void {
+    if ((this.size + 1) * 2 > this.table.length / 3) this.grow();
+    if (this.put(this.table, a >>> 0, b >>> 0, value)) this.size++;
+  }
+
+  private slot(a: number, b: number, cap: number) {
+    return ((a ^ Math.imul(b, 0x9e3779b1)) >>> 0) % cap;
+  }
+
+  /** true when the key is new */
+  private put(t: Uint32Array, a: number, b: number, value: number): boolean {
+    const cap = t.length / 3;
+    for (let i = this.slot(a, b, cap); ; i = (i + 1) % cap) {
+      if (t[i * 3 + 2] === 0) {
+        t[i * 3] = a;
+        t[i * 3 + 1] = b;
+        t[i * 3 + 2] = value;
+        return true;
+      }
+      if (t[i * 3] === a && t[i * 3 + 1] === b) {
+        t[i * 3 + 2] = value;
+        return false;
+      }
+    }
+  }
+
+  private grow() {
+    const old = this.table;
+    const next = new Uint32Array(old.length * 2);
+    for (let i = 0; i < old.length; i += 3) if (old[i + 2] !== 0) this.put(next, old[i]!, old[i + 1]!, old[i + 2]!);
+    this.table = next;
+  }
 }
 
 export function normText(s: string): string {
@@ -300,8 +367,10 @@ export function emptyStats(): StatementStats {
  * account must be known before the first row (it is part of the content hash).
  */
 export function idAssigner(st: Statement, emit: (st: Statement, t: StatementTxn) => void): (d: Draft) => void {
-  const seenFile = new Map<string, number>();
-  const occ = new Map<string, number>();
+  // file ids seen (→ line + 1) and content hashes seen (→ occurrences), by 64 bits of their
+  // hash: the chance that two of a million distinct keys share them is about 3·10⁻⁸
+  const seenFile = new Hash64Map();
+  const occ = new Hash64Map();
   const stats = (st.stats ??= emptyStats());
   return (d) => {
     const amount = canonical(d.amount);
@@ -313,18 +382,19 @@ export function idAssigner(st: Statement, emit: (st: Statement, t: StatementTxn)
     let id: string;
     if (d.fileId) {
       const key = d.fileId.trim();
-      const prev = seenFile.get(key);
-      if (prev !== undefined) {
-        reject(st, { line: d.line, reason: `duplicate of line ${prev} (same id ${key})` });
+      const [a, b] = hash96(key);
+      const prev = seenFile.get(a, b);
+      if (prev !== 0) {
+        reject(st, { line: d.line, reason: `duplicate of line ${prev - 1} (same id ${key})` });
         return;
       }
-      seenFile.set(key, d.line);
+      seenFile.set(a, b, d.line + 1);
       id = `f:${key}`;
     } else {
-      const base = contentHash(`${st.account ?? ""}\u0000${d.date}\u0000${amount}\u0000${normText(d.description)}`);
-      const n = occ.get(base) ?? 0;
-      occ.set(base, n + 1);
-      id = `h:${base}#${n}`;
+      const [a, b, c] = hash96(`${st.account ?? ""}\u0000${d.date}\u0000${amount}\u0000${normText(d.description)}`);
+      const n = occ.get(a, b);
+      occ.set(a, b, n + 1);
+      id = `h:${hex8(a)}${hex8(b)}${hex8(c)}#${n}`;
     }
     const units = toUnits(amount, 6);
     stats.count++;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { collectRows, decodeBytes, textChunks } from "./common";
+import { Hash64Map, collectRows, decodeBytes, textChunks } from "./common";
 import { streamCsv } from "./csv/parse";
 import { parseStatement, streamStatement, summarize } from "./index";
 import { streamOfx } from "./ofx/parse";
@@ -80,5 +80,18 @@ describe("statements read piece by piece", () => {
     expect(rows).toBe(36);
     const strip = (s: ReturnType<typeof summarize>) => s.map(({ statements: _s, ...rest }) => rest);
     expect(strip(summarize(streamed))).toEqual(strip(summarize(parseStatement(bytes))));
+  });
+});
+
+describe("Hash64Map", () => {
+  it("keeps every key apart through growth; 0 means absent", () => {
+    const m = new Hash64Map();
+    for (let i = 0; i < 20_000; i++) m.set(i * 7919, i ^ 0x5bd1e995, i + 1);
+    for (let i = 0; i < 20_000; i++) expect(m.get(i * 7919, i ^ 0x5bd1e995)).toBe(i + 1);
+    expect(m.get(1, 2)).toBe(0);
+    m.set(-1, -2, 5);
+    m.set(-1, -2, 6);
+    expect(m.get(-1, -2)).toBe(6);
+    expect(m.get(0xffffffff, 0xfffffffe)).toBe(6);
   });
 });
