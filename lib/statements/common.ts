@@ -267,8 +267,10 @@ export function contentHash(s: string): string {
   return hex8(h1) + hex8(h2) + hex8(h3);
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 function hex8(h: number): string {
-  return (h >>> 0).toString(16).padStart(8, "0");
+  return HEX[(h >>> 24) & 255]! + HEX[(h >>> 16) & 255]! + HEX[(h >>> 8) & 255]! + HEX[h & 255]!;
 }
 
 /** The three 32-bit lanes of contentHash (signed ints). */
@@ -350,7 +352,9 @@ export class Hash64Map {
 export function normText(s: string): string {
   // ASCII needs no NFKC (the common case, and normalize() is costly)
   const t = /[^\x00-\x7f]/.test(s) ? s.normalize("NFKC") : s;
-  return t.toLowerCase().replace(/\s+/g, " ").trim();
+  const l = t.toLowerCase();
+  // most texts have single spaces only: no replace needed
+  return (/[^\S ]| {2}/.test(l) ? l.replace(/\s+/g, " ") : l).trim();
 }
 
 export type Draft = Omit<StatementTxn, "id"> & { fileId?: string | null };

@@ -400,6 +400,7 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
   let symbols = "";
   // accounts named in the rows: part of every row's content hash, so known before the rows
   const rowAccounts = new Set<string>();
+  let lastDateCell = "";
   for (const r of data()) {
     if (header) {
       for (let i = 0; i < r.cells.length; i++) {
@@ -419,7 +420,9 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
       if (/\.\d{1,2}$/.test(c) || /,\d{3}\./.test(c)) dotVotes++;
     }
     const d = at(r, cDate);
-    if (d && !PENDING.test(d)) {
+    // (rows of one day follow each other: a date seen just before adds nothing)
+    if (d && d !== lastDateCell && !PENDING.test(d)) {
+      lastDateCell = d;
       const p = dateParts(d);
       if (p && p.kind === "ab") {
         anyAb = true;
@@ -492,6 +495,8 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
   let fwdOk = true;
   let revOk = true;
   const descCols = cols.description ?? [];
+  let lastRaw = "";
+  let lastDate: string | null = null;
   for (const r of data()) {
     const rawDate = at(r, cDate);
     const amtRaw = at(r, cAmount);
@@ -506,7 +511,10 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
     }
     const statePending = cols.state ? PENDING.test(at(r, col("state"))) : false;
     const datePending = PENDING.test(rawDate);
-    const date = datePending ? null : parseDate(rawDate, order);
+    let date: string | null;
+    if (datePending) date = null;
+    else if (rawDate === lastRaw) date = lastDate;
+    else date = lastDate = parseDate((lastRaw = rawDate), order);
     if (!date && !datePending) {
       reject(st, { line: r.line, reason: rawDate ? `impossible date ${JSON.stringify(rawDate)}` : "no date" });
       continue;
