@@ -401,6 +401,7 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
   // accounts named in the rows: part of every row's content hash, so known before the rows
   const rowAccounts = new Set<string>();
   let lastDateCell = "";
+  const moneyCols = [cAmount, cDebit, cCredit];
   for (const r of data()) {
     if (header) {
       for (let i = 0; i < r.cells.length; i++) {
@@ -432,7 +433,7 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
         if (p.a !== p.b && p.a <= 12 && p.b <= 12) unsure = true;
       }
     }
-    for (const i of [cAmount, cDebit, cCredit]) {
+    for (const i of moneyCols) {
       const a = at(r, i);
       if (!a) continue;
       if (!(symbols.length === 3)) {
@@ -587,7 +588,8 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
       type: cols.type ? at(r, col("type")) || null : null,
       reference: null,
     };
-    if (!pending) {
+    if (!pending && !cols.balance) allBal = false;
+    else if (!pending) {
       const b: BalRow = { date: date!, amount: units(amount) ?? 0n, balance: balance === null ? null : units(balance), balanceText: balance, amountText: amount };
       if (b.balance === null || units(amount) === null) allBal = false;
       if (allBal && prevBal) {
