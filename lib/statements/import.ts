@@ -9,7 +9,7 @@ import { log } from "@/lib/log";
 import { emitEvent } from "@/lib/webhooks/events";
 import { toUnits } from "@/lib/money/decimal";
 import { StatementReadError, statementTooLarge, tooLargeMessage, streamStatement, summarize, type AccountSummary, type ParseOptions } from "./index";
-import { MAX_REJECTED, type ParseResult, type StatementTxn } from "./common";
+import { Hash64Map, MAX_REJECTED, hash96, type ParseResult, type StatementTxn } from "./common";
 import { csvHeaderSignature, type CsvMapping } from "./csv/parse";
 import type { DateOrder } from "./dates";
 
@@ -101,8 +101,12 @@ function defaultName(s: { account: string | null; accountType: string }) {
 
 const keyOf = (s: { account: string | null; currency: string | null }) => `${s.account ?? ""}|${s.currency ?? ""}`;
 
-/** Rows already in a target account: by id, else (rows seen through an aggregator) by date ±3 days and amount. */
-type Existing = { ids: Set<string>; others: Map<string, { date: number; used: boolean }[]> };
+/**
+ * Rows already in a target account: by id (64 bits of its hash, in a typed-array map: a
+ * re-imported 50 MB file has half a million), else — rows seen through an aggregator — by
+ * date ±3 days and amount.
+ */
+type Existing = { ids: Hash64Map; others: Map<string, { date: number; used: boolean }[]> };
 
 type Group = {
   summary: AccountSummary;
@@ -136,7 +140,8 @@ function rowProblem(t: StatementTxn, today: string): string | null {
 
 /** Is the row already in its target account? Marks an aggregator row it matches as used. */
 function alreadyThere(ex: Existing, t: StatementTxn): boolean {
-  if (ex.ids.has(t.id)) return true;
+  const [a, b] = hash96(t.id);
+  if (ex.ids.get(a, b) !== 0) return true;
   const list = ex.others.get(toUnits(t.amount, 6).toString());
   if (!list) return false;
   const d = Date.parse(t.date);
@@ -146,23 +151,40 @@ function alreadyThere(ex: Existing, t: StatementTxn): boolean {
   return true;
 }
 
+const EXISTING_PAGE = 10_000;
+
 async function loadExisting(db: Db, userId: string, accountId: string, from: string, to: string): Promise<Existing> {
-  const existing = await db
-    .select({ pid: transactions.providerTransactionId, date: transactions.date, amount: transactions.amount })
-    .from(transactions)
-    .where(and(eq(transactions.userId, userId), eq(transactions.accountId, accountId), sql`${transactions.date} between (${from}::date - 3) and (${to}::date + 3)`));
-  const ids = new Set<string>();
+  const ids = new Hash64Map();
   // rows from other sources, by exact amount (a lookup per file row, not a scan)
   const others = new Map<string, { date: number; used: boolean }[]>();
-  for (const e of existing) {
-    ids.add(e.pid);
-    if (/^[fh]:/.test(e.pid)) continue;
-    const k = toUnits(e.amount, 6).toString();
-    const list = others.get(k);
-    if (list) list.push({ date: Date.parse(e.date), used: false });
-    else others.set(k, [{ date: Date.parse(e.date), used: false }]);
+  // read in pages (keyset on id): never every row of the account at once
+  let after: string | null = null;
+  for (;;) {
+    const page: { id: string; pid: string; date: string; amount: string }[] = await db
+      .select({ id: transactions.id, pid: transactions.providerTransactionId, date: transactions.date, amount: transactions.amount })
+      .from(transactions)
+      .where(
+        and(
+          eq(transactions.userId, userId),
+          eq(transactions.accountId, accountId),
+          sql`${transactions.date} between (${from}::date - 3) and (${to}::date + 3)`,
+          after === null ? undefined : sql`${transactions.id} > ${after}::uuid`,
+        ),
+      )
+      .orderBy(transactions.id)
+      .limit(EXISTING_PAGE);
+    for (const e of page) {
+      const [a, b] = hash96(e.pid);
+      ids.set(a, b, 1);
+      if (/^[fh]:/.test(e.pid)) continue;
+      const k = toUnits(e.amount, 6).toString();
+      const list = others.get(k);
+      if (list) list.push({ date: Date.parse(e.date), used: false });
+      else others.set(k, [{ date: Date.parse(e.date), used: false }]);
+    }
+    if (page.length < EXISTING_PAGE) return { ids, others };
+    after = page[page.length - 1]!.id;
   }
-  return { ids, others };
 }
 
 function resetUsed(ex: Existing) {
