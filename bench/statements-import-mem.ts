@@ -21,7 +21,7 @@ const maxRssBefore = process.resourceUsage().maxRSS * 1024;
 let peakHeap = before.heapUsed;
 const timer = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 20);
 const t0 = performance.now();
-await previewImport(database.db, { userId: u!.id, files: [upload] });
+const p = await previewImport(database.db, { userId: u!.id, files: [upload] });
 const r = await commitImport(database.db, { userId: u!.id, files: [upload] });
 const ms = performance.now() - t0;
 clearInterval(timer);
@@ -30,5 +30,5 @@ peakHeap = Math.max(peakHeap, after.heapUsed);
 const maxRss = process.resourceUsage().maxRSS * 1024;
 await database.close();
 process.stdout.write(
-  JSON.stringify({ rows: r.imports[0]!.added, ms, mb: upload.bytes.byteLength / 1048576, heapGrowthMb: (peakHeap - before.heapUsed) / 1048576, rssGrowthMb: (Math.max(maxRss, after.rss) - Math.max(maxRssBefore, before.rss)) / 1048576 }),
+  JSON.stringify({ rows: r.imports[0]!.added, inFile: p.files[0]!.accounts.reduce((a, x) => a + x.transactions, 0), ms, mb: upload.bytes.byteLength / 1048576, heapGrowthMb: (peakHeap - before.heapUsed) / 1048576, rssGrowthMb: (Math.max(maxRss, after.rss) - Math.max(maxRssBefore, before.rss)) / 1048576 }),
 );
