@@ -3,7 +3,7 @@
  * Parses a statement file and prints the preview as JSON; writes nothing.
  */
 import { readFileSync, statSync } from "node:fs";
-import { parseStatement, previewJson, StatementReadError, statementTooLarge, tooLargeMessage } from "@/lib/statements";
+import { previewJson, StatementReadError, statementTooLarge, streamStatement, tooLargeMessage } from "@/lib/statements";
 import type { CsvMapping } from "@/lib/statements/csv/parse";
 import type { DateOrder } from "@/lib/statements/dates";
 
@@ -28,7 +28,11 @@ try {
           .map(([k, v]) => [k!.trim(), v!.includes("+") ? v!.split("+") : v!.trim()]),
       )
     : undefined;
-  const result = parseStatement(readFileSync(file), { csv: { mapping, dateOrder: opt("--date-order") as DateOrder | undefined } });
+  // streamed: the preview needs the figures, not the rows
+  const rows = streamStatement(readFileSync(file), { csv: { mapping, dateOrder: opt("--date-order") as DateOrder | undefined } });
+  let r = rows.next();
+  while (!r.done) r = rows.next();
+  const result = r.value;
   process.stdout.write(`${JSON.stringify(previewJson(result), null, 2)}\n`);
 } catch (e) {
   const msg = e instanceof StatementReadError ? e.message : (e as NodeJS.ErrnoException).code === "ENOENT" ? `no such file: ${file}` : `cannot read the file: ${(e as Error).message}`;

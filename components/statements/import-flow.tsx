@@ -406,7 +406,7 @@ function FilePreview({
                 <dt className="text-stone-600">Already imported</dt>
                 <dd data-testid="already-rows">{a.alreadyImported}</dd>
                 <dt className="text-stone-600">Rejected</dt>
-                <dd>{a.rejected.length}</dd>
+                <dd>{a.rejectedCount}</dd>
               </dl>
               {a.rejected.length > 0 && (
                 <details className="mt-2 text-sm">

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import iconv from "iconv-lite";
 import { canonical, fromUnits, toUnits } from "@/lib/money/decimal";
 
@@ -41,7 +42,30 @@ export type Statement = {
   /** null: the file has no balances to check against. */
   reconciles?: boolean | null;
   warnings: string[];
+  /** Order in which the parser met the statement: the same on every pass over the same bytes. */
+  seq?: number;
+  /** Running totals of the rows emitted (streamed statements keep no rows). */
+  stats?: StatementStats;
+  /** Rejected rows beyond the MAX_REJECTED kept in `rejected` (counted, not listed). */
+  rejectedOverflow?: number;
 };
+
+export type StatementStats = { count: number; pending: number; total: bigint; booked: bigint; from: string | null; to: string | null };
+
+/** A parsed row as the streaming parsers hand it out: the statement it belongs to, and the row. */
+export type StreamedRow = { st: Statement; t: StatementTxn };
+
+/** Rejected rows listed per statement (the rest are counted): a broken 50 MB file must not fill memory with reasons. */
+export const MAX_REJECTED = 1000;
+
+export function reject(st: Statement, r: Rejected): void {
+  if (st.rejected.length < MAX_REJECTED) st.rejected.push(r);
+  else st.rejectedOverflow = (st.rejectedOverflow ?? 0) + 1;
+}
+
+export function rejectedCount(st: Statement): number {
+  return st.rejected.length + (st.rejectedOverflow ?? 0);
+}
 
 export type ParseResult = {
   format: StatementFormat;
@@ -78,6 +102,43 @@ export function decodeBytes(bytes: Uint8Array): { text: string; encoding: string
   } catch {
     return { text: iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), "win1252"), encoding: "windows-1252" };
   }
+}
+
+/** The encoding decodeBytes would pick, and where the text starts (after a BOM). */
+function sniffEncoding(bytes: Uint8Array): { encoding: "utf-8" | "utf-16le" | "utf-16be" | "win1252"; start: number } {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { encoding: "utf-8", start: 3 };
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: "utf-16le", start: 2 };
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: "utf-16be", start: 2 };
+  return { encoding: isUtf8(bytes) ? "utf-8" : "win1252", start: 0 };
+}
+
+/**
+ * Small pieces on purpose: the rows of one piece are in flight together, and rows that die
+ * young never reach V8's old generation (a 1 MB piece of CSV is ~20k rows: they would).
+ */
+export const TEXT_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * The same text as decodeBytes, in pieces of about `size` bytes (never a whole 50 MB string):
+ * the streaming parsers read these. Character boundaries are kept (a multi-byte character cut
+ * by a piece boundary comes out whole in the next piece).
+ */
+export function* textChunks(bytes: Uint8Array, size = TEXT_CHUNK_BYTES): Generator<string, void, void> {
+  const { encoding, start } = sniffEncoding(bytes);
+  const n = bytes.byteLength;
+  if (encoding === "win1252") {
+    // one byte per character: any cut is a character boundary
+    for (let i = start; i < n; i += size) yield iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset + i, Math.min(size, n - i)), "win1252");
+    return;
+  }
+  // a BOM was skipped above: a second one is text (as in decodeBytes)
+  const dec = new TextDecoder(encoding, { ignoreBOM: true });
+  for (let i = start; i < n; i += size) {
+    const s = dec.decode(bytes.subarray(i, Math.min(n, i + size)), { stream: true });
+    if (s) yield s;
+  }
+  const tail = dec.decode();
+  if (tail) yield tail;
 }
 
 // ---------------------------------------------------------------- dates
@@ -202,6 +263,18 @@ export function money(a: string): string {
  * a crypto hash per row costs more than the rest of parsing together.
  */
 export function contentHash(s: string): string {
+  const [h1, h2, h3] = hash96(s);
+  return hex8(h1) + hex8(h2) + hex8(h3);
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function hex8(h: number): string {
+  return HEX[(h >>> 24) & 255]! + HEX[(h >>> 16) & 255]! + HEX[(h >>> 8) & 255]! + HEX[h & 255]!;
+}
+
+/** The three 32-bit lanes of contentHash (signed ints). */
+export function hash96(s: string): [number, number, number] {
   let h1 = 1779033703;
   let h2 = 3144134277;
   let h3 = 1013904242;
@@ -220,49 +293,124 @@ export function contentHash(s: string): string {
   h1 ^= h2 ^ h3 ^ h4;
   h2 ^= h1;
   h3 ^= h1;
-  return [h1, h2, h3].map((h) => (h >>> 0).toString(16).padStart(8, "0")).join("");
+  return [h1, h2, h3];
+}
+
+/**
+ * A map from 64-bit keys to a 32-bit value in one typed array (open addressing): what the id
+ * assignment remembers per row — a million rows cost ~24 MB outside the JS heap instead of a
+ * Map of a million strings. The value 0 means "absent".
+ */
+export class Hash64Map {
+  private table = new Uint32Array(3 * 1024);
+  private size = 0;
+
+  get(a: number, b: number): number {
+    const t = this.table;
+    const cap = t.length / 3;
+    for (let i = this.slot(a, b, cap); ; i = (i + 1) % cap) {
+      const v = t[i * 3 + 2]!;
+      if (v === 0) return 0;
+      if (t[i * 3] === a >>> 0 && t[i * 3 + 1] === b >>> 0) return v;
+    }
+  }
+
+  set(a: number, b: number, value: number): void {
+    if ((this.size + 1) * 2 > this.table.length / 3) this.grow();
+    if (this.put(this.table, a >>> 0, b >>> 0, value)) this.size++;
+  }
+
+  private slot(a: number, b: number, cap: number) {
+    return ((a ^ Math.imul(b, 0x9e3779b1)) >>> 0) % cap;
+  }
+
+  /** true when the key is new */
+  private put(t: Uint32Array, a: number, b: number, value: number): boolean {
+    const cap = t.length / 3;
+    for (let i = this.slot(a, b, cap); ; i = (i + 1) % cap) {
+      if (t[i * 3 + 2] === 0) {
+        t[i * 3] = a;
+        t[i * 3 + 1] = b;
+        t[i * 3 + 2] = value;
+        return true;
+      }
+      if (t[i * 3] === a && t[i * 3 + 1] === b) {
+        t[i * 3 + 2] = value;
+        return false;
+      }
+    }
+  }
+
+  private grow() {
+    const old = this.table;
+    const next = new Uint32Array(old.length * 2);
+    for (let i = 0; i < old.length; i += 3) if (old[i + 2] !== 0) this.put(next, old[i]!, old[i + 1]!, old[i + 2]!);
+    this.table = next;
+  }
 }
 
 export function normText(s: string): string {
   // ASCII needs no NFKC (the common case, and normalize() is costly)
   const t = /[^\x00-\x7f]/.test(s) ? s.normalize("NFKC") : s;
-  return t.toLowerCase().replace(/\s+/g, " ").trim();
+  const l = t.toLowerCase();
+  // most texts have single spaces only: no replace needed
+  return (/[^\S ]| {2}/.test(l) ? l.replace(/\s+/g, " ") : l).trim();
+}
+
+export type Draft = Omit<StatementTxn, "id"> & { fileId?: string | null };
+
+export function emptyStats(): StatementStats {
+  return { count: 0, pending: 0, total: 0n, booked: 0n, from: null, to: null };
 }
 
 /**
- * Assigns ids: the file's own id where present (`f:`), else a content hash of
- * (account, date, amount, normalised text) plus an occurrence index, so two genuinely
+ * Assigns ids, one row at a time: the file's own id where present (`f:`), else a content
+ * hash of (account, date, amount, normalised text) plus an occurrence index, so two genuinely
  * identical rows both stay. A file id seen twice in the same account is a duplicate row.
+ * Each accepted row is counted into `st.stats` and handed to `emit`. The statement's
+ * account must be known before the first row (it is part of the content hash).
  */
-export function assignIds(st: Statement, drafts: (Omit<StatementTxn, "id"> & { fileId?: string | null })[]): void {
-  const seenFile = new Map<string, number>();
-  const occ = new Map<string, number>();
-  const account = st.account ?? "";
-  for (const d of drafts) {
+export function idAssigner(st: Statement, emit: (st: Statement, t: StatementTxn) => void): (d: Draft) => void {
+  // file ids seen (→ line + 1) and content hashes seen (→ occurrences), by 64 bits of their
+  // hash: the chance that two of a million distinct keys share them is about 3·10⁻⁸
+  const seenFile = new Hash64Map();
+  const occ = new Hash64Map();
+  const stats = (st.stats ??= emptyStats());
+  return (d) => {
     const amount = canonical(d.amount);
     const dot = amount.indexOf(".");
     if (dot >= 0 && amount.length - dot - 1 > 4) {
-      st.rejected.push({ line: d.line, reason: `amount ${d.amount} has more than 4 decimals` });
-      continue;
+      reject(st, { line: d.line, reason: `amount ${d.amount} has more than 4 decimals` });
+      return;
     }
     let id: string;
     if (d.fileId) {
       const key = d.fileId.trim();
-      const prev = seenFile.get(key);
-      if (prev !== undefined) {
-        st.rejected.push({ line: d.line, reason: `duplicate of line ${prev} (same id ${key})` });
-        continue;
+      const [a, b] = hash96(key);
+      const prev = seenFile.get(a, b);
+      if (prev !== 0) {
+        reject(st, { line: d.line, reason: `duplicate of line ${prev - 1} (same id ${key})` });
+        return;
       }
-      seenFile.set(key, d.line);
+      seenFile.set(a, b, d.line + 1);
       id = `f:${key}`;
     } else {
-      const base = contentHash(`${account}\u0000${d.date}\u0000${amount}\u0000${normText(d.description)}`);
-      const n = occ.get(base) ?? 0;
-      occ.set(base, n + 1);
-      id = `h:${base}#${n}`;
+      const [a, b, c] = hash96(`${st.account ?? ""}\u0000${d.date}\u0000${amount}\u0000${normText(d.description)}`);
+      const n = occ.get(a, b);
+      occ.set(a, b, n + 1);
+      id = `h:${hex8(a)}${hex8(b)}${hex8(c)}#${n}`;
+    }
+    const units = toUnits(amount, 6);
+    stats.count++;
+    stats.total += units;
+    if (d.pending) stats.pending++;
+    else stats.booked += units;
+    if (d.date) {
+      if (stats.from === null || d.date < stats.from) stats.from = d.date;
+      if (stats.to === null || d.date > stats.to) stats.to = d.date;
     }
     // one object shape for every row (no spreads: they are the slow part at 100k rows)
-    st.transactions.push({
+    emit(st, {
       id,
       line: d.line,
       date: d.date,
@@ -275,7 +423,13 @@ export function assignIds(st: Statement, drafts: (Omit<StatementTxn, "id"> & { f
       type: d.type,
       reference: d.reference,
     });
-  }
+  };
+}
+
+/** assignIds for parsers that hold a whole statement: rows go to `st.transactions`. */
+export function assignIds(st: Statement, drafts: Draft[]): void {
+  const add = idAssigner(st, (s, t) => s.transactions.push(t));
+  for (const d of drafts) add(d);
 }
 
 export function newStatement(partial: Partial<Statement> = {}): Statement {
@@ -305,6 +459,15 @@ export function lineIndex(text: string): (offset: number) => number {
 /** Opening + booked entries = closing? null when a balance is missing. */
 export function reconcile(st: Statement): boolean | null {
   if (!st.opening || !st.closing) return null;
-  const booked = st.transactions.filter((t) => !t.pending).map((t) => t.amount);
-  return eq(add(st.opening.amount, sum(booked)), st.closing.amount);
+  const booked = st.stats ? st.stats.booked : st.transactions.reduce((a, t) => (t.pending ? a : a + toUnits(t.amount, 6)), 0n);
+  return toUnits(st.opening.amount, 6) + booked === toUnits(st.closing.amount, 6);
+}
+
+/** Drains a row stream into the statements' `transactions` (the whole-file result). */
+export function collectRows(gen: Generator<StreamedRow, ParseResult, void>): ParseResult {
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+    r.value.st.transactions.push(r.value.t);
+  }
 }

@@ -125,6 +125,47 @@ describe(`statement import (${process.env.LL_TEST_DB ?? "pglite"})`, () => {
     expect(await db().select().from(connections).where(eq(connections.connectorId, "file"))).toEqual([]);
   });
 
+  it("a failure after some chunks of a large file were written writes nothing; the same file then imports whole", async () => {
+    const { userId } = await seedUser(db());
+    // 2,500 rows: three write chunks (the rows are read from the file as a stream, not held)
+    const rows = Array.from({ length: 2500 }, (_, i) => `<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>2024${String(1 + (i % 12)).padStart(2, "0")}15<TRNAMT>-${1 + (i % 50)}.25<FITID>S${i}<NAME>Shop ${i}</STMTTRN>`).join("\n");
+    const file = text(
+      "big.ofx",
+      `OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>STREAM-1<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST>\n${rows}\n</BANKTRANLIST><LEDGERBAL><BALAMT>10.00<DTASOF>20241231</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>`,
+    );
+    let chunks = 0;
+    await expect(
+      commitImport(db(), { userId, files: [file] }, { afterChunk: () => { if (++chunks === 2) throw new Error("connection lost"); } }),
+    ).rejects.toThrow("connection lost");
+    expect(chunks).toBe(2);
+    expect(await rowCount(userId)).toBe(0);
+    expect(await db().select().from(statementImports)).toEqual([]);
+    expect(await db().select().from(financialAccounts).where(eq(financialAccounts.userId, userId))).toEqual([]);
+    expect(await db().select().from(balanceSnapshots).where(eq(balanceSnapshots.userId, userId))).toEqual([]);
+    // sum of -(1 + i % 50).25 over 2,500 rows: 50 cycles of (1+…+50) + 2,500 × 0.25
+    const preview = await previewImport(db(), { userId, files: [file] });
+    expect(preview.files[0]!.accounts[0]).toMatchObject({ account: "STREAM-1", transactions: 2500, newRows: 2500, sum: "-64375.00", from: "2024-01-15", to: "2024-12-31" });
+    const r = await commitImport(db(), { userId, files: [file] });
+    expect(r.imports[0]!.added).toBe(2500);
+    expect(await totals(userId)).toEqual({ n: 2500, sum: "-64375.00" });
+    const [imp] = await db().select().from(statementImports);
+    expect((await undoImport(db(), { userId, importId: imp!.id })).removed).toBe(2500);
+    expect(await rowCount(userId)).toBe(0);
+  });
+
+  it("a file with more rejected rows than are listed counts them all", async () => {
+    const { userId } = await seedUser(db());
+    const bad = Array.from({ length: 1500 }, (_, i) => `2024-13-01;bad ${i};-1,00`).join("\n");
+    const file = text("bad.csv", `Datum;Verwendungszweck;Betrag\n2024-01-02;good;-2,50\n${bad}\n`);
+    const p = await previewImport(db(), { userId, files: [file], choices: { "|": { target: "new", currency: "EUR" } } });
+    const a = p.files[0]!.accounts[0]!;
+    expect(a).toMatchObject({ transactions: 1, newRows: 1, rejectedCount: 1500 });
+    expect(a.rejected).toHaveLength(1000);
+    expect(a.rejected[0]).toEqual({ line: 3, reason: 'impossible date "2024-13-01"' });
+    const r = await commitImport(db(), { userId, files: [file], choices: { "|": { target: "new", currency: "EUR" } } });
+    expect(r.imports[0]).toMatchObject({ added: 1, rejected: 1500 });
+  });
+
   it("a file of 50 MB is refused with a clear message before parsing, and nothing is written", async () => {
     const { userId } = await seedUser(db());
     const big: UploadedFile = { name: "huge.csv", bytes: new Uint8Array(MAX_STATEMENT_BYTES) };

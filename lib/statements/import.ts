@@ -8,14 +8,16 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { emitEvent } from "@/lib/webhooks/events";
 import { toUnits } from "@/lib/money/decimal";
-import { StatementReadError, statementTooLarge, tooLargeMessage, parseStatement, summarize, type AccountSummary, type ParseOptions } from "./index";
-import type { ParseResult, StatementTxn } from "./common";
+import { StatementReadError, statementTooLarge, tooLargeMessage, streamStatement, summarize, type AccountSummary, type ParseOptions } from "./index";
+import { Hash64Map, MAX_REJECTED, hash96, type ParseResult, type StatementTxn } from "./common";
 import { csvHeaderSignature, type CsvMapping } from "./csv/parse";
 import type { DateOrder } from "./dates";
 
 /**
  * Statement files as a source: preview (reads, writes nothing) → import (one DB transaction
  * per request: all or nothing) → undo (removes exactly what that import added).
+ * Files are read as streams of rows (lib/statements streamStatement): nothing holds every row
+ * of a file, so a 50 MB statement imports in flat memory.
  * Every function takes the userId and only touches that user's rows.
  */
 
@@ -99,14 +101,110 @@ function defaultName(s: { account: string | null; accountType: string }) {
 
 const keyOf = (s: { account: string | null; currency: string | null }) => `${s.account ?? ""}|${s.currency ?? ""}`;
 
-type Analysed = {
-  preview: PreviewFile;
-  /** CSV mapped with the user's choice: saved per target account on import. */
-  saveProfile: { signature: string; mapping: CsvMapping; dateOrder: DateOrder | null } | null;
-  groups: { summary: AccountSummary; key: string; target: PreviewTarget; currency: string | null; fresh: StatementTxn[]; acct: PreviewAccount }[];
+/**
+ * Rows already in a target account: by id (64 bits of its hash, in a typed-array map: a
+ * re-imported 50 MB file has half a million), else — rows seen through an aggregator — by
+ * date ±3 days and amount.
+ */
+type Existing = { ids: Hash64Map; others: Map<string, { date: number; used: boolean }[]> };
+
+type Group = {
+  summary: AccountSummary;
+  key: string;
+  target: PreviewTarget;
+  currency: string | null;
+  acct: PreviewAccount;
+  existing: Existing | null;
 };
 
-/** Parse and classify every file: nothing is written. */
+type Analysed = {
+  file: UploadedFile;
+  preview: PreviewFile;
+  /** The options the file was read with (a saved CSV mapping may have been applied): every pass reads it the same way. */
+  options: ParseOptions | undefined;
+  /** CSV mapped with the user's choice: saved per target account on import. */
+  saveProfile: { signature: string; mapping: CsvMapping; dateOrder: DateOrder | null } | null;
+  groups: Group[];
+  /** statement seq → its account's group */
+  bySeq: Map<number, Group>;
+  today: string;
+};
+
+/** Why a parsed row cannot be written (null: it can). */
+function rowProblem(t: StatementTxn, today: string): string | null {
+  const units = toUnits(t.amount, 6);
+  if ((units < 0n ? -units : units) / 100n > MAX_ABS_UNITS) return `amount ${t.amount} is out of range`;
+  if (t.date > today) return `date ${t.date} is in the future`;
+  return null;
+}
+
+/** Is the row already in its target account? Marks an aggregator row it matches as used. */
+function alreadyThere(ex: Existing, t: StatementTxn): boolean {
+  const [a, b] = hash96(t.id);
+  if (ex.ids.get(a, b) !== 0) return true;
+  const list = ex.others.get(toUnits(t.amount, 6).toString());
+  if (!list) return false;
+  const d = Date.parse(t.date);
+  const m = list.find((o) => !o.used && Math.abs(o.date - d) <= 3 * 86_400_000);
+  if (!m) return false;
+  m.used = true;
+  return true;
+}
+
+const EXISTING_PAGE = 10_000;
+
+async function loadExisting(db: Db, userId: string, accountId: string, from: string, to: string): Promise<Existing> {
+  const ids = new Hash64Map();
+  // rows from other sources, by exact amount (a lookup per file row, not a scan)
+  const others = new Map<string, { date: number; used: boolean }[]>();
+  // read in pages (keyset on id): never every row of the account at once
+  let after: string | null = null;
+  for (;;) {
+    const page: { id: string; pid: string; date: string; amount: string }[] = await db
+      .select({ id: transactions.id, pid: transactions.providerTransactionId, date: transactions.date, amount: transactions.amount })
+      .from(transactions)
+      .where(
+        and(
+          eq(transactions.userId, userId),
+          eq(transactions.accountId, accountId),
+          sql`${transactions.date} between (${from}::date - 3) and (${to}::date + 3)`,
+          after === null ? undefined : sql`${transactions.id} > ${after}::uuid`,
+        ),
+      )
+      .orderBy(transactions.id)
+      .limit(EXISTING_PAGE);
+    for (const e of page) {
+      const [a, b] = hash96(e.pid);
+      ids.set(a, b, 1);
+      if (/^[fh]:/.test(e.pid)) continue;
+      const k = toUnits(e.amount, 6).toString();
+      const list = others.get(k);
+      if (list) list.push({ date: Date.parse(e.date), used: false });
+      else others.set(k, [{ date: Date.parse(e.date), used: false }]);
+    }
+    if (page.length < EXISTING_PAGE) return { ids, others };
+    after = page[page.length - 1]!.id;
+  }
+}
+
+function resetUsed(ex: Existing) {
+  for (const list of ex.others.values()) for (const o of list) o.used = false;
+}
+
+/** Reads a file again, row by row (nothing kept): each row that can be written, with its group (skipped accounts left out). */
+function* writableRows(a: Pick<Analysed, "file" | "options" | "bySeq" | "today">): Generator<{ g: Group; t: StatementTxn }, void, void> {
+  const gen = streamStatement(a.file.bytes, a.options);
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return;
+    const g = a.bySeq.get(r.value.st.seq ?? -1);
+    if (!g || g.target.kind === "skip") continue;
+    if (rowProblem(r.value.t, a.today)) continue;
+    yield { g, t: r.value.t };
+  }
+}
+
+/** Parse and classify every file: nothing is written. Each file is read as a stream, twice at most (figures, then what is new). */
 async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[]; cands: Candidate[] }> {
   if (req.files.length > MAX_FILES) throw new AppError("invalid_request", `At most ${MAX_FILES} files at once.`);
   const cands = await candidates(db, req.userId);
@@ -115,7 +213,7 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
   for (const f of req.files) {
     const hash = sha256(f.bytes);
     const preview: PreviewFile = { name: f.name, hash, size: f.bytes.byteLength, format: null, alreadyImported: null, accounts: [], errors: [], warnings: [], skipped: [], needsMapping: null, dateOrderAmbiguous: false, csvProfile: null };
-    const analysed: Analysed = { preview, groups: [], saveProfile: null };
+    const analysed: Analysed = { file: f, preview, options: req.options, groups: [], bySeq: new Map(), saveProfile: null, today };
     out.push(analysed);
     const [prev] = await db
       .select({ id: statementImports.id, at: statementImports.createdAt })
@@ -123,18 +221,39 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
       .where(and(eq(statementImports.userId, req.userId), eq(statementImports.fileHash, hash), eq(statementImports.status, "imported")))
       .limit(1);
     if (prev) preview.alreadyImported = { importId: prev.id, at: prev.at.toISOString() };
-    let parsed;
+    // rows that cannot be written, per statement (the first MAX_REJECTED listed, all counted)
+    let problems = new Map<number, { listed: RowVerdict[]; count: number }>();
+    const readFigures = (options: ParseOptions | undefined): ParseResult => {
+      problems = new Map();
+      const gen = streamStatement(f.bytes, options);
+      for (;;) {
+        const r = gen.next();
+        if (r.done) return r.value;
+        const why = rowProblem(r.value.t, today);
+        if (!why) continue;
+        const seq = r.value.st.seq ?? -1;
+        let p = problems.get(seq);
+        if (!p) problems.set(seq, (p = { listed: [], count: 0 }));
+        p.count++;
+        if (p.listed.length < MAX_REJECTED) p.listed.push({ line: r.value.t.line, reason: why });
+      }
+    };
+    let parsed: ParseResult;
     try {
       if (statementTooLarge(f.bytes.byteLength)) throw new StatementReadError(tooLargeMessage(f.name, f.bytes.byteLength));
-      parsed = parseStatement(f.bytes, req.options);
+      parsed = readFigures(req.options);
       const chosen = req.options?.csv?.mapping;
       if (parsed.format === "csv" && parsed.csvHeader?.length && chosen && Object.keys(chosen).length && !parsed.needsMapping && parsed.statements.length) {
         analysed.saveProfile = { signature: csvHeaderSignature(parsed.csvHeader), mapping: chosen, dateOrder: req.options?.csv?.dateOrder ?? null };
       } else if (parsed.format === "csv" && parsed.needsMapping && parsed.csvHeader?.length && !(chosen && Object.keys(chosen).length)) {
-        const reused = await savedMapping(db, req, f, parsed, cands);
+        const reused = await savedMapping(db, req, parsed, cands);
         if (reused) {
-          parsed = reused.parsed;
-          preview.csvProfile = { accountId: reused.accountId, accountName: reused.accountName };
+          const again = readFigures(reused.options);
+          if (!again.needsMapping && again.statements.length) {
+            parsed = again;
+            analysed.options = reused.options;
+            preview.csvProfile = { accountId: reused.accountId, accountName: reused.accountName };
+          } else readFigures(req.options);
         }
       }
     } catch (e) {
@@ -165,64 +284,44 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
       const targetCurrency = target.kind === "existing" ? cands.find((c) => c.id === target.accountId)!.currency : null;
       const currency = s.currency ?? choice?.currency?.toUpperCase() ?? targetCurrency;
       const rejected: RowVerdict[] = [...s.rejected];
-      const rows: StatementTxn[] = [];
-      for (const st of s.statements)
-        for (const t of st.transactions) {
-          const units = toUnits(t.amount, 6);
-          if ((units < 0n ? -units : units) / 100n > MAX_ABS_UNITS) rejected.push({ line: t.line, reason: `amount ${t.amount} is out of range` });
-          else if (t.date > today) rejected.push({ line: t.line, reason: `date ${t.date} is in the future` });
-          else rows.push(t);
-        }
-      if (targetCurrency && s.currency && targetCurrency !== s.currency) preview.warnings.push(`${s.account ?? "the account"}: the file is in ${s.currency}, the chosen account in ${targetCurrency}`);
-      // rows already in the target account: by id, else (rows seen through an aggregator) by date ±3 days and amount
-      let fresh = rows;
-      if (target.kind === "existing" && rows.length) {
-        const from = s.from ?? rows[0]!.date;
-        const to = s.to ?? rows[rows.length - 1]!.date;
-        const existing = await db
-          .select({ pid: transactions.providerTransactionId, date: transactions.date, amount: transactions.amount })
-          .from(transactions)
-          .where(
-            and(
-              eq(transactions.userId, req.userId),
-              eq(transactions.accountId, target.accountId),
-              sql`${transactions.date} between (${from}::date - 3) and (${to}::date + 3)`,
-            ),
-          );
-        const ids = new Set(existing.map((e) => e.pid));
-        // rows from other sources, by exact amount (a lookup per file row, not a scan)
-        const others = new Map<string, { date: string; used: boolean }[]>();
-        for (const e of existing) {
-          if (/^[fh]:/.test(e.pid)) continue;
-          const k = toUnits(e.amount, 6).toString();
-          const list = others.get(k);
-          if (list) list.push({ date: e.date, used: false });
-          else others.set(k, [{ date: e.date, used: false }]);
-        }
-        fresh = [];
-        for (const t of rows) {
-          if (ids.has(t.id)) continue;
-          const m = others.get(toUnits(t.amount, 6).toString())?.find((o) => !o.used && Math.abs(Date.parse(o.date) - Date.parse(t.date)) <= 3 * 86_400_000);
-          if (m) {
-            m.used = true;
-            continue;
-          }
-          fresh.push(t);
-        }
+      let problemCount = 0;
+      for (const st of s.statements) {
+        const p = problems.get(st.seq ?? -1);
+        if (!p) continue;
+        problemCount += p.count;
+        rejected.push(...p.listed);
       }
+      const writable = s.transactions - problemCount;
+      if (targetCurrency && s.currency && targetCurrency !== s.currency) preview.warnings.push(`${s.account ?? "the account"}: the file is in ${s.currency}, the chosen account in ${targetCurrency}`);
+      const existing = target.kind === "existing" && writable > 0 ? await loadExisting(db, req.userId, target.accountId, s.from!, s.to!) : null;
       const { statements: _s, rejected: _r, ...rest } = s;
       const acct: PreviewAccount = {
         ...rest,
         key,
         currency,
         target,
-        newRows: target.kind === "skip" ? 0 : fresh.length,
-        alreadyImported: rows.length - fresh.length,
+        // what is new is counted below (a second reading when rows may already be there)
+        newRows: target.kind === "skip" ? 0 : writable,
+        alreadyImported: 0,
         rejected: rejected.sort((a, b) => a.line - b.line),
+        rejectedCount: s.rejectedCount + problemCount,
         needsCurrency: !currency,
       };
       preview.accounts.push(acct);
-      analysed.groups.push({ summary: s, key, target, currency, fresh, acct });
+      const g: Group = { summary: s, key, target, currency, acct, existing };
+      analysed.groups.push(g);
+      for (const st of s.statements) analysed.bySeq.set(st.seq ?? -1, g);
+    }
+    // rows already in their target accounts: read the file again, counting (not keeping) them
+    if (analysed.groups.some((g) => g.existing)) {
+      const already = new Map<Group, number>();
+      for (const { g, t } of writableRows(analysed)) if (g.existing && alreadyThere(g.existing, t)) already.set(g, (already.get(g) ?? 0) + 1);
+      for (const g of analysed.groups) {
+        const n = already.get(g) ?? 0;
+        if (g.target.kind !== "skip") g.acct.newRows -= n;
+        g.acct.alreadyImported = n;
+        if (g.existing) resetUsed(g.existing);
+      }
     }
   }
   return { files: out, cands };
@@ -233,7 +332,7 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
  * with the same header is used (the account chosen for the file if it has one, else the
  * most recently saved). The file is parsed again with it.
  */
-async function savedMapping(db: Db, req: ImportRequest, f: UploadedFile, parsed: ParseResult, cands: Candidate[]): Promise<{ parsed: ParseResult; accountId: string; accountName: string } | null> {
+async function savedMapping(db: Db, req: ImportRequest, parsed: ParseResult, cands: Candidate[]): Promise<{ options: ParseOptions; accountId: string; accountName: string } | null> {
   const signature = csvHeaderSignature(parsed.csvHeader!);
   const profiles = await db
     .select({ accountId: csvMappingProfiles.accountId, mapping: csvMappingProfiles.mapping, dateOrder: csvMappingProfiles.dateOrder })
@@ -244,9 +343,8 @@ async function savedMapping(db: Db, req: ImportRequest, f: UploadedFile, parsed:
   if (!usable.length) return null;
   const chosenIds = new Set(Object.values(req.choices ?? {}).map((c) => c.target));
   const profile = usable.find((p) => chosenIds.has(p.accountId)) ?? usable[0]!;
-  const again = parseStatement(f.bytes, { ...req.options, csv: { ...req.options?.csv, mapping: profile.mapping as CsvMapping, dateOrder: req.options?.csv?.dateOrder ?? profile.dateOrder ?? undefined } });
-  if (again.needsMapping || !again.statements.length) return null;
-  return { parsed: again, accountId: profile.accountId, accountName: cands.find((c) => c.id === profile.accountId)!.name };
+  const options: ParseOptions = { ...req.options, csv: { ...req.options?.csv, mapping: profile.mapping as CsvMapping, dateOrder: req.options?.csv?.dateOrder ?? profile.dateOrder ?? undefined } };
+  return { options, accountId: profile.accountId, accountName: cands.find((c) => c.id === profile.accountId)!.name };
 }
 
 /** Save (or replace) the mapping the user chose for a CSV, per account it was imported into. */
@@ -309,10 +407,9 @@ async function emitImportCompleted(
 export const CHUNK_SIZE = 1000;
 
 /** A chunk of rows as the jsonb text the insert expands (short keys: less to build and to parse). */
-function chunkPayload(rows: StatementTxn[], from: number, to: number): string {
+function chunkPayload(rows: StatementTxn[]): string {
   const out: string[] = [];
-  for (let i = from; i < to && i < rows.length; i++) {
-    const t = rows[i]!;
+  for (const t of rows) {
     out.push(
       JSON.stringify({ i: t.id, p: t.pending, d: t.date, a: t.authorizedDate ?? null, m: t.amount, t: t.description || "(no description)", c: t.counterparty ?? null, y: t.type ?? null, l: t.line, r: t.reference ?? null, v: t.valueDate ?? null }),
     );
@@ -324,9 +421,10 @@ export type ImportOutcome = { importId: string | null; fileName: string; added: 
 
 /**
  * Write what the preview showed. One DB transaction for the whole request: a failure
- * anywhere writes nothing. A file imported before is a no-op that says so.
+ * anywhere writes nothing. A file imported before is a no-op that says so. Each file is
+ * streamed: read for the preview's figures, then again while its rows are written in chunks.
  */
-export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCommit?: () => void | Promise<void>; now?: Date } = {}): Promise<{ imports: ImportOutcome[] }> {
+export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCommit?: () => void | Promise<void>; afterChunk?: () => void | Promise<void>; now?: Date } = {}): Promise<{ imports: ImportOutcome[] }> {
   const { files } = await analyse(db, req);
   for (const f of files) {
     if (f.preview.errors.length && !f.groups.length) throw new AppError("invalid_request", `${f.preview.name}: ${f.preview.errors[0]}`);
@@ -354,8 +452,9 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
       let rejected = 0;
       // the run row first: each chunk below records the rows it added in the same statement
       await tx.insert(statementImports).values({ id: importId, userId: req.userId, connectionId, fileName: p.name.slice(0, 255), fileHash: p.hash, format: p.format ?? "unknown", createdAt: now });
+      const accountOf = new Map<Group, string>();
       for (const g of f.groups) {
-        rejected += g.acct.rejected.length;
+        rejected += g.acct.rejectedCount;
         already += g.acct.alreadyImported;
         if (g.target.kind === "skip") continue;
         let accountId: string;
@@ -387,23 +486,43 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
             accountId = ex!.id;
           }
         }
+        accountOf.set(g, accountId);
         targetAccounts.push(accountId);
-        for (let i = 0; i < g.fresh.length; i += CHUNK_SIZE) {
-          const payload = chunkPayload(g.fresh, i, i + CHUNK_SIZE);
-          // one jsonb parameter per chunk (as the sync engine writes); the import's own rows
-          // are recorded by the same statement, so no id list comes back to the app
-          const res = await tx.execute(sql`
-            with ins as (
-              insert into transactions (user_id, account_id, provider_transaction_id, pending, date, authorized_date, amount, currency, description, counterparty, type, raw, updated_at)
-              select ${req.userId}::uuid, ${accountId}::uuid, x.i, x.p, x.d, x.a, x.m, ${g.currency}, x.t, x.c, x.y,
-                jsonb_build_object('source', 'file', 'file', ${p.name}::text, 'line', x.l, 'reference', x.r, 'valueDate', x.v), ${now.toISOString()}::timestamptz
-              from jsonb_to_recordset(${payload}::jsonb) as x(i text, p boolean, d date, a date, m numeric, t text, c text, y text, l int, r text, v text)
-              on conflict (account_id, provider_transaction_id) do nothing
-              returning id),
-            rec as (insert into statement_import_rows (import_id, transaction_id) select ${importId}::uuid, id from ins)
-            select count(*)::int as n from ins`);
-          added += rowsOf<{ n: number }>(res)[0]!.n;
+      }
+      // the rows: the file is read once more and written CHUNK_SIZE rows at a time, inside this
+      // one transaction (memory stays flat; a failure anywhere still writes nothing)
+      const batches = new Map<Group, StatementTxn[]>();
+      const flush = async (g: Group, rows: StatementTxn[]) => {
+        const accountId = accountOf.get(g)!;
+        // one jsonb parameter per chunk (as the sync engine writes); the import's own rows
+        // are recorded by the same statement, so no id list comes back to the app
+        const res = await tx.execute(sql`
+          with ins as (
+            insert into transactions (user_id, account_id, provider_transaction_id, pending, date, authorized_date, amount, currency, description, counterparty, type, raw, updated_at)
+            select ${req.userId}::uuid, ${accountId}::uuid, x.i, x.p, x.d, x.a, x.m, ${g.currency}, x.t, x.c, x.y,
+              jsonb_build_object('source', 'file', 'file', ${p.name}::text, 'line', x.l, 'reference', x.r, 'valueDate', x.v), ${now.toISOString()}::timestamptz
+            from jsonb_to_recordset(${chunkPayload(rows)}::jsonb) as x(i text, p boolean, d date, a date, m numeric, t text, c text, y text, l int, r text, v text)
+            on conflict (account_id, provider_transaction_id) do nothing
+            returning id),
+          rec as (insert into statement_import_rows (import_id, transaction_id) select ${importId}::uuid, id from ins)
+          select count(*)::int as n from ins`);
+        added += rowsOf<{ n: number }>(res)[0]!.n;
+        if (deps.afterChunk) await deps.afterChunk();
+      };
+      for (const { g, t } of writableRows(f)) {
+        if (g.existing && alreadyThere(g.existing, t)) continue;
+        let batch = batches.get(g);
+        if (!batch) batches.set(g, (batch = []));
+        batch.push(t);
+        if (batch.length >= CHUNK_SIZE) {
+          batches.set(g, []);
+          await flush(g, batch);
         }
+      }
+      for (const [g, batch] of batches) if (batch.length) await flush(g, batch);
+      for (const g of f.groups) {
+        const accountId = accountOf.get(g);
+        if (!accountId) continue;
         const closing = g.summary.closingBalance;
         const closingDate = g.summary.closingDate ?? g.summary.to;
         if (closing !== null && closingDate) {

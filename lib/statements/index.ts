@@ -1,14 +1,14 @@
 import { parseCamt } from "./camt/parse";
 import { statementTooLarge, tooLargeMessage } from "./limits";
 import { canonical, fromUnits, toUnits } from "@/lib/money/decimal";
-import { StatementReadError, decodeBytes, money, type ParseResult, type Rejected, type Statement, type StatementFormat } from "./common";
-import { parseCsv, type CsvOptions } from "./csv/parse";
+import { StatementReadError, collectRows, emptyStats, money, rejectedCount, textChunks, type ParseResult, type Rejected, type Statement, type StatementFormat, type StatementStats, type StreamedRow } from "./common";
+import { streamCsv, type CsvOptions } from "./csv/parse";
 import { parseMt940 } from "./mt940/parse";
-import { parseOfx } from "./ofx/parse";
+import { streamOfx } from "./ofx/parse";
 import { parseQif } from "./qif/parse";
 
 export { StatementReadError } from "./common";
-export type { ParseResult, Statement, StatementTxn, StatementFormat } from "./common";
+export type { ParseResult, Statement, StatementTxn, StatementFormat, StreamedRow } from "./common";
 
 export { MAX_STATEMENT_BYTES, MAX_STATEMENT_MB, statementTooLarge, tooLargeMessage } from "./limits";
 
@@ -27,28 +27,54 @@ export function detectFormat(text: string): StatementFormat | null {
 
 export type ParseOptions = { csv?: CsvOptions };
 
-/** Bytes → parsed statements; throws StatementReadError when the file cannot be read at all. */
-export function parseStatement(bytes: Uint8Array, opts: ParseOptions = {}): ParseResult {
+/**
+ * Bytes → rows, as the file is read: the text is decoded piece by piece and OFX/QFX and CSV
+ * are parsed as they go (no whole-file string, no array of every row). Returns the statements
+ * — headers, balances, rejected rows and running totals (`stats`), without their rows — when
+ * the file ends. CAMT, MT940 and QIF files are parsed whole, then handed out the same way.
+ * Throws StatementReadError when the file cannot be read at all.
+ */
+export function* streamStatement(bytes: Uint8Array, opts: ParseOptions = {}): Generator<StreamedRow, ParseResult, void> {
   if (statementTooLarge(bytes.byteLength)) throw new StatementReadError(tooLargeMessage(null, bytes.byteLength));
   if (bytes.byteLength === 0) throw new StatementReadError("the file is empty");
-  const { text } = decodeBytes(bytes);
-  if (/\u0000/.test(text.slice(0, 2048))) throw new StatementReadError("this is a binary file, not a bank statement (OFX, QFX, CAMT.053, MT940, QIF or CSV)");
-  const format = detectFormat(text);
+  const first = textChunks(bytes).next();
+  const head = first.done ? "" : first.value;
+  if (/\u0000/.test(head.slice(0, 2048))) throw new StatementReadError("this is a binary file, not a bank statement (OFX, QFX, CAMT.053, MT940, QIF or CSV)");
+  const format = detectFormat(head);
   if (!format) throw new StatementReadError("unrecognised file: not OFX, QFX, CAMT.053, MT940, QIF or CSV");
-  switch (format) {
-    case "ofx":
-    case "qfx":
-      return parseOfx(text);
-    case "camt053":
-    case "camt052":
-      return parseCamt(text);
-    case "mt940":
-      return parseMt940(text);
-    case "qif":
-      return parseQif(text);
-    case "csv":
-      return parseCsv(text, opts.csv);
+  if (format === "ofx" || format === "qfx") return yield* streamOfx(textChunks(bytes));
+  if (format === "csv") return yield* streamCsv(() => textChunks(bytes), opts.csv);
+  const text = [...textChunks(bytes)].join("");
+  const result = format === "mt940" ? parseMt940(text) : format === "qif" ? parseQif(text) : parseCamt(text);
+  // the same shape as a streamed result: rows handed out, statements without them
+  const rows = result.statements.map((st, i) => {
+    const list = st.transactions;
+    st.seq = i;
+    st.transactions = [];
+    st.stats ??= statsOf(list);
+    return list;
+  });
+  for (let i = 0; i < rows.length; i++) for (const t of rows[i]!) yield { st: result.statements[i]!, t };
+  return result;
+}
+
+/** Bytes → parsed statements with their rows (the whole file in memory: tests, the CLI, small files). */
+export function parseStatement(bytes: Uint8Array, opts: ParseOptions = {}): ParseResult {
+  return collectRows(streamStatement(bytes, opts));
+}
+
+function statsOf(rows: Statement["transactions"]): StatementStats {
+  const s = emptyStats();
+  for (const t of rows) {
+    const u = toUnits(t.amount, 6);
+    s.count++;
+    s.total += u;
+    if (t.pending) s.pending++;
+    else s.booked += u;
+    if (t.date && (s.from === null || t.date < s.from)) s.from = t.date;
+    if (t.date && (s.to === null || t.date > s.to)) s.to = t.date;
   }
+  return s;
 }
 
 export type AccountSummary = {
@@ -65,7 +91,10 @@ export type AccountSummary = {
   closingDate: string | null;
   /** opening + booked rows = closing, for every statement of this account; null without balances. */
   reconciles: boolean | null;
+  /** The first rejected rows (MAX_REJECTED per statement), by line. */
   rejected: Rejected[];
+  /** All rejected rows, listed or not. */
+  rejectedCount: number;
   warnings: string[];
   statements: Statement[];
 };
@@ -92,7 +121,7 @@ export function summarize(result: ParseResult): AccountSummary[] {
     const sorted = [...sts].sort((a, b) => (a.opening?.date ?? a.closing?.date ?? "").localeCompare(b.opening?.date ?? b.closing?.date ?? ""));
     let from: string | null = null;
     let to: string | null = null;
-    // one pass over the rows (no copies of them: files can hold hundreds of thousands)
+    // the statements' running totals (streamed statements keep no rows)
     let count = 0;
     let pending = 0;
     let total = 0n;
@@ -102,15 +131,13 @@ export function summarize(result: ParseResult): AccountSummary[] {
         from = minDate(from, d);
         to = maxDate(to, d);
       }
-      for (const t of st.transactions) {
-        from = minDate(from, t.date);
-        to = maxDate(to, t.date);
-        count++;
-        const u = toUnits(t.amount, 6);
-        total += u;
-        if (t.pending) pending++;
-        else booked += u;
-      }
+      const s = st.stats ?? statsOf(st.transactions);
+      from = minDate(from, s.from);
+      to = maxDate(to, s.to);
+      count += s.count;
+      pending += s.pending;
+      total += s.total;
+      booked += s.booked;
     }
     const recs = sorted.map((s) => s.reconciles ?? null);
     const first = sorted[0]!;
@@ -136,6 +163,7 @@ export function summarize(result: ParseResult): AccountSummary[] {
       closingDate: last.closing?.date ?? null,
       reconciles,
       rejected: sorted.flatMap((s) => s.rejected).sort((a, b) => a.line - b.line),
+      rejectedCount: sorted.reduce((a, s) => a + rejectedCount(s), 0),
       warnings: [...new Set(sorted.flatMap((s) => s.warnings))],
       statements: sorted,
     });

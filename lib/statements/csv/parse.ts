@@ -1,5 +1,6 @@
-import { abs, add, assignIds, eq, neg, newStatement, parseAmount, sum, type ParseResult, type Statement, type StatementTxn } from "../common";
-import { inferDateOrder, parseDate, type DateOrder } from "../dates";
+import { toUnits } from "@/lib/money/decimal";
+import { abs, add as add2, collectRows, neg, newStatement, parseAmount, reject, idAssigner, type Draft, type ParseResult, type Statement, type StreamedRow } from "../common";
+import { dateParts, parseDate, type DateOrder } from "../dates";
 
 /**
  * Bank CSV exports: `,` `;` tab or `|`; quoted or not (a missing opening quote is forgiven);
@@ -77,77 +78,131 @@ export function detectDelimiter(text: string): string {
 
 export type CsvRecord = { line: number; cells: string[] };
 
-/** Lenient CSV tokenizer; `line` is the 1-based line of the record's start (LF lines, CR for CR-only files). */
+/**
+ * Lenient CSV tokenizer over text pieces; `line` is the 1-based line of the record's start
+ * (LF lines, CR for CR-only files: `crOnly` is a fact of the whole file, the caller knows it).
+ * A record cut by the end of a piece is read again with the next piece.
+ */
+export function* csvRecordStream(chunks: Iterable<string>, delim: string, crOnly: boolean): Generator<CsvRecord, void, void> {
+  const state = { line: 1 };
+  const out: CsvRecord[] = [];
+  let carry = "";
+  for (const chunk of chunks) {
+    const text = carry + chunk;
+    const stop = scanRecords(text, delim, crOnly, false, state, out);
+    carry = text.slice(stop);
+    for (const r of out) yield r;
+    out.length = 0;
+  }
+  scanRecords(carry, delim, crOnly, true, state, out);
+  for (const r of out) yield r;
+}
+
+/** The records of one whole text (tests, small files). */
 export function* csvRecords(text: string, delim: string): Generator<CsvRecord> {
-  const crOnly = !text.includes("\n");
+  yield* csvRecordStream([text], delim, !text.includes("\n"));
+}
+
+/** Reads complete records into `out`; returns where the first unfinished one starts (text.length when none). */
+function scanRecords(text: string, delim: string, crOnly: boolean, final: boolean, state: { line: number }, out: CsvRecord[]): number {
   const brk = crOnly ? 13 : 10;
   const D = delim.charCodeAt(0);
   const Q = 34;
-  let line = 1;
+  let line = state.line;
   let i = 0;
   const n = text.length;
-  while (i < n) {
-    // blank lines between records
-    let c0 = text.charCodeAt(i);
-    while (c0 === 10 || c0 === 13) {
-      if (c0 === brk) line++;
-      if (++i >= n) return;
-      c0 = text.charCodeAt(i);
-    }
-    const startLine = line;
-    const cells: string[] = [];
-    let blank = true;
-    for (;;) {
-      let cell: string;
-      if (text.charCodeAt(i) === Q) {
-        i++;
-        cell = "";
-        for (;;) {
-          if (i >= n) break;
-          const q = text.indexOf('"', i);
-          const end = q < 0 ? n : q;
-          for (let k = i; k < end; k++) if (text.charCodeAt(k) === brk) line++;
-          cell += text.slice(i, end);
-          i = end;
-          if (q < 0) break;
-          if (text.charCodeAt(q + 1) === Q) {
-            cell += '"';
-            i = q + 2;
-            continue;
+  try {
+    while (i < n) {
+      // blank lines between records
+      let c0 = text.charCodeAt(i);
+      while (c0 === 10 || c0 === 13) {
+        if (c0 === brk) line++;
+        if (++i >= n) return n;
+        c0 = text.charCodeAt(i);
+      }
+      const recStart = i;
+      const startLine = line;
+      const cells: string[] = [];
+      let blank = true;
+      let cut = false;
+      for (;;) {
+        let cell: string;
+        if (text.charCodeAt(i) === Q) {
+          i++;
+          cell = "";
+          for (;;) {
+            if (i >= n) break;
+            const q = text.indexOf('"', i);
+            const end = q < 0 ? n : q;
+            for (let k = i; k < end; k++) if (text.charCodeAt(k) === brk) line++;
+            cell += text.slice(i, end);
+            i = end;
+            if (q < 0 || (q + 1 >= n && !final)) {
+              cut = true;
+              break;
+            }
+            if (text.charCodeAt(q + 1) === Q) {
+              cell += '"';
+              i = q + 2;
+              continue;
+            }
+            i = q + 1;
+            break;
           }
-          i = q + 1;
+          if (i >= n && !final) cut = true;
+          if (cut && !final) break;
+          // lenient: anything between the closing quote and the delimiter is kept
+          const s0 = i;
+          let c = text.charCodeAt(i);
+          while (i < n && c !== D && c !== 10 && c !== 13) c = text.charCodeAt(++i);
+          if (i > s0) cell += text.slice(s0, i);
+        } else {
+          const s0 = i;
+          let c = text.charCodeAt(i);
+          while (i < n && c !== D && c !== 10 && c !== 13) c = text.charCodeAt(++i);
+          cell = text.slice(s0, i);
+          // a field that lost its opening quote keeps a stray closing one
+          if (cell.charCodeAt(cell.length - 1) === Q && !cell.slice(0, -1).includes('"')) cell = cell.slice(0, -1);
+        }
+        if (i >= n && !final) {
+          cut = true;
           break;
         }
-        // lenient: anything between the closing quote and the delimiter is kept
-        const s0 = i;
-        let c = text.charCodeAt(i);
-        while (i < n && c !== D && c !== 10 && c !== 13) c = text.charCodeAt(++i);
-        if (i > s0) cell += text.slice(s0, i);
-      } else {
-        const s0 = i;
-        let c = text.charCodeAt(i);
-        while (i < n && c !== D && c !== 10 && c !== 13) c = text.charCodeAt(++i);
-        cell = text.slice(s0, i);
-        // a field that lost its opening quote keeps a stray closing one
-        if (cell.charCodeAt(cell.length - 1) === Q && !cell.slice(0, -1).includes('"')) cell = cell.slice(0, -1);
+        if (blank && cell.trim() !== "") blank = false;
+        cells.push(cell);
+        if (i < n && text.charCodeAt(i) === D) {
+          i++;
+          continue;
+        }
+        break;
       }
-      if (blank && cell.trim() !== "") blank = false;
-      cells.push(cell);
-      if (i < n && text.charCodeAt(i) === D) {
-        i++;
-        continue;
+      // consume the line break(s): \n, \r\n, \r, \r\r\n
+      let ended = false;
+      if (!cut) {
+        while (i < n) {
+          const c = text.charCodeAt(i);
+          if (c !== 10 && c !== 13) {
+            ended = true;
+            break;
+          }
+          if (c === brk) line++;
+          i++;
+          if (c === 10 || crOnly) {
+            ended = true;
+            break;
+          }
+        }
       }
-      break;
+      if (!final && (cut || !ended)) {
+        // the record may go on in the next piece: read it again from its start
+        line = startLine;
+        return recStart;
+      }
+      if (!blank) out.push({ line: startLine, cells });
     }
-    // consume the line break(s): \n, \r\n, \r, \r\r\n
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c !== 10 && c !== 13) break;
-      if (c === brk) line++;
-      i++;
-      if (c === 10 || crOnly) break;
-    }
-    if (!blank) yield { line: startLine, cells };
+    return n;
+  } finally {
+    state.line = line;
   }
 }
 
@@ -207,12 +262,51 @@ const CREDIT_WORD = /^(credit|c|cr|crdt|bij|haben|h|in|\+)$/i;
 
 // ---------------------------------------------------------------- parse
 
+/** A whole CSV text → its statement with the rows (tests, small files). */
 export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
+  return collectRows(streamCsv(() => [text], opts));
+}
+
+const HEAD_RECORDS = 60;
+/** Units at 6 decimals, or null for an amount with more (rejected later, when its id is assigned). */
+function units(s: string): bigint | null {
+  const dot = s.indexOf(".");
+  return dot >= 0 && s.length - dot - 1 > 6 ? null : toUnits(s, 6);
+}
+const NUM_ROLES: Role[] = ["amount", "debit", "credit", "balance", "fee"];
+
+/**
+ * CSV text pieces → rows. Two passes over the text (`chunks()` gives a fresh reading each
+ * time): the first learns what only the whole file tells (header, number format, date order,
+ * sign convention, marker column, accounts), the second reads the rows. Neither keeps the rows.
+ */
+export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}): Generator<StreamedRow, ParseResult, void> {
   const result: ParseResult = { format: "csv", statements: [], errors: [], warnings: [], skipped: [], needsMapping: null };
-  const body = text.replace(/^\uFEFF/, "");
-  const delim = detectDelimiter(body);
-  const records = [...csvRecords(body, delim)];
-  if (!records.length) {
+  // the first piece: BOM, delimiter, line ends
+  // (the delimiter from the first lines, as many pieces as they take)
+  let first = "";
+  let crOnly = true;
+  for (const c of chunks()) {
+    if (first.length < 65_536 && (first.match(/\r\n|\r|\n/g)?.length ?? 0) < 61) first += c;
+    if (c.includes("\n")) crOnly = false;
+    if (!crOnly && first.length >= 65_536) break;
+  }
+  first = first.replace(/^\uFEFF/, "");
+  const delim = detectDelimiter(first);
+  const pieces = function* () {
+    let firstPiece = true;
+    for (const c of chunks()) {
+      yield firstPiece ? c.replace(/^\uFEFF/, "") : c;
+      firstPiece = false;
+    }
+  };
+  const records = () => csvRecordStream(pieces(), delim, crOnly);
+  const head: CsvRecord[] = [];
+  for (const r of records()) {
+    head.push(r);
+    if (head.length >= HEAD_RECORDS) break;
+  }
+  if (!head.length) {
     result.errors.push("the CSV file is empty");
     return result;
   }
@@ -220,8 +314,8 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
   let headerIdx = -1;
   let cols: Cols = {};
   if (opts.mapping) {
-    for (let r = 0; r < Math.min(records.length, 40); r++) {
-      const res = resolveMapping(records[r]!.cells, opts.mapping);
+    for (let r = 0; r < Math.min(head.length, 40); r++) {
+      const res = resolveMapping(head[r]!.cells, opts.mapping);
       if (!res.error && isUsable(res.cols)) {
         const named = Object.values(opts.mapping).flat().some((x) => typeof x === "string" && !/^\d+$/.test(x));
         headerIdx = named ? r : -1;
@@ -238,8 +332,8 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
       cols = res.cols;
     }
   } else {
-    for (let r = 0; r < Math.min(records.length, 40); r++) {
-      const c = autoMap(records[r]!.cells);
+    for (let r = 0; r < Math.min(head.length, 40); r++) {
+      const c = autoMap(head[r]!.cells);
       if (isUsable(c)) {
         headerIdx = r;
         cols = c;
@@ -248,22 +342,22 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
     }
     if (headerIdx < 0) {
       const widths = new Map<number, number>();
-      for (const r of records.slice(0, 50)) widths.set(r.cells.length, (widths.get(r.cells.length) ?? 0) + 1);
+      for (const r of head.slice(0, 50)) widths.set(r.cells.length, (widths.get(r.cells.length) ?? 0) + 1);
       const width = [...widths.entries()].sort((a, b) => b[1] - a[1])[0]![0];
-      const first = records.findIndex((r) => r.cells.length === width);
-      result.csvHeader = records[first]!.cells.map((c) => c.trim());
-      result.needsMapping = { columns: result.csvHeader, sample: records.slice(first + 1, first + 6).map((r) => r.cells.map((c) => c.trim())) };
+      const firstRow = head.findIndex((r) => r.cells.length === width);
+      result.csvHeader = head[firstRow]!.cells.map((c) => c.trim());
+      result.needsMapping = { columns: result.csvHeader, sample: head.slice(firstRow + 1, firstRow + 6).map((r) => r.cells.map((c) => c.trim())) };
       result.errors.push("the columns of this CSV could not be recognised: choose which column holds the date, the amount (or debit/credit) and the description");
       return result;
     }
   }
-  const header = headerIdx >= 0 ? records[headerIdx]!.cells : null;
+  const header = headerIdx >= 0 ? head[headerIdx]!.cells : null;
   result.csvHeader = header?.map((c) => c.trim()) ?? null;
 
   // preamble facts (account number, currency) above the header
   let preAccount: string | null = null;
   let preCurrency: string | null = null;
-  for (const r of records.slice(0, Math.max(headerIdx, 0))) {
+  for (const r of head.slice(0, Math.max(headerIdx, 0))) {
     const key = normHeader(r.cells[0] ?? "");
     const vals = r.cells.slice(1).map((c) => c.trim()).filter(Boolean);
     if (!vals.length) continue;
@@ -275,107 +369,167 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
     for (const v of vals) if (/^[A-Z]{3}$/.test(v) && key !== "iban") preCurrency ??= v;
   }
   const headerCurrency = header?.map((h) => /\(([A-Z]{3})\)/.exec(h)?.[1]).find(Boolean) ?? null;
-
-  const cell = (r: CsvRecord, role: Role): string => {
-    const i = cols[role]?.[0];
-    return i === undefined ? "" : (r.cells[i] ?? "").trim();
-  };
-  const data = records.slice(headerIdx + 1);
   const width = header?.length ?? 0;
 
-  // a trailing unnamed column holding only CR/DR markers
-  let markerCol = -1;
-  if (header) {
-    // (no Math.max(...rows): a spread of every row overflows the stack on large files)
-    let widest = width;
-    for (const r of data) if (r.cells.length > widest) widest = r.cells.length;
-    for (let i = 0; i < widest; i++) {
-      if ((header[i] ?? "").trim() !== "") continue;
-      const v = data.map((r) => (r.cells[i] ?? "").trim()).filter(Boolean);
-      if (v.length && v.every((x) => /^(CR|DR)$/i.test(x))) markerCol = i;
-    }
-  }
+  const col = (role: Role) => cols[role]?.[0] ?? -1;
+  const cDate = col("date");
+  const cAmount = col("amount");
+  const cDebit = col("debit");
+  const cCredit = col("credit");
+  const cAccount = col("account");
+  const numCols = NUM_ROLES.map(col).filter((i) => i >= 0);
+  const at = (r: CsvRecord, i: number): string => (i < 0 ? "" : (r.cells[i] ?? "").trim());
+  const data = function* () {
+    let k = 0;
+    for (const r of records()) if (k++ > headerIdx) yield r;
+  };
 
-  // number format and date order, from the whole file
-  // (loops, not arrays of every cell: these passes run over the whole file)
+  // ---- pass 1: what only the whole file tells
+  // a trailing unnamed column holding only CR/DR markers
+  const markerCands = new Map<number, { seen: boolean; ok: boolean }>();
   let commaVotes = 0;
   let dotVotes = 0;
-  const NUM_ROLES: Role[] = ["amount", "debit", "credit", "balance", "fee"];
-  for (const r of data) {
-    for (const k of NUM_ROLES) {
-      const c = cell(r, k);
+  // the date order (as inferDateOrder, one cell at a time)
+  let dayFirst = false;
+  let monthFirst = false;
+  let anyAb = false;
+  let dotted = false;
+  let unsure = false;
+  let anyPlus = false;
+  let anyMinus = false;
+  let symbols = "";
+  // accounts named in the rows: part of every row's content hash, so known before the rows
+  const rowAccounts = new Set<string>();
+  let lastDateCell = "";
+  const moneyCols = [cAmount, cDebit, cCredit];
+  for (const r of data()) {
+    if (header) {
+      for (let i = 0; i < r.cells.length; i++) {
+        if (i < width && (header[i] ?? "").trim() !== "") continue;
+        const v = r.cells[i]!.trim();
+        let m = markerCands.get(i);
+        if (!m) markerCands.set(i, (m = { seen: false, ok: true }));
+        if (!v) continue;
+        m.seen = true;
+        if (m.ok && !/^(CR|DR)$/i.test(v)) m.ok = false;
+      }
+    }
+    for (const i of numCols) {
+      const c = at(r, i);
       if (!c) continue;
       if (/,\d{1,2}$/.test(c) || /\.\d{3},/.test(c)) commaVotes++;
       if (/\.\d{1,2}$/.test(c) || /,\d{3}\./.test(c)) dotVotes++;
     }
-  }
-  const decimal: "," | "." = opts.decimal ?? (commaVotes > dotVotes ? "," : ".");
-  function* dateCells() {
-    for (const r of data) {
-      const d = cell(r, "date");
-      if (d && !PENDING.test(d)) yield d;
+    const d = at(r, cDate);
+    // (rows of one day follow each other: a date seen just before adds nothing)
+    if (d && d !== lastDateCell && !PENDING.test(d)) {
+      lastDateCell = d;
+      const p = dateParts(d);
+      if (p && p.kind === "ab") {
+        anyAb = true;
+        if (d.includes(".")) dotted = true;
+        if (p.a > 12) dayFirst = true;
+        if (p.b > 12) monthFirst = true;
+        if (p.a !== p.b && p.a <= 12 && p.b <= 12) unsure = true;
+      }
+    }
+    for (const i of moneyCols) {
+      const a = at(r, i);
+      if (!a) continue;
+      if (!(symbols.length === 3)) {
+        const m = /[£€$]/.exec(a);
+        if (m && !symbols.includes(m[0])) symbols += m[0];
+      }
+      if (i !== cAmount) continue;
+      const t = /\s/.test(a) ? a.replace(/\s/g, "") : a;
+      if (t.charCodeAt(0) === 43) anyPlus = true;
+      if (/^-|-$|^\(/.test(t)) anyMinus = true;
+    }
+    if (cAccount >= 0 && (d || at(r, cAmount) || at(r, cDebit) || at(r, cCredit))) {
+      const acct = at(r, cAccount).replace(/\s+/g, "");
+      if (acct && rowAccounts.size < 2) rowAccounts.add(acct);
     }
   }
-  const inferred = inferDateOrder(dateCells(), null);
+  let markerCol = -1;
+  for (const [i, m] of markerCands) if (m.seen && m.ok && i > markerCol) markerCol = i;
+  const decimal: "," | "." = opts.decimal ?? (commaVotes > dotVotes ? "," : ".");
+  let inferred: { order: DateOrder | null; ambiguous: boolean };
+  if (!anyAb) inferred = { order: "ymd", ambiguous: false };
+  else if (dayFirst && !monthFirst) inferred = { order: "dmy", ambiguous: false };
+  else if (monthFirst && !dayFirst) inferred = { order: "mdy", ambiguous: false };
+  // dotted dates (31.12.2020) are day-first everywhere they are used
+  else if (!dayFirst && !monthFirst && dotted) inferred = { order: "dmy", ambiguous: false };
+  else if (!dayFirst && !monthFirst && !unsure) inferred = { order: "dmy", ambiguous: false };
+  else inferred = { order: null, ambiguous: true };
   let order = opts.dateOrder ?? inferred.order;
   if (inferred.ambiguous && !opts.dateOrder) {
     result.dateOrderAmbiguous = true;
     order = "dmy";
     result.warnings.push("the day/month order of the dates cannot be told from this file; day/month was assumed — choose the order to confirm");
   }
-  let anyPlus = false;
-  let anyMinus = false;
-  let symbols = "";
-  for (const r of data) {
-    for (const k of ["amount", "debit", "credit"] as Role[]) {
-      const a = cell(r, k);
-      if (!a) continue;
-      const m = /[£€$]/.exec(a);
-      if (m && !symbols.includes(m[0])) symbols += m[0];
-      if (k !== "amount") continue;
-      const t = a.replace(/\s/g, "");
-      if (/^\+/.test(t)) anyPlus = true;
-      if (/^-|-$|^\(/.test(t)) anyMinus = true;
-    }
-  }
   const unsignedMeansOut = !!cols.amount && !cols.direction && anyPlus && !anyMinus;
 
-  const st: Statement = newStatement({ account: null, currency: null, accountType: "depository" });
-  type Draft = Omit<StatementTxn, "id"> & { fileId?: string | null; balance?: string | null; pendingNoDate?: boolean };
-  const drafts: Draft[] = [];
+  // ---- pass 2: the rows
+  const st: Statement = newStatement({ account: rowAccounts.size === 1 ? [...rowAccounts][0]! : preAccount, currency: null, accountType: "depository", seq: 0 });
+  type CsvDraft = Draft & { pendingNoDate: boolean };
+  const out: StreamedRow[] = [];
+  const add = idAssigner(st, (s, t) => void out.push({ st: s, t }));
   const accounts = new Set<string>();
   const currencies = new Set<string>();
   let maxDate: string | null = null;
-  for (const r of data) {
-    const rawDate = cell(r, "date");
-    const amtRaw = cell(r, "amount");
-    const debRaw = cell(r, "debit");
-    const creRaw = cell(r, "credit");
-    const descParts = (cols.description ?? []).map((i) => (r.cells[i] ?? "").trim()).filter(Boolean);
+  // rows whose date column says "pending" get the newest date of the file: held to the end
+  const undated: CsvDraft[] = [];
+  // the previous row waits: a continuation row may still extend its description
+  let held: CsvDraft | null = null;
+  const release = () => {
+    if (!held) return;
+    if (held.pendingNoDate) undated.push(held);
+    else add(held);
+    held = null;
+  };
+  // running balance, checked as the rows pass in both directions (the file may be newest first)
+  type BalRow = { date: string; amount: bigint; balance: bigint | null; balanceText: string | null; amountText: string };
+  let firstBal: BalRow | null = null;
+  let prevBal: BalRow | null = null;
+  let latest: BalRow | null = null;
+  let allBal = true;
+  let fwdOk = true;
+  let revOk = true;
+  const descCols = cols.description ?? [];
+  let lastRaw = "";
+  let lastDate: string | null = null;
+  for (const r of data()) {
+    const rawDate = at(r, cDate);
+    const amtRaw = at(r, cAmount);
+    const debRaw = at(r, cDebit);
+    const creRaw = at(r, cCredit);
     if (!rawDate && !amtRaw && !debRaw && !creRaw) {
       // a continuation row of the previous record's description (DBS/POSB)
-      const last = drafts[drafts.length - 1];
       const extra = r.cells.map((c) => c.trim()).filter(Boolean).join(" ");
+      const last: CsvDraft | null = held;
       if (last && extra) last.description = `${last.description} ${extra}`.replace(/\s+/g, " ").trim();
       continue;
     }
-    const statePending = PENDING.test(cell(r, "state"));
+    const statePending = cols.state ? PENDING.test(at(r, col("state"))) : false;
     const datePending = PENDING.test(rawDate);
-    const date = datePending ? null : parseDate(rawDate, order);
+    let date: string | null;
+    if (datePending) date = null;
+    else if (rawDate === lastRaw) date = lastDate;
+    else date = lastDate = parseDate((lastRaw = rawDate), order);
     if (!date && !datePending) {
-      st.rejected.push({ line: r.line, reason: rawDate ? `impossible date ${JSON.stringify(rawDate)}` : "no date" });
+      reject(st, { line: r.line, reason: rawDate ? `impossible date ${JSON.stringify(rawDate)}` : "no date" });
       continue;
     }
     let amount: string | null;
     if (cols.amount) {
       amount = parseAmount(amtRaw, decimal);
       if (amount !== null) {
-        const dir = cell(r, "direction");
-        const marker = markerCol >= 0 ? (r.cells[markerCol] ?? "").trim() : "";
+        const dir = cols.direction ? at(r, col("direction")) : "";
+        const marker = markerCol >= 0 ? at(r, markerCol) : "";
         if (dir && DEBIT_WORD.test(dir)) amount = neg(abs(amount));
         else if (dir && CREDIT_WORD.test(dir)) amount = abs(amount);
-        else if (/^CR$/i.test(marker)) amount = abs(amount);
-        else if (/^DR$/i.test(marker)) amount = neg(abs(amount));
+        else if (marker && /^CR$/i.test(marker)) amount = abs(amount);
+        else if (marker && /^DR$/i.test(marker)) amount = neg(abs(amount));
         else if (unsignedMeansOut && !/^\+/.test(amtRaw.replace(/\s/g, ""))) amount = neg(abs(amount));
       }
     } else {
@@ -388,80 +542,102 @@ export function parseCsv(text: string, opts: CsvOptions = {}): ParseResult {
     }
     if (amount === null) {
       const shown = amtRaw || debRaw || creRaw;
-      st.rejected.push({ line: r.line, reason: shown ? `unreadable amount ${JSON.stringify(shown)}` : "no amount" });
+      reject(st, { line: r.line, reason: shown ? `unreadable amount ${JSON.stringify(shown)}` : "no amount" });
       continue;
     }
-    const feeRaw = cell(r, "fee");
+    const feeRaw = cols.fee ? at(r, col("fee")) : "";
     if (feeRaw) {
       const fee = parseAmount(feeRaw, decimal);
       if (fee === null) {
-        st.rejected.push({ line: r.line, reason: `unreadable fee ${JSON.stringify(feeRaw)}` });
+        reject(st, { line: r.line, reason: `unreadable fee ${JSON.stringify(feeRaw)}` });
         continue;
       }
-      amount = add(amount, neg(abs(fee)));
+      amount = add2(amount, neg(abs(fee)));
     }
-    const balRaw = cell(r, "balance");
-    const acct = cell(r, "account").replace(/\s+/g, "");
-    if (acct) accounts.add(acct);
-    const cur = cell(r, "currency").toUpperCase();
-    if (/^[A-Z]{3}$/.test(cur)) currencies.add(cur);
+    const balRaw = cols.balance ? at(r, col("balance")) : "";
+    if (cAccount >= 0) {
+      const acct = at(r, cAccount).replace(/\s+/g, "");
+      if (acct) accounts.add(acct);
+    }
+    if (cols.currency) {
+      const cur = at(r, col("currency")).toUpperCase();
+      if (currencies.size < 2 && /^[A-Z]{3}$/.test(cur)) currencies.add(cur);
+    }
     if (date && (!maxDate || date > maxDate)) maxDate = date;
-    const payee = cell(r, "payee") || null;
-    const valueDate = cols.valueDate ? parseDate(cell(r, "valueDate"), order) : null;
-    drafts.push({
+    const payee = cols.payee ? at(r, col("payee")) || null : null;
+    let description = payee ?? "";
+    for (const i of descCols) {
+      const part = at(r, i);
+      if (part) description = description ? `${description} — ${part}` : part;
+    }
+    if (/[^\S ]| {2}/.test(description)) description = description.replace(/\s+/g, " ");
+    const pending = statePending || datePending;
+    const balance = balRaw ? parseAmount(balRaw, decimal) : null;
+    release();
+    held = {
       fileId: null,
       line: r.line,
       date: date ?? "",
       pendingNoDate: datePending,
-      valueDate,
-      authorizedDate: cols.authorizedDate ? parseDate(cell(r, "authorizedDate"), order) : null,
+      valueDate: cols.valueDate ? parseDate(at(r, col("valueDate")), order) : null,
+      authorizedDate: cols.authorizedDate ? parseDate(at(r, col("authorizedDate")), order) : null,
       amount,
-      description: [payee, ...descParts].filter(Boolean).join(" — ").replace(/\s+/g, " "),
+      description,
       counterparty: payee,
-      pending: statePending || datePending,
-      type: cell(r, "type") || null,
+      pending,
+      type: cols.type ? at(r, col("type")) || null : null,
       reference: null,
-      balance: balRaw ? parseAmount(balRaw, decimal) : null,
-    });
-  }
-  // rows marked pending in the date column carry no date: they are newer than every booked row
-  for (const d of drafts) {
-    if (d.pendingNoDate) {
-      if (!maxDate) {
-        st.rejected.push({ line: d.line, reason: "pending row without a date" });
-        d.date = "";
-      } else d.date = maxDate;
+    };
+    if (!pending && !cols.balance) allBal = false;
+    else if (!pending) {
+      const b: BalRow = { date: date!, amount: units(amount) ?? 0n, balance: balance === null ? null : units(balance), balanceText: balance, amountText: amount };
+      if (b.balance === null || units(amount) === null) allBal = false;
+      if (allBal && prevBal) {
+        if (prevBal.balance! + b.amount !== b.balance) fwdOk = false;
+        if (b.balance! + prevBal.amount !== prevBal.balance) revOk = false;
+      }
+      firstBal ??= b;
+      prevBal = b;
+      if (b.balance !== null && (!latest || b.date >= latest.date)) latest = b;
+    }
+    if (out.length >= 1024) {
+      for (const x of out) yield x;
+      out.length = 0;
     }
   }
-  const kept = drafts.filter((d) => d.date);
-  st.account = accounts.size === 1 ? [...accounts][0]! : preAccount;
+  release();
+  for (const x of out) yield x;
+  out.length = 0;
+  for (const d of undated) {
+    if (!maxDate) reject(st, { line: d.line, reason: "pending row without a date" });
+    else {
+      d.date = maxDate;
+      add(d);
+    }
+  }
+  for (const x of out) yield x;
+  out.length = 0;
+  // what the kept rows say (as the file's own account: the content hashes used the first pass's)
+  const keptAccount = accounts.size === 1 ? [...accounts][0]! : preAccount;
+  st.account = keptAccount;
   if (accounts.size > 1) st.warnings.push(`rows of ${accounts.size} different accounts: imported as one account`);
   st.currency = currencies.size === 1 ? [...currencies][0]! : headerCurrency ?? preCurrency ?? (symbols.includes("£") ? "GBP" : symbols.includes("€") ? "EUR" : symbols.includes("$") ? "USD" : null);
 
   // running balance: closing = balance after the last row in time; opening = first balance − first amount
-  const withBal = kept.filter((d) => !d.pending);
-  if (withBal.length && withBal.every((d) => d.balance != null)) {
-    const first = withBal[0]!.date;
-    const last = withBal[withBal.length - 1]!.date;
-    const chrono = first > last ? [...withBal].reverse() : withBal;
-    st.opening = { amount: add(chrono[0]!.balance!, neg(chrono[0]!.amount)), date: chrono[0]!.date };
-    st.closing = { amount: chrono[chrono.length - 1]!.balance!, date: chrono[chrono.length - 1]!.date };
-    let ok = true;
-    for (let i = 1; i < chrono.length; i++) if (!eq(add(chrono[i - 1]!.balance!, chrono[i]!.amount), chrono[i]!.balance!)) ok = false;
-    st.reconciles = ok;
+  const lastBal = prevBal as BalRow | null;
+  const firstB = firstBal as BalRow | null;
+  if (firstB && lastBal && allBal) {
+    const asc = !(firstB.date > lastBal.date);
+    const open = asc ? firstB : lastBal;
+    const close = asc ? lastBal : firstB;
+    st.opening = { amount: add2(open.balanceText!, neg(open.amountText)), date: open.date };
+    st.closing = { amount: close.balanceText!, date: close.date };
+    st.reconciles = asc ? fwdOk : revOk;
   } else {
-    const lastBal = [...withBal].filter((d) => d.balance != null);
-    if (lastBal.length) {
-      const latest = lastBal.reduce((a, b) => (b.date >= a.date ? b : a));
-      st.closing = { amount: latest.balance!, date: latest.date };
-    }
+    const l = latest as BalRow | null;
+    if (l) st.closing = { amount: l.balanceText!, date: l.date };
     st.reconciles = null;
   }
-  assignIds(
-    st,
-    kept, // assignIds copies only the transaction's own fields
-  );
-  void sum;
   result.statements.push(st);
   return result;
 }
