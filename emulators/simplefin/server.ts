@@ -144,7 +144,10 @@ export class SimplefinEmulator {
       const txs = [...ledger.live.values()].filter((t) => t.account_id === acct.account_id);
       let posted = BigInt(acct.opening_balance_cents);
       let pending = 0n;
-      for (const t of txs) (t.pending ? (pending += BigInt(t.amount_cents)) : (posted += BigInt(t.amount_cents)));
+      for (const t of txs) {
+        if (t.pending) pending += BigInt(t.amount_cents);
+        else posted += BigInt(t.amount_cents);
+      }
       const available = posted + pending + BigInt(acct.credit_limit_cents ?? 0);
       out.push({
         id: `ACT-${acct.account_id}`,

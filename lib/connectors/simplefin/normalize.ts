@@ -27,7 +27,6 @@ export function sanitizeMessage(raw: unknown): string | null {
     .replace(/<[^>]*>/g, " ")
     .replace(/&(lt|gt|amp|quot|#39|nbsp);/g, (_, e: string) => ({ lt: "<", gt: ">", amp: "&", quot: '"', "#39": "'", nbsp: " " })[e] ?? " ")
     .replace(/[<>]/g, "")
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e]/g, " ")
     .replace(/\s+/g, " ")
     .trim();
