@@ -15,6 +15,7 @@ import { openDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { connections, financialAccounts, syncRuns, transactions, users } from "@/db/schema";
 import { linkConnection } from "@/lib/connections/service";
+import { addDaysToInstant } from "@/lib/dates";
 import { DemoEmulator } from "@/emulators/demo/server";
 import { BENCH_PG_URL, fmt } from "./harness";
 
@@ -84,7 +85,7 @@ export async function benchJobs(): Promise<JobsBench> {
       await d.db.delete(syncRuns).where(eq(syncRuns.userId, user!.id));
       await d.db.delete(transactions).where(eq(transactions.userId, user!.id));
       await d.db.update(financialAccounts).set({ identity: null }).where(eq(financialAccounts.userId, user!.id));
-      await d.db.update(connections).set({ nextSyncAt: new Date(Date.now() + 86_400_000), syncCursor: null }).where(eq(connections.userId, user!.id));
+      await d.db.update(connections).set({ nextSyncAt: addDaysToInstant(Date.now(), 1), syncCursor: null }).where(eq(connections.userId, user!.id));
       const started = await Promise.all(Array.from({ length: workers }, () => worker(url, bank.url)));
       children.push(...started);
       const calls0 = bank.calls();

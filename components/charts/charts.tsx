@@ -1,3 +1,4 @@
+import { daysBetween } from "@/lib/dates";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDate, formatDayMonth, formatMoney, formatMonth, formatQuarter } from "@/lib/format";
@@ -94,7 +95,7 @@ export function NetWorthChart({ data, bands = [], currency, title = `Net worth (
     const t1 = Date.parse(last.date);
     return t1 === t0 ? 50 : Math.min(100, Math.max(0, ((Date.parse(date) - t0) / (t1 - t0)) * 100));
   };
-  const spanDays = (Date.parse(last.date) - Date.parse(first.date)) / 86_400_000;
+  const spanDays = daysBetween(first.date, last.date);
   const tickEvery = every(n, 5);
   const xTicks = data.filter((_, i) => i % tickEvery === 0).map((p) => p.date);
   return (

@@ -1,3 +1,4 @@
+import { startOfUtcDayMs, toIsoDate } from "@/lib/dates";
 import { createHash, randomBytes } from "node:crypto";
 import { buildLedger, DAY_MS, type DemoItem, type Ledger } from "../demo/ledger";
 
@@ -52,8 +53,8 @@ const cents = (c: bigint | number) => {
 };
 /** Posted time of a bank day: midnight in New York (EST), i.e. 05:00 UTC of the same date. */
 export const postedEpoch = (date: string) => (Date.parse(`${date}T00:00:00Z`) + 5 * 3600_000) / 1000;
-const dayStart = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const dayStart = startOfUtcDayMs;
+const isoDay = toIsoDate;
 
 export class SimplefinEmulator {
   readonly now: () => number;
