@@ -1,3 +1,4 @@
+import { daysBetween, todayUtc } from "@/lib/dates";
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -110,7 +111,7 @@ type Analysed = {
 async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[]; cands: Candidate[] }> {
   if (req.files.length > MAX_FILES) throw new AppError("invalid_request", `At most ${MAX_FILES} files at once.`);
   const cands = await candidates(db, req.userId);
-  const today = req.today ?? new Date().toISOString().slice(0, 10);
+  const today = req.today ?? todayUtc();
   const out: Analysed[] = [];
   for (const f of req.files) {
     const hash = sha256(f.bytes);
@@ -202,7 +203,7 @@ async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[];
         fresh = [];
         for (const t of rows) {
           if (ids.has(t.id)) continue;
-          const m = others.get(toUnits(t.amount, 6).toString())?.find((o) => !o.used && Math.abs(Date.parse(o.date) - Date.parse(t.date)) <= 3 * 86_400_000);
+          const m = others.get(toUnits(t.amount, 6).toString())?.find((o) => !o.used && Math.abs(daysBetween(o.date, t.date)) <= 3);
           if (m) {
             m.used = true;
             continue;
