@@ -1,3 +1,4 @@
+import { toIsoDate } from "@/lib/dates";
 import { canonicalCategory } from "@/lib/categories/taxonomy";
 import { z } from "zod";
 import type { Connector, NormalizedAccount, NormalizedTransaction } from "../contract";
@@ -111,7 +112,7 @@ export function createFinqwareConnector(settings: FinqwareSettings, opts: { now?
     },
 
     async getBalances(c) {
-      const today = new Date(now()).toISOString().slice(0, 10);
+      const today = toIsoDate(now());
       return (await accounts(c)).map((a) => {
         const b = a.data.balances[0];
         const v = b ? signed(b.balance_amount, b.credit_debit_indicator) : null;

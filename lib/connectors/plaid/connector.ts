@@ -1,3 +1,4 @@
+import { toIsoDate } from "@/lib/dates";
 import { CountryCode, Products, type PlaidApi } from "plaid";
 import { z } from "zod";
 import type { Connector, WebhookEvent } from "../contract";
@@ -27,7 +28,7 @@ export type PlaidConnector = Connector<PlaidCredentials> & {
 export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () => number; pageSize?: number } = {}): PlaidConnector {
   const api: PlaidApi = createPlaidApi(settings);
   const keyFor = createKeyCache(() => api, { now: opts.now });
-  const today = () => new Date(opts.now?.() ?? Date.now()).toISOString().slice(0, 10);
+  const today = () => toIsoDate(opts.now?.() ?? Date.now());
   return {
     id: "plaid",
     mode: settings.environment,
