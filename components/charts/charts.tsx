@@ -1,4 +1,5 @@
 import { daysBetween } from "@/lib/dates";
+import { minorUnits } from "@/lib/money/currency";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDate, formatDayMonth, formatMoney, formatMonth, formatQuarter } from "@/lib/format";
@@ -15,7 +16,9 @@ import { niceTicks, pct } from "./scale";
 
 export function compactMoney(currency: string) {
   const f = new Intl.NumberFormat("en-US", { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 });
-  return (v: number) => f.format(v);
+  // below a thousand nothing is abbreviated: never a fraction the currency does not have (¥13, not ¥12.5)
+  const small = new Intl.NumberFormat("en-US", { style: "currency", currency, notation: "compact", maximumFractionDigits: Math.min(1, minorUnits(currency)) });
+  return (v: number) => (Math.abs(v) < 1000 ? small : f).format(v);
 }
 
 /** Axis label of a bucket starting on `start`: "Mar 4" (week), "Mar ’25" (month), "Q1 ’25" (quarter). */
