@@ -15,6 +15,7 @@ import { openDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { connections, financialAccounts, syncRuns, transactions, users } from "@/db/schema";
 import { linkConnection } from "@/lib/connections/service";
+import { addDaysToInstant } from "@/lib/dates";
 import { DemoEmulator } from "@/emulators/demo/server";
 import { BENCH_PG_URL, fmt } from "./harness";
 
@@ -81,15 +82,15 @@ export async function benchJobs(): Promise<JobsBench> {
     }
     const round = async (workers: number): Promise<Round> => {
       // Every round does the same work: a first import (no rows, no cursor, identity not yet fetched).
-      await d.db.delete(syncRuns);
-      await d.db.delete(transactions);
-      await d.db.update(financialAccounts).set({ identity: null });
-      await d.db.update(connections).set({ nextSyncAt: new Date(Date.now() + 86_400_000), syncCursor: null });
+      await d.db.delete(syncRuns).where(eq(syncRuns.userId, user!.id));
+      await d.db.delete(transactions).where(eq(transactions.userId, user!.id));
+      await d.db.update(financialAccounts).set({ identity: null }).where(eq(financialAccounts.userId, user!.id));
+      await d.db.update(connections).set({ nextSyncAt: addDaysToInstant(Date.now(), 1), syncCursor: null }).where(eq(connections.userId, user!.id));
       const started = await Promise.all(Array.from({ length: workers }, () => worker(url, bank.url)));
       children.push(...started);
       const calls0 = bank.calls();
       const t0 = Date.now();
-      await d.db.update(connections).set({ nextSyncAt: new Date(Date.now() - 1000) });
+      await d.db.update(connections).set({ nextSyncAt: new Date(Date.now() - 1000) }).where(eq(connections.userId, user!.id));
       for (;;) {
         const [r] = await d.db.select({ n: sql<number>`count(*)::int` }).from(syncRuns).where(eq(syncRuns.status, "success"));
         if (r!.n >= N) break;

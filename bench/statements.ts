@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { users } from "@/db/schema";
+import { addDays } from "@/lib/dates";
 import { MAX_STATEMENT_BYTES } from "@/lib/statements/limits";
 import { streamStatement, summarize } from "@/lib/statements";
 import { commitImport, previewImport } from "@/lib/statements/import";
@@ -17,8 +18,7 @@ import { benchDatabase, fmt, ms } from "./harness";
 export const STATEMENT_ROWS = Number(process.env.BENCH_STATEMENT_ROWS ?? 100_000);
 
 function day(i: number) {
-  const d = new Date(Date.UTC(2015, 0, 1) + Math.floor(i / 30) * 86_400_000);
-  return d.toISOString().slice(0, 10);
+  return addDays("2015-01-01", Math.floor(i / 30));
 }
 
 export function generateOfx(n: number): Uint8Array {

@@ -1,4 +1,4 @@
-import { getDatabase, getDb } from "@/db";
+import { getDatabase } from "@/db";
 import { installPeerHeader, parseTrustProxy } from "@/lib/auth/request-meta";
 import { startAppWorker } from "@/lib/jobs/app";
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Every test: Vitest (unit + integration on PGlite AND PostgreSQL), then the production
+// Every test: Vitest (unit + integration on PGlite AND PostgreSQL), ESLint, then the production
 // build and Playwright in Chromium on PGlite AND PostgreSQL. Ends with one line: "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -30,6 +30,12 @@ if (v) {
   failed += v.numFailedTests + (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
 }
 if (!v || (vitestStatus !== 0 && v.numFailedTests === 0)) broken = true;
+
+// ESLint over the whole repository (eslint.config.mjs), warnings included: one item.
+if (run("npm", ["run", "--silent", "lint"]) !== 0) {
+  console.error("lint failed");
+  failed++;
+} else passed++;
 
 // The production build must carry no emulator and answer 404 on /sandbox/* (its own output folder).
 if (run("node", ["scripts/check-production-build.mjs"]) !== 0) {

@@ -1,3 +1,4 @@
+import { todayUtc } from "@/lib/dates";
 import type { Metadata } from "next";
 import { InvalidFilters } from "@/components/transactions/invalid-filters";
 import Link from "next/link";
@@ -32,7 +33,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       </>
     );
 
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayUtc();
   const connections = await listConnections(db, { userId: user.id });
   const attention = connectionsNeedingAttention(connections, { formatDate: (d) => formatDate(d.toISOString()) });
   const attentionBox =

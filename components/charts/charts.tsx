@@ -1,3 +1,5 @@
+import { daysBetween } from "@/lib/dates";
+import { minorUnits } from "@/lib/money/currency";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDate, formatDayMonth, formatMoney, formatMonth, formatQuarter } from "@/lib/format";
@@ -14,7 +16,9 @@ import { niceTicks, pct } from "./scale";
 
 export function compactMoney(currency: string) {
   const f = new Intl.NumberFormat("en-US", { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 });
-  return (v: number) => f.format(v);
+  // below a thousand nothing is abbreviated: never a fraction the currency does not have (¥13, not ¥12.5)
+  const small = new Intl.NumberFormat("en-US", { style: "currency", currency, notation: "compact", maximumFractionDigits: Math.min(1, minorUnits(currency)) });
+  return (v: number) => (Math.abs(v) < 1000 ? small : f).format(v);
 }
 
 /** Axis label of a bucket starting on `start`: "Mar 4" (week), "Mar ’25" (month), "Q1 ’25" (quarter). */
@@ -94,7 +98,7 @@ export function NetWorthChart({ data, bands = [], currency, title = `Net worth (
     const t1 = Date.parse(last.date);
     return t1 === t0 ? 50 : Math.min(100, Math.max(0, ((Date.parse(date) - t0) / (t1 - t0)) * 100));
   };
-  const spanDays = (Date.parse(last.date) - Date.parse(first.date)) / 86_400_000;
+  const spanDays = daysBetween(first.date, last.date);
   const tickEvery = every(n, 5);
   const xTicks = data.filter((_, i) => i % tickEvery === 0).map((p) => p.date);
   return (

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect, useId, useState } from "react";
+import { useActionState, useId, useState } from "react";
 import { renameAccountAction } from "@/lib/actions/rename-account";
 import { renameConnectionAction } from "@/lib/actions/rename-connection";
 
@@ -13,14 +13,15 @@ export function RenameForm({ kind, id, name, label }: { kind: "connection" | "ac
   const [open, setOpen] = useState(false);
   const router = useRouter();
   const fieldId = useId();
-  const run = (prev: Awaited<ReturnType<typeof renameConnectionAction>>, fd: FormData) => (kind === "connection" ? renameConnectionAction(prev, fd) : renameAccountAction(prev, fd));
-  const [state, action, pending] = useActionState(run, { status: "idle" });
-  useEffect(() => {
-    if (state.status === "success") {
+  const run = async (prev: Awaited<ReturnType<typeof renameConnectionAction>>, fd: FormData) => {
+    const result = await (kind === "connection" ? renameConnectionAction(prev, fd) : renameAccountAction(prev, fd));
+    if (result.status === "success") {
       setOpen(false);
       router.refresh();
     }
-  }, [state, router]);
+    return result;
+  };
+  const [state, action, pending] = useActionState(run, { status: "idle" });
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)} className="rounded px-1.5 py-0.5 text-xs font-medium text-brand-700 hover:bg-stone-100 focus-visible:outline-2 focus-visible:outline-brand-600" aria-label={`Rename ${label}`}>

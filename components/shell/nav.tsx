@@ -24,11 +24,13 @@ const isActive = (href: string, path: string) => (href === "/" ? path === "/" : 
  */
 export function Nav() {
   const path = usePathname();
-  const [open, setOpen] = useState(false);
-  useEffect(() => setOpen(false), [path]);
+  // The path the menu was opened on: navigating elsewhere closes it with no effect needed.
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const open = openOn === path;
+  const setOpen = (next: boolean) => setOpenOn(next ? path : null);
   useEffect(() => {
     if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpenOn(null);
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [open]);
@@ -56,7 +58,7 @@ export function Nav() {
           type="button"
           aria-expanded={open}
           aria-controls="mobile-nav"
-          onClick={() => setOpen((o) => !o)}
+          onClick={() => setOpen(!open)}
           className="inline-flex items-center gap-2 rounded-md px-2.5 py-1.5 text-sm font-medium text-stone-700 ring-1 ring-stone-200 hover:bg-stone-100 focus-visible:outline-2 focus-visible:outline-brand-600"
         >
           <span aria-hidden className="text-base leading-none">

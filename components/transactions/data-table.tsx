@@ -31,6 +31,9 @@ export function DataTable({
   ownCategories?: readonly string[];
 }) {
   const [rowSelection, setRowSelection] = useState<Record<string, boolean>>({});
+  // TanStack Table's instance is mutable by design, so the React Compiler cannot memoise this
+  // component; this app does not run the compiler, and the table re-renders from its own state.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data: rows,
     state: { rowSelection },

@@ -1,3 +1,4 @@
+import { addDays, startOfMonth } from "@/lib/dates";
 import Link from "next/link";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -36,8 +37,7 @@ export async function wealthOverviewData(
 
 /** Last day of the month before `today`'s, and Dec 31 of the year before: "this month" and "this year" start there. */
 export function monthAndYearStarts(today: string): { month: string; year: string } {
-  const [y, m] = today.split("-").map(Number) as [number, number];
-  return { month: new Date(Date.UTC(y, m - 1, 0)).toISOString().slice(0, 10), year: `${y - 1}-12-31` };
+  return { month: addDays(startOfMonth(today), -1), year: `${Number(today.slice(0, 4)) - 1}-12-31` };
 }
 
 function ChangeFigure({ label, change, currency, testId }: { label: string; change: Change | null; currency: string; testId: string }) {

@@ -9,6 +9,7 @@
  * like real banks), adds new pending ones and the odd posted transfer, and now and then
  * modifies or removes a recent transaction.
  */
+import { millisecondsInDay, startOfUtcDayMs, toIsoDate } from "@/lib/dates";
 
 export type DemoMode = "default" | "empty" | "error" | "flaky" | "reauth";
 export const DEMO_MODES: DemoMode[] = ["default", "empty", "error", "flaky", "reauth"];
@@ -90,9 +91,9 @@ const hash = (s: string): number => {
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const cents = (r: () => number, min: number, max: number) => Math.round((min + r() * (max - min)) * 100);
 
-export const DAY_MS = 86_400_000;
-export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const dayStart = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+export const DAY_MS = millisecondsInDay;
+export const isoDay = toIsoDate;
+const dayStart = startOfUtcDayMs;
 
 // ------------------------------------------------------------------ catalogue
 

@@ -12,8 +12,11 @@
  * - one card payment in eighteen is reversed by the merchant the next day and disappears
  *   from the statement: a removal inside the last window.
  */
+import { addDays, daysBetween, millisecondsInDay, millisecondsInMinute, toIsoDate } from "@/lib/dates";
 
-export const DAY_MS = 86_400_000;
+export { addDays, daysBetween };
+
+export const DAY_MS = millisecondsInDay;
 
 export type EbankAccountSpec = { ccy: "EUR" | "USD"; acDesc: string; kind: "current" | "fx" };
 
@@ -87,7 +90,7 @@ export function sofiaOffsetMin(utcMs: number): number {
 }
 /** The bank's calendar day of an instant. */
 export function sofiaDay(utcMs: number): string {
-  return new Date(utcMs + sofiaOffsetMin(utcMs) * 60_000).toISOString().slice(0, 10);
+  return toIsoDate(utcMs + sofiaOffsetMin(utcMs) * millisecondsInMinute);
 }
 /** The UTC instant of a Sofia local date + minutes after midnight. */
 export function sofiaInstant(day: string, minutes: number): number {
@@ -102,8 +105,6 @@ export function formatBankTime(utcMs: number): string {
   const local = new Date(utcMs + off * 60_000).toISOString().slice(0, 19);
   return `${local}+${String(Math.floor(off / 60)).padStart(2, "0")}${String(off % 60).padStart(2, "0")}`;
 }
-export const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-export const daysBetween = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
 
 export function centsToString(c: number): string {
   const neg = c < 0;

@@ -1,3 +1,4 @@
+import { addDaysToInstant, startOfUtcDayMs, toIsoDate } from "@/lib/dates";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { buildLedger, type DemoItem, type DemoTransaction } from "../demo/ledger";
 
@@ -73,7 +74,7 @@ export class FinqwareEmulator {
 
   constructor(opts: { now?: () => number } = {}) {
     this.now = opts.now ?? Date.now;
-    this.epoch = Math.floor(this.now() / 86_400_000) * 86_400_000;
+    this.epoch = startOfUtcDayMs(this.now());
   }
 
   // ------------------------------------------------------------ controls
@@ -235,7 +236,7 @@ export class FinqwareEmulator {
     if (!t || t.used) return this.error(401, "unauthorized", "invalid_temp_token", "The temp token is invalid or was used.");
     t.used = true;
     const s = this.sessions.get(t.sessionId)!;
-    const c: Credentials = { id: `cred_${randomBytes(8).toString("hex")}`, accessToken: `fq_at_${randomBytes(20).toString("hex")}`, tenantUserId: s.tenantUserId, skill: s.skill, consentExp: this.now() + s.consentDays! * 86_400_000, revoked: false };
+    const c: Credentials = { id: `cred_${randomBytes(8).toString("hex")}`, accessToken: `fq_at_${randomBytes(20).toString("hex")}`, tenantUserId: s.tenantUserId, skill: s.skill, consentExp: addDaysToInstant(this.now(), s.consentDays!).getTime(), revoked: false };
     this.creds.set(c.id, c);
     const info = FQ_SKILLS.find((k) => k.skill === s.skill)!;
     return this.json({ credentials_id: c.id, access_token: c.accessToken, consent_exp: new Date(c.consentExp).toISOString(), max_data_retention: info.max_history_days });
@@ -251,7 +252,7 @@ export class FinqwareEmulator {
   }
 
   private countRead(c: Credentials, iban: string): boolean {
-    const k = `${c.id}|${iban}|${new Date(this.now()).toISOString().slice(0, 10)}`;
+    const k = `${c.id}|${iban}|${toIsoDate(this.now())}`;
     const n = (this.reads.get(k) ?? 0) + 1;
     if (n > this.dailyLimit) return false;
     this.reads.set(k, n);

@@ -1,3 +1,4 @@
+import { addDaysToInstant } from "@/lib/dates";
 import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
 import { buildLedger, DEMO_MODES, type DemoEvent, type DemoItem } from "../demo/ledger";
 import { PLAID_INSTITUTIONS, plaidAccounts, plaidTransaction } from "./shapes";
@@ -509,9 +510,9 @@ export class PlaidEmulator {
         : code === "ERROR"
           ? { error: { ...this.errorObject("ITEM_LOGIN_REQUIRED"), status: 400 } }
           : code === "PENDING_EXPIRATION"
-            ? { consent_expiration_time: new Date(this.now() + 7 * 86_400_000).toISOString() }
+            ? { consent_expiration_time: addDaysToInstant(this.now(), 7).toISOString() }
             : code === "PENDING_DISCONNECT"
-              ? { reason: "INSTITUTION_TOKEN_EXPIRATION", disconnect_time: new Date(this.now() + 7 * 86_400_000).toISOString() }
+              ? { reason: "INSTITUTION_TOKEN_EXPIRATION", disconnect_time: addDaysToInstant(this.now(), 7).toISOString() }
               : code === "DEFAULT_UPDATE"
                 ? { new_transactions: 0 }
                 : {};

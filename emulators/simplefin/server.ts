@@ -1,3 +1,4 @@
+import { startOfUtcDayMs, toIsoDate } from "@/lib/dates";
 import { createHash, randomBytes } from "node:crypto";
 import { buildLedger, DAY_MS, type DemoItem, type Ledger } from "../demo/ledger";
 
@@ -52,8 +53,8 @@ const cents = (c: bigint | number) => {
 };
 /** Posted time of a bank day: midnight in New York (EST), i.e. 05:00 UTC of the same date. */
 export const postedEpoch = (date: string) => (Date.parse(`${date}T00:00:00Z`) + 5 * 3600_000) / 1000;
-const dayStart = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const dayStart = startOfUtcDayMs;
+const isoDay = toIsoDate;
 
 export class SimplefinEmulator {
   readonly now: () => number;
@@ -144,7 +145,10 @@ export class SimplefinEmulator {
       const txs = [...ledger.live.values()].filter((t) => t.account_id === acct.account_id);
       let posted = BigInt(acct.opening_balance_cents);
       let pending = 0n;
-      for (const t of txs) (t.pending ? (pending += BigInt(t.amount_cents)) : (posted += BigInt(t.amount_cents)));
+      for (const t of txs) {
+        if (t.pending) pending += BigInt(t.amount_cents);
+        else posted += BigInt(t.amount_cents);
+      }
       const available = posted + pending + BigInt(acct.credit_limit_cents ?? 0);
       out.push({
         id: `ACT-${acct.account_id}`,

@@ -1,3 +1,4 @@
+import { addDaysToInstant } from "@/lib/dates";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import forge from "node-forge";
 
@@ -19,7 +20,7 @@ function cert(subjectCN: string, pub: forge.pki.PublicKey, issuer: forge.pki.Cer
   c.publicKey = pub;
   c.serialNumber = `01${randomBytes(8).toString("hex")}`;
   c.validity.notBefore = new Date(Date.now() - 60_000);
-  c.validity.notAfter = new Date(Date.now() + 3 * 365 * 86_400_000);
+  c.validity.notAfter = addDaysToInstant(Date.now(), 3 * 365);
   c.setSubject([{ name: "commonName", value: subjectCN }, { name: "organizationName", value: "Ledgerlink test PKI" }]);
   c.setIssuer(issuer ? issuer.subject.attributes : [{ name: "commonName", value: subjectCN }, { name: "organizationName", value: "Ledgerlink test PKI" }]);
   c.setExtensions(ext);

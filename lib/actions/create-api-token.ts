@@ -1,5 +1,6 @@
 "use server";
 
+import { addDaysToInstant } from "@/lib/dates";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { createApiToken } from "@/lib/api-tokens/tokens";
@@ -13,7 +14,7 @@ const schema = z.object({
 
 /** Returns the token itself exactly once; only its hash is stored. */
 export const createApiTokenAction = authedAction(schema, async (input, { db, user }) => {
-  const expiresAt = input.expires === "never" ? null : new Date(Date.now() + Number(input.expires) * 86_400_000);
+  const expiresAt = input.expires === "never" ? null : addDaysToInstant(Date.now(), Number(input.expires));
   const t = await createApiToken(db, { userId: user.id, name: input.name, scope: input.scope, expiresAt });
   revalidatePath("/settings");
   return { token: t.token, name: t.name };

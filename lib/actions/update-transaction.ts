@@ -1,7 +1,7 @@
 "use server";
 
 import { withEditedFields } from "@/lib/transactions/edited";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { transactions } from "@/db/schema";

@@ -1,6 +1,6 @@
 import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { count } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import { sessions } from "@/db/schema";
 import { createUser } from "@/lib/auth/accounts";
 import { useDatabase } from "@/test/api-harness";
@@ -13,12 +13,14 @@ import { createTestDatabase, type TestDatabase } from "@/test/db";
  */
 describe("failed sign-in logging", () => {
   let t: TestDatabase;
+  let userId: string;
   const lines: string[] = [];
   beforeAll(async () => {
     t = await createTestDatabase();
     useDatabase(t);
     const r = await createUser(t.db, { email: "ada@example.com", password: "correct horse battery" });
     if (!r.ok) throw new Error("setup");
+    userId = r.userId;
   });
   afterAll(() => t.close());
   afterEach(() => {
@@ -74,7 +76,7 @@ describe("failed sign-in logging", () => {
     const { handlers } = await import("@/lib/auth");
     const { getSessionUser } = await import("@/lib/auth/accounts");
     const base = "http://127.0.0.1:3999";
-    await t.db.delete(sessions);
+    await t.db.delete(sessions).where(eq(sessions.userId, userId)); // the sessions the earlier tests signed in
     const { res, cookie: csrfCookie } = await attempt("correct horse battery");
     const sessionCookie = res.headers.getSetCookie().find((c) => c.startsWith("authjs.session-token="))!.split(";")[0]!;
     const cookie = `${csrfCookie}; ${sessionCookie}`;

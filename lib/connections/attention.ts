@@ -3,6 +3,8 @@
  * a consent that ended or ends within `days`. Pure (the Overview passes
  * listConnections' rows); ordered by urgency.
  */
+import { addDaysToInstant } from "@/lib/dates";
+
 export type AttentionKind = "reauth" | "consent_expired" | "error" | "consent_expiring";
 export type Attention = { id: string; name: string; kind: AttentionKind; message: string; action: string };
 
@@ -12,7 +14,7 @@ const ORDER: AttentionKind[] = ["reauth", "consent_expired", "error", "consent_e
 
 export function connectionsNeedingAttention(list: readonly Conn[], { now = new Date(), days = 7, formatDate }: { now?: Date; days?: number; formatDate: (d: Date) => string }): Attention[] {
   const out: Attention[] = [];
-  const soon = now.getTime() + days * 86_400_000;
+  const soon = addDaysToInstant(now, days).getTime();
   for (const c of list) {
     if (c.status === "disconnected") continue;
     const expires = c.consentExpiresAt;

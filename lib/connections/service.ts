@@ -1,3 +1,4 @@
+import { addDaysToInstant } from "@/lib/dates";
 import { randomUUID } from "node:crypto";
 import { and, count, desc, eq, lte, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -216,7 +217,7 @@ export const CONSENT_WARNING_DAYS = 7;
 
 /** Connections whose consent ends within `days` (or already ended), for warnings. */
 export async function expiringConsents(db: Db, { userId, days = CONSENT_WARNING_DAYS, now = new Date() }: { userId: string; days?: number; now?: Date }) {
-  const limit = new Date(now.getTime() + days * 86_400_000);
+  const limit = addDaysToInstant(now, days);
   const rows = await db
     .select({ id: connections.id, displayName: connections.displayName, consentExpiresAt: connections.consentExpiresAt })
     .from(connections)

@@ -1,17 +1,22 @@
+import { minorUnits, roundToMinorUnits } from "@/lib/money/currency";
+
 /**
- * Money formatting from decimal strings — no float arithmetic on amounts. Intl gets a
- * string (exact in modern engines) only to render digits and the currency symbol.
+ * Money formatting from decimal strings — no float arithmetic on amounts. The amount is
+ * rounded exactly to the currency's minor units (ISO 4217: ¥1,235, $12.35, BHD 1.235),
+ * half away from zero; Intl then only renders the digits and the currency symbol.
  */
 export function formatMoney(amount: string | null | undefined, currency: string, opts: { signed?: boolean } = {}): string {
   if (amount === null || amount === undefined) return "—";
+  const digits = minorUnits(currency);
   const fmt = new Intl.NumberFormat("en-US", {
     style: "currency",
     currency,
     signDisplay: opts.signed ? "exceptZero" : "auto",
-    minimumFractionDigits: 2,
-    maximumFractionDigits: 2,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
   });
-  return fmt.format(amount as unknown as number);
+  const exact = /^-?\d+(\.\d+)?$/.test(amount.trim()) ? roundToMinorUnits(amount.trim(), currency) : amount;
+  return fmt.format(exact as unknown as number);
 }
 
 export function isNegative(amount: string | null | undefined): boolean {

@@ -5,31 +5,29 @@
  * through EUR: amount × (per-EUR of the target) ÷ (per-EUR of the source).
  *
  * ROUNDING RULE (the same in SQL, see lib/fx/sql.ts): every converted amount is
- * rounded once, to the cent (2 decimals), half away from zero, from the exact
+ * rounded once, to the target currency's minor units (ISO 4217: cents for USD/EUR,
+ * whole yen for JPY, thousandths for BHD), half away from zero, from the exact
  * quotient; sums add the rounded amounts. Amounts already in the target currency are
  * not converted and keep their own precision.
  */
+import { minorUnits, roundHalfAway } from "@/lib/money/currency";
 import { canonical, fromUnits, isDecimal, toUnits } from "@/lib/money/decimal";
 
 export const RATE_SCALE = 6;
 const AMOUNT_SCALE = 4;
 
-/** Half away from zero of n/d (d > 0), as an integer. */
-function roundHalfAway(n: bigint, d: bigint): bigint {
-  const neg = n < 0n;
-  const a = neg ? -n : n;
-  const q = (2n * a + d) / (2n * d);
-  return neg ? -q : q;
-}
-
-/** `amount` (up to 4 decimals) from a currency quoted at `fromPerEur` to one quoted at `toPerEur`, to the cent. */
-export function convertAmount(amount: string, fromPerEur: string, toPerEur: string): string {
+/**
+ * `amount` (up to 4 decimals) from a currency quoted at `fromPerEur` to `toCurrency`, quoted
+ * at `toPerEur`, rounded to `toCurrency`'s minor units.
+ */
+export function convertAmount(amount: string, fromPerEur: string, toPerEur: string, toCurrency: string): string {
   const a = toUnits(amount, AMOUNT_SCALE);
   const f = toUnits(fromPerEur, RATE_SCALE);
   const t = toUnits(toPerEur, RATE_SCALE);
   if (f <= 0n || t <= 0n) throw new Error("rates must be positive");
-  // a/10^4 × (t/10^6) ÷ (f/10^6) × 100 cents = a·t·100 / (f·10^4)
-  return fromUnits(roundHalfAway(a * t * 100n, f * 10n ** BigInt(AMOUNT_SCALE)), 2);
+  const digits = minorUnits(toCurrency);
+  // a/10^4 × (t/10^6) ÷ (f/10^6) × 10^digits minor units = a·t·10^digits / (f·10^4)
+  return fromUnits(roundHalfAway(a * t * 10n ** BigInt(digits), f * 10n ** BigInt(AMOUNT_SCALE)), digits);
 }
 
 /** Units of the target per 1 unit of the source (for display), to `digits` decimals, half away from zero. */

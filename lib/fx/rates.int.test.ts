@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { convertAmount } from "./convert";
 import { convertOn, rateOn, ratesStatus, seedEcbHistory } from "./rates";
-import { convertSql } from "./sql";
+import { convertSql, minorScaleSql } from "./sql";
 
 let t: TestDatabase;
 let seedMs = 0;
@@ -75,12 +75,38 @@ describe("ECB rates in the database", () => {
     const row = ((res as { rows?: unknown[] }).rows ?? (res as unknown[]))[0] as { total: string; n: number };
     expect(row.n).toBe(5000);
     let cents = 0n;
-    for (const a of amounts) cents += BigInt(convertAmount(a, "1.1252", "0.8477").replace(".", ""));
+    for (const a of amounts) cents += BigInt(convertAmount(a, "1.1252", "0.8477", "GBP").replace(".", ""));
     const neg = cents < 0n;
     const abs = neg ? -cents : cents;
     const expected = `${neg ? "-" : ""}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
     expect(Number.isNaN(Number(row.total))).toBe(false);
     expect(row.total.replace(/0+$/, "").replace(/\.$/, "")).toBe(expected.replace(/0+$/, "").replace(/\.$/, ""));
+  });
+
+  it("into yen the SQL and TypeScript rules both round to whole yen, row by row", async () => {
+    const amounts = Array.from({ length: 500 }, (_, i) => `${i % 2 ? "-" : ""}${(i * 7919) % 1000}.${String((i * 37) % 10000).padStart(4, "0")}`);
+    const values = sql.join(
+      amounts.map((a, i) => sql`(${i}::int, ${a}::numeric)`),
+      sql`,`,
+    );
+    const res = await t.db.execute(sql`
+      with a(i, amount) as (values ${values})
+      select ${convertSql(sql`a.amount`, sql`'USD'`, sql`u.per_eur`, sql`j.per_eur`, "JPY")}::text as yen
+      from a, fx_daily u, fx_daily j
+      where u.currency = 'USD' and u.day = '2025-05-09' and j.currency = 'JPY' and j.day = '2025-05-09'
+      order by a.i`);
+    const rows = ((res as { rows?: unknown[] }).rows ?? (res as unknown[])) as { yen: string }[];
+    // JPY 163.36 per EUR on 2025-05-09 (db/seed/fx/ecb_eurofxref-hist.csv)
+    const ts = amounts.map((a) => convertAmount(a, "1.1252", "163.36", "JPY"));
+    expect(ts.every((y) => /^-?\d+$/.test(y))).toBe(true);
+    expect(rows.map((r) => r.yen.replace(/\.0+$/, ""))).toEqual(ts);
+  });
+
+  it("minorScaleSql: 10^(ISO 4217 minor units) of a currency column", async () => {
+    const res = await t.db.execute(sql`
+      select c, ${minorScaleSql(sql`c`)}::int as scale from (values ('JPY'), ('KRW'), ('ISK'), ('USD'), ('EUR'), ('BHD'), ('KWD'), ('XYZ')) v(c)`);
+    const rows = ((res as { rows?: unknown[] }).rows ?? (res as unknown[])) as { c: string; scale: number }[];
+    expect(Object.fromEntries(rows.map((r) => [r.c, r.scale]))).toEqual({ JPY: 1, KRW: 1, ISK: 1, USD: 100, EUR: 100, BHD: 1000, KWD: 1000, XYZ: 100 });
   });
 });
 

@@ -108,7 +108,7 @@ export async function convertOn(db: Db, amount: string, from: string, to: string
   if (!rt) return { status: "no_rate", currency: to, day };
   return {
     status: "ok",
-    amount: convertAmount(amount, rf.perEur, rt.perEur),
+    amount: convertAmount(amount, rf.perEur, rt.perEur, to),
     currency: to,
     rate: crossRate(rf.perEur, rt.perEur),
     rateDate: rf.rateDate < rt.rateDate ? rf.rateDate : rt.rateDate,

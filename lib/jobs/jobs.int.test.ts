@@ -152,7 +152,7 @@ describe("pg-boss on this database", () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push(await h.link({ seed: 100 + i }));
     const now = new Date();
-    await t.db.update(connections).set({ nextSyncAt: new Date(now.getTime() - 1000) });
+    await t.db.update(connections).set({ nextSyncAt: new Date(now.getTime() - 1000) }).where(eq(connections.userId, h.userId));
     const [a, b, c] = await Promise.all([claimDueConnections(t.db, { now, limit: 8 }), claimDueConnections(t.db, { now, limit: 8 }), claimDueConnections(t.db, { now, limit: 8 })]);
     const all = [...a, ...b, ...c].map((x) => x.id);
     expect(new Set(all).size).toBe(all.length);
@@ -284,7 +284,7 @@ describe("pg-boss on this database", () => {
     const h = await demoHarness(t.db);
     const a = await h.link({ seed: 21 });
     const b = await h.link({ seed: 22 });
-    await t.db.update(connections).set({ nextSyncAt: new Date(Date.now() - 1000) });
+    await t.db.update(connections).set({ nextSyncAt: new Date(Date.now() - 1000) }).where(eq(connections.userId, h.userId));
     const only = await runDueNow(t.db, jobs, { budgetMs: 0 });
     expect(only).toMatchObject({ enqueued: 2, ran: 0 }); // budget 0: enqueue only
     const r = await runDueNow(t.db, jobs, { budgetMs: 60_000, deps: { connector: h.connector } });
@@ -298,7 +298,7 @@ describe("pg-boss on this database", () => {
     const h = await demoHarness(t.db);
     const a = await h.link({ seed: 11 });
     const b = await h.link({ seed: 12 });
-    await t.db.update(connections).set({ nextSyncAt: new Date(Date.now() - 1000) });
+    await t.db.update(connections).set({ nextSyncAt: new Date(Date.now() - 1000) }).where(eq(connections.userId, h.userId));
     const queue = await createJobQueue(t, { url: t.url, supervise: false });
     try {
       await startWorker(t, queue, { pollMs: 500, deps: { connector: h.connector } });

@@ -1,3 +1,4 @@
+import { millisecondsInDay, millisecondsInHour, millisecondsInMinute } from "@/lib/dates";
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -55,7 +56,7 @@ export function parseEvery(value: string | undefined): number | undefined {
   const m = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(value.trim());
   if (!m) throw new Error(`LEDGERLINK_SYNC_EVERY must look like 6h, 90m or 30s (got "${value}").`);
   const n = Number(m[1]);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? "ms") as "ms"];
+  const unit = { ms: 1, s: 1000, m: millisecondsInMinute, h: millisecondsInHour, d: millisecondsInDay }[(m[2] ?? "ms") as "ms"];
   return n * unit;
 }
 
@@ -65,7 +66,7 @@ export function parseEvery(value: string | undefined): number | undefined {
  */
 export function syncIntervalFor(connector: Pick<Connector<unknown>, "capabilities">, defaultMs = DEFAULT_SYNC_INTERVAL_MS): number {
   const perDay = connector.capabilities.rateBudget?.syncsPerDay;
-  const floor = perDay ? Math.ceil(86_400_000 / perDay) : 0;
+  const floor = perDay ? Math.ceil(millisecondsInDay / perDay) : 0;
   return Math.max(defaultMs, floor);
 }
 

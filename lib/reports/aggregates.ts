@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
+import { addDays, addMonths, endOfMonth, startOfMonth } from "@/lib/dates";
 import { convertSql, lastRateDay } from "@/lib/fx/sql";
 import { fromUnits, toUnits } from "@/lib/money/decimal";
 import { netWorthDailySql } from "@/lib/wealth/net-worth";
@@ -126,7 +127,7 @@ export async function refreshAggregates(db: Db, { userId, base, today }: { userI
     // Net worth: from the earliest stale day (or the day after the last computed one) to today.
     let from: string | null = dirtyFrom;
     if (through && through < today) {
-      const next = nextDay(through);
+      const next = addDays(through, 1);
       from = from === null || next < from ? next : from;
     }
     if (from !== null) {
@@ -158,23 +159,6 @@ export async function markRatesChanged(db: Db, from: string): Promise<void> {
   await db.execute(sql`update aggregate_state set nw_dirty_from = least(nw_dirty_from, ${from}::date - 10)`);
 }
 
-function nextDay(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
-function monthStart(day: string): string {
-  return `${day.slice(0, 7)}-01`;
-}
-function monthEnd(day: string): string {
-  const [y, m] = day.split("-").map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-}
-function addMonth(month: string, n: number): string {
-  const [y, m] = month.split("-").map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1 + n, 1)).toISOString().slice(0, 10);
-}
 
 /**
  * The Overview's transaction figures for dates in [from, to] from the aggregates: whole
@@ -189,8 +173,8 @@ export async function overviewFromAggregates(db: Db, { userId, base, from: asked
   const from = askedFrom && span?.lo && askedFrom <= span.lo ? undefined : askedFrom;
   const to = askedTo && span?.hi && askedTo >= span.hi ? undefined : askedTo;
   // Whole months inside the range come from the table; the rest is scanned.
-  const firstFull = from ? (from === monthStart(from) ? from : addMonth(monthStart(from), 1)) : null;
-  const lastFull = to ? (to === monthEnd(to) ? monthStart(to) : addMonth(monthStart(to), -1)) : null;
+  const firstFull = from ? (from === startOfMonth(from) ? from : addMonths(startOfMonth(from), 1)) : null;
+  const lastFull = to ? (to === endOfMonth(to) ? startOfMonth(to) : addMonths(startOfMonth(to), -1)) : null;
   const parts: SQL[] = [];
   const noWholeMonth = firstFull !== null && lastFull !== null && firstFull > lastFull;
   if (noWholeMonth) {
@@ -213,7 +197,7 @@ export async function overviewFromAggregates(db: Db, { userId, base, from: asked
     if (years)
       parts.push(sql`select month, substr(dim, 3), key, amount, n from overview_monthly where user_id = ${userId} and dim in ${dimList(ROLLED_DIMS, transfers, "y:")} and ${inYears}`);
     if (from && firstFull !== from) parts.push(sql`select * from ${monthlyRowsSql(userId, base, sql`tx.date >= ${from}::date and tx.date < ${firstFull}::date`)} b`);
-    if (to && lastFull !== monthStart(to)) parts.push(sql`select * from ${monthlyRowsSql(userId, base, sql`tx.date >= ${monthStart(to)}::date and tx.date <= ${to}::date`)} c`);
+    if (to && lastFull !== startOfMonth(to)) parts.push(sql`select * from ${monthlyRowsSql(userId, base, sql`tx.date >= ${startOfMonth(to)}::date and tx.date <= ${to}::date`)} c`);
   }
   const rows = rowsOf<{ dim: string; key: string; month: string | null; amount: string; n: number }>(
     await db.execute(sql`

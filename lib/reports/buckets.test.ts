@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseFilters } from "@/lib/transactions/filters";
-import { addDays, bucketEnd, bucketRange, bucketStart, bucketStarts, bucketUnitFor, drill, transactionsHref } from "./buckets";
+import { addDays } from "@/lib/dates";
+import { bucketEnd, bucketRange, bucketStart, bucketStarts, bucketUnitFor, drill, transactionsHref } from "./buckets";
 import { overviewHref, periodLinks, yearAgo } from "./overview-filters";
 
 describe("cash-flow buckets", () => {

@@ -1,3 +1,4 @@
+import { addDays, addMonths, daysBetween, endOfMonth, startOfIsoWeek } from "@/lib/dates";
 import { filtersToSearchParams, type TransactionFilters } from "@/lib/transactions/filters";
 
 /**
@@ -10,17 +11,9 @@ import { filtersToSearchParams, type TransactionFilters } from "@/lib/transactio
  */
 export type BucketUnit = "week" | "month" | "quarter";
 
-const DAY = 86_400_000;
-const toMs = (iso: string) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
-const toIso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-export function addDays(iso: string, n: number): string {
-  return toIso(toMs(iso) + n * DAY);
-}
-
 /** Calendar months from `a` to `b` (fractional by days). */
 function monthsBetween(a: string, b: string): number {
-  return (toMs(b) - toMs(a)) / DAY / (365.2425 / 12);
+  return daysBetween(a, b) / (365.2425 / 12);
 }
 
 /** Weeks for up to 3 months, months for up to 2 years, quarters beyond. */
@@ -37,17 +30,13 @@ export function bucketStart(unit: BucketUnit, iso: string): string {
   const m = Number(iso.slice(5, 7));
   if (unit === "month") return `${iso.slice(0, 7)}-01`;
   if (unit === "quarter") return `${y}-${String(Math.floor((m - 1) / 3) * 3 + 1).padStart(2, "0")}-01`;
-  const dow = new Date(toMs(iso)).getUTCDay(); // 0 = Sunday
-  return addDays(iso, -((dow + 6) % 7));
+  return startOfIsoWeek(iso);
 }
 
 /** Last day of the bucket starting on `start`. */
 export function bucketEnd(unit: BucketUnit, start: string): string {
   if (unit === "week") return addDays(start, 6);
-  const y = Number(start.slice(0, 4));
-  const m = Number(start.slice(5, 7));
-  const months = unit === "month" ? 1 : 3;
-  return toIso(Date.UTC(y, m - 1 + months, 0));
+  return endOfMonth(addMonths(start, unit === "month" ? 0 : 2));
 }
 
 /** The bucket's days, clipped to the filter's period. */

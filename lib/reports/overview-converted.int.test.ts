@@ -48,6 +48,6 @@ describe("Overview converted at each transaction's own date", () => {
     ]);
     expect(o.unconverted).toBe(1);
     // the TypeScript rule agrees
-    expect(convertAmount("-100", "1.1383", "1")).toBe("-87.85");
+    expect(convertAmount("-100", "1.1383", "1", "EUR")).toBe("-87.85");
   });
 });

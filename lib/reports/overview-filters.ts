@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { filtersToSearchParams, parseFilters, type FilterInput, type FilterParseResult } from "@/lib/transactions/filters";
-import { addDays, type ChartFilters } from "./buckets";
+import { addDays, addMonthsRollingOver } from "@/lib/dates";
+import type { ChartFilters } from "./buckets";
 
 /**
  * The Overview's URL is THE transaction filter (lib/transactions/filters.ts) — the one the
@@ -15,8 +16,7 @@ const FILTER_KEYS = ["from", "to", "account", "min", "max", "direction", "q", "c
 
 /** First day 12 months back: a year ending today. */
 export function yearAgo(today: string): string {
-  const [y, m, d] = today.split("-").map(Number) as [number, number, number];
-  return addDays(new Date(Date.UTC(y - 1, m - 1, d)).toISOString().slice(0, 10), 1);
+  return addDays(addMonthsRollingOver(today, -12), 1);
 }
 
 export function defaultOverviewFilters(today: string): ChartFilters {
@@ -40,8 +40,8 @@ export function overviewHref(f: ChartFilters, mode: "converted" | "native" = "co
 
 /** The period switcher: each link keeps every other filter and sets `from` (no `to`: up to today). */
 export function periodLinks(f: ChartFilters, today: string, firstDay: string) {
-  const [y, m] = today.split("-").map(Number) as [number, number];
-  const threeMonths = addDays(new Date(Date.UTC(y, m - 4, Number(today.slice(8, 10)))).toISOString().slice(0, 10), 1);
+  const y = today.slice(0, 4);
+  const threeMonths = addDays(addMonthsRollingOver(today, -3), 1);
   const options = [
     { label: "3 months", from: threeMonths },
     { label: "1 year", from: yearAgo(today) },

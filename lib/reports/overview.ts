@@ -1,3 +1,4 @@
+import { addDays, addMonthsRollingOver } from "@/lib/dates";
 import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { balanceSnapshots, financialAccounts, transactions } from "@/db/schema";
@@ -32,9 +33,7 @@ export type Period = keyof typeof PERIODS;
 export function periodStart(period: Period, today: string): string | undefined {
   const months = PERIODS[period];
   if (months === null) return undefined;
-  const [y, m, d] = today.split("-").map(Number) as [number, number, number];
-  const start = new Date(Date.UTC(y, m - 1 - months, d + 1));
-  return start.toISOString().slice(0, 10);
+  return addDays(addMonthsRollingOver(today, -months), 1);
 }
 
 /** Sum of daily balance snapshots per currency (net worth over time). */

@@ -212,7 +212,8 @@ export function parseAmount(input: string | null | undefined, decimal: "," | "."
   else if (lastDot >= 0) dec = /^\d{1,3}(\.\d{3}){2,}$/.test(s) ? null : ".";
   else dec = null;
   const thou = dec === "," ? "." : ",";
-  let [int, frac = "", extra] = (dec ? s.split(dec) : [s]) as [string, string?, string?];
+  const [whole, frac = "", extra] = (dec ? s.split(dec) : [s]) as [string, string?, string?];
+  let int = whole;
   if (extra !== undefined) return null;
   if (dec === null) int = s.replace(/[.,]/g, "");
   else {

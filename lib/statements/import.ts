@@ -1,3 +1,4 @@
+import { millisecondsInDay, todayUtc } from "@/lib/dates";
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -145,7 +146,7 @@ function alreadyThere(ex: Existing, t: StatementTxn): boolean {
   const list = ex.others.get(toUnits(t.amount, 6).toString());
   if (!list) return false;
   const d = Date.parse(t.date);
-  const m = list.find((o) => !o.used && Math.abs(o.date - d) <= 3 * 86_400_000);
+  const m = list.find((o) => !o.used && Math.abs(o.date - d) <= 3 * millisecondsInDay);
   if (!m) return false;
   m.used = true;
   return true;
@@ -208,7 +209,7 @@ function* writableRows(a: Pick<Analysed, "file" | "options" | "bySeq" | "today">
 async function analyse(db: Db, req: ImportRequest): Promise<{ files: Analysed[]; cands: Candidate[] }> {
   if (req.files.length > MAX_FILES) throw new AppError("invalid_request", `At most ${MAX_FILES} files at once.`);
   const cands = await candidates(db, req.userId);
-  const today = req.today ?? new Date().toISOString().slice(0, 10);
+  const today = req.today ?? todayUtc();
   const out: Analysed[] = [];
   for (const f of req.files) {
     const hash = sha256(f.bytes);

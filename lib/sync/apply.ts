@@ -1,3 +1,4 @@
+import { addDays, daysBetween as signedDaysBetween } from "@/lib/dates";
 import { applyRulesToNew } from "@/lib/rules/rules";
 import { detectTransfers } from "@/lib/transactions/transfers";
 import { and, eq, gte, inArray, isNull, lte, or, sql } from "drizzle-orm";
@@ -213,7 +214,7 @@ function toRow(t: NormalizedTransaction, userId: string, accountId: string, now:
   };
 }
 
-const daysBetween = (a: string, b: string) => Math.abs(Date.parse(`${a}T00:00:00Z`) - Date.parse(`${b}T00:00:00Z`)) / 86_400_000;
+const daysBetween = (a: string, b: string) => Math.abs(signedDaysBetween(a, b));
 
 /**
  * Apply one page. Order: pending→posted replacements, then upserts (added + modified,
@@ -305,7 +306,7 @@ async function replacePending(db: Db, ctx: PageContext, incoming: Map<string, Ro
   if (!posted.length) return;
   const accountIds = [...new Set(posted.map(([, r]) => r.accountId))];
   const minDate = posted.reduce((m, [, r]) => (r.date < m ? r.date : m), posted[0]![1].date);
-  const floor = new Date(Date.parse(`${minDate}T00:00:00Z`) - (PENDING_MATCH_DAYS + 30) * 86_400_000).toISOString().slice(0, 10);
+  const floor = addDays(minDate, -(PENDING_MATCH_DAYS + 30));
   const candidates = await db
     .select({
       id: transactions.id,

@@ -1,3 +1,4 @@
+import { millisecondsInDay, startOfUtcDayMs } from "@/lib/dates";
 import { and, eq, gt, gte, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections as connectionsTable, syncRuns, type connections, type SyncTrigger } from "@/db/schema";
@@ -23,8 +24,8 @@ export type RefreshGate = { ok: true; plan: RequestPlan | null } | { ok: false; 
 
 type Conn = Pick<typeof connections.$inferSelect, "id" | "credentials" | "syncCursor">;
 
-const DAY_MS = 86_400_000;
-export const nextUtcMidnight = (ms: number) => (Math.floor(ms / DAY_MS) + 1) * DAY_MS;
+const DAY_MS = millisecondsInDay;
+export const nextUtcMidnight = (ms: number) => startOfUtcDayMs(ms) + DAY_MS;
 
 /** "next possible at 00:00 (UTC 2026-11-22)" */
 export function nextPossible(at: Date | number): string {
@@ -43,7 +44,7 @@ export async function requestPlan(conn: Conn, connector: Connector<unknown>): Pr
 export async function refreshGate(db: Db, conn: Conn, connector: Connector<unknown>, opts: { now: Date; trigger: SyncTrigger }): Promise<RefreshGate> {
   const perDay = connector.capabilities.rateBudget?.syncsPerDay;
   if (perDay) {
-    const dayStart = new Date(Math.floor(opts.now.getTime() / DAY_MS) * DAY_MS);
+    const dayStart = new Date(startOfUtcDayMs(opts.now));
     const [row] = await db
       .select({ n: sql<number>`count(*)::int` })
       .from(syncRuns)

@@ -1,3 +1,4 @@
+import { toIsoDate } from "@/lib/dates";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -127,7 +128,7 @@ async function preflight(
     return run!.id;
   };
   if (conn.consentExpiresAt && conn.consentExpiresAt <= now) {
-    const message = `Your consent with the bank expired on ${conn.consentExpiresAt.toISOString().slice(0, 10)}. Renew it to resume syncing — your data is kept.`;
+    const message = `Your consent with the bank expired on ${toIsoDate(conn.consentExpiresAt)}. Renew it to resume syncing — your data is kept.`;
     await db
       .update(connections)
       .set({ status: "reauth_required", lastErrorCode: "reauth_required", lastErrorMessage: message, nextSyncAt: null, updatedAt: now })

@@ -1,3 +1,4 @@
+import { addDays, latestDateAnywhere } from "@/lib/dates";
 import type { FetchTransactionsInput, IsoDate, NormalizedTransaction, TransactionPage } from "@/lib/connectors/contract";
 import { AccountReadFailed, isAccountScoped } from "@/lib/connectors/errors";
 
@@ -45,17 +46,14 @@ type Cursor = {
   failed?: boolean;
 };
 
-const DAY = 86_400_000;
-const toDay = (ms: number): IsoDate => new Date(ms).toISOString().slice(0, 10);
-const dayMs = (d: IsoDate) => Date.parse(`${d}T00:00:00Z`);
-export const addDays = (d: IsoDate, n: number): IsoDate => toDay(dayMs(d) + n * DAY);
+export { addDays };
 const maxDate = (a: IsoDate | null, b: IsoDate | null) => (!a ? b : !b ? a : a > b ? a : b);
 
 /**
  * The last calendar day that can exist anywhere right now (UTC+14), so a bank ahead of UTC
  * never has rows dated after a window's open end.
  */
-export const latestDay = (nowMs: number): IsoDate => toDay(nowMs + 14 * 3600_000);
+export const latestDay = (nowMs: number): IsoDate => latestDateAnywhere(nowMs);
 
 /** Split `[from, to]` into windows of at most `maxDays` days (inclusive), oldest first. */
 export function splitRange(from: IsoDate, to: IsoDate, maxDays: number): { from: IsoDate; to: IsoDate }[] {

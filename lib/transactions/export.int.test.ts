@@ -83,6 +83,25 @@ describe("export", () => {
     expect(ofx.trim().endsWith("</OFX>")).toBe(true);
   });
 
+  it("CSV and OFX write each amount with its currency's decimals: none for yen, three for dinars", async () => {
+    const u = await seedUser(t.db);
+    const yen = await u.account("Yen", "JPY");
+    const dinar = await u.account("Dinar", "BHD");
+    const usd = await u.account("Dollars", "USD");
+    await seedTransactions(t.db, u.userId, yen, [{ date: "2026-01-02", amount: "-1500", description: "YEN", currency: "JPY" }]);
+    await seedTransactions(t.db, u.userId, dinar, [{ date: "2026-01-03", amount: "12.345", description: "DINAR", currency: "BHD" }]);
+    await seedTransactions(t.db, u.userId, usd, [{ date: "2026-01-04", amount: "7.5", description: "DOLLAR" }]);
+    const records = parse((await text(u.userId, "csv")).slice(1), { columns: true }) as Record<string, string>[];
+    expect(Object.fromEntries(records.map((r) => [r.description, `${r.amount} ${r.currency}`]))).toEqual({ YEN: "-1500 JPY", DINAR: "12.345 BHD", DOLLAR: "7.50 USD" });
+    const ofx = await text(u.userId, "ofx");
+    expect(ofx).toContain("<TRNAMT>-1500</TRNAMT>");
+    expect(ofx).toContain("<TRNAMT>12.345</TRNAMT>");
+    expect(ofx).toContain("<TRNAMT>7.50</TRNAMT>");
+    // the ledger balance of an account with no reported balance: the sum of its rows, same decimals
+    expect(ofx).toContain("<BALAMT>-1500</BALAMT>");
+    expect(ofx).toContain("<BALAMT>12.345</BALAMT>");
+  });
+
   it("another user's export is empty", async () => {
     const a = await seedUser(t.db);
     const b = await seedUser(t.db);

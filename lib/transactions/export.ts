@@ -1,8 +1,10 @@
+import { todayUtc } from "@/lib/dates";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { financialAccounts, transactions } from "@/db/schema";
 import type { TransactionFilters } from "./filters";
 import { apiTransaction } from "@/lib/api/v1/serialize";
+import { fixedForCurrency } from "@/lib/money/currency";
 import { queryTransactions, type TransactionRow } from "./query";
 
 /**
@@ -56,7 +58,7 @@ export function csvRow(t: TransactionRow): string {
     text(t.counterparty),
     text(t.category),
     text(t.type),
-    t.amount.replace(/(\.\d\d)0{1,2}$/, "$1"),
+    fixedForCurrency(t.amount, t.currency),
     t.currency,
     t.pending ? "true" : "false",
     text(t.note),
@@ -70,7 +72,7 @@ const xml = (s: string | null | undefined) => (s ?? "").replace(/&/g, "&amp;").r
 const ofxDate = (d: string) => d.replaceAll("-", "");
 
 function ofxTrn(t: TransactionRow): string {
-  const amount = t.amount.replace(/(\.\d\d)0{1,2}$/, "$1");
+  const amount = fixedForCurrency(t.amount, t.currency);
   const type = t.type === "fee" ? "FEE" : t.type === "interest" ? "INT" : amount.startsWith("-") ? "DEBIT" : "CREDIT";
   return `<STMTTRN><TRNTYPE>${type}</TRNTYPE><DTPOSTED>${ofxDate(t.date)}</DTPOSTED>${t.authorizedDate ? `<DTUSER>${ofxDate(t.authorizedDate)}</DTUSER>` : ""}<TRNAMT>${amount}</TRNAMT><FITID>${t.id}</FITID><NAME>${xml((t.merchant ?? t.description).slice(0, 32))}</NAME><MEMO>${xml(t.description.slice(0, 255))}</MEMO></STMTTRN>\n`;
 }
@@ -210,13 +212,13 @@ async function* ofxParts(db: Db, userId: string, filters: TransactionFilters): A
 
 /** The account's balance as the bank reported it; for an account without one, the sum of its booked rows. */
 async function ledgerBalance(db: Db, userId: string, a: OfxAccount): Promise<{ amount: string; asOf: string }> {
-  const fmt = (v: string) => v.replace(/(\.\d\d)0{1,2}$/, "$1");
+  const fmt = (v: string) => fixedForCurrency(v, a.currency);
   if (a.currentBalance != null) return { amount: fmt(a.currentBalance), asOf: (a.balanceUpdatedAt ?? new Date()).toISOString().replace(/[-:T]/g, "").slice(0, 14) };
   const [r] = await db
     .select({ s: sql<string>`coalesce(sum(${transactions.amount}), 0)::text`, d: sql<string | null>`max(${transactions.date})::text` })
     .from(transactions)
     .where(and(eq(transactions.userId, userId), eq(transactions.accountId, a.id), eq(transactions.pending, false), isNull(transactions.deletedAt)));
-  return { amount: fmt(r?.s ?? "0"), asOf: ofxDate(r?.d ?? new Date().toISOString().slice(0, 10)) };
+  return { amount: fmt(r?.s ?? "0"), asOf: ofxDate(r?.d ?? todayUtc()) };
 }
 
 async function exportAccounts(db: Db, userId: string, filters: TransactionFilters): Promise<OfxAccount[]> {
@@ -235,7 +237,7 @@ async function exportAccounts(db: Db, userId: string, filters: TransactionFilter
   return rows;
 }
 
-export function exportFileName(format: ExportFormat, f: TransactionFilters, today = new Date().toISOString().slice(0, 10)): string {
+export function exportFileName(format: ExportFormat, f: TransactionFilters, today = todayUtc()): string {
   const range = f.from || f.to ? `${f.from ?? "start"}_to_${f.to ?? today}` : `all_to_${today}`;
   return `ledgerlink-transactions-${range}.${format}`;
 }

@@ -1,3 +1,4 @@
+import { isIsoDate } from "@/lib/dates";
 import { z } from "zod";
 import { toUnits } from "@/lib/money/decimal";
 
@@ -16,12 +17,6 @@ import { toUnits } from "@/lib/money/decimal";
 
 const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 
-function realDate(s: string): boolean {
-  const [y, m, d] = s.split("-").map(Number) as [number, number, number];
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
-}
-
 /** PostgreSQL text cannot hold a NUL byte: refuse it (and other control characters) up front. */
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const text = (max: number, message: string) =>
@@ -30,7 +25,7 @@ const text = (max: number, message: string) =>
 export const isoDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-01-31.")
-  .refine(realDate, "That date does not exist.");
+  .refine(isIsoDate, "That date does not exist.");
 
 const absAmount = z
   .string()

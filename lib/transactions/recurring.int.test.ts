@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedEcbHistory } from "@/lib/fx/rates";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { seedTransactions, seedUser } from "@/test/fixtures";
-import { addMonths, listRecurring, yearlyTotal } from "./recurring";
+import { addMonths } from "@/lib/dates";
+import { listRecurring, yearlyTotal } from "./recurring";
 
 let t: TestDatabase;
 beforeAll(async () => {

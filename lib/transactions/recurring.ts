@@ -1,3 +1,4 @@
+import { addDays, addMonths, daysBetween, todayUtc } from "@/lib/dates";
 import { and, eq, gte, isNull, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { financialAccounts, transactions, users } from "@/db/schema";
@@ -56,19 +57,6 @@ export type RecurringPayment = {
   category: string | null;
 };
 
-const DAY = 86_400_000;
-const toDay = (s: string) => Date.parse(`${s}T00:00:00Z`) / DAY;
-const fromDay = (n: number) => new Date(n * DAY).toISOString().slice(0, 10);
-const gapDays = (a: string, b: string) => Math.round(toDay(b) - toDay(a));
-
-/** `date` plus whole months, keeping its day of the month (clamped to the month's last day). */
-export function addMonths(date: string, months: number): string {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  const target = new Date(Date.UTC(y, m - 1 + months, 1));
-  const last = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(d, last));
-  return target.toISOString().slice(0, 10);
-}
 
 type Row = { date: string; amount: string; merchant: string; currency: string; accountName: string; category: string | null };
 
@@ -86,7 +74,7 @@ export function detectSeries(rows: Row[], asOf: string): Omit<RecurringPayment, 
     // Walk back from the latest payment while each gap fits the cadence.
     let start = rows.length - 1;
     while (start > 0) {
-      const g = gapDays(rows[start - 1]!.date, rows[start]!.date);
+      const g = daysBetween(rows[start - 1]!.date, rows[start]!.date);
       if (g < c.min || g > c.max) break;
       start--;
     }
@@ -101,8 +89,8 @@ export function detectSeries(rows: Row[], asOf: string): Omit<RecurringPayment, 
   // Similar: |a − median| ≤ 25 % of the median (exact: 4·|a − m| ≤ m).
   if (head.some((a) => 4n * (a > med ? a - med : med - a) > med)) return null;
   const last = run[run.length - 1]!;
-  const nextDate = c.days ? fromDay(toDay(last.date) + c.days) : addMonths(last.date, c.months!);
-  const overdue = gapDays(nextDate, asOf);
+  const nextDate = c.days ? addDays(last.date, c.days) : addMonths(last.date, c.months!);
+  const overdue = daysBetween(nextDate, asOf);
   const period = c.days ?? Math.round(c.months! * 30.44);
   if (overdue > 2 * period) return null; // ended
   const lastUnits = amounts[amounts.length - 1]!;
@@ -128,7 +116,7 @@ export function detectSeries(rows: Row[], asOf: string): Omit<RecurringPayment, 
 const HISTORY_DAYS = 800;
 
 /** Recurring payments of one user as of a calendar day (default: today, UTC), soonest next date first. */
-export async function listRecurring(db: Db, { userId, asOf = new Date().toISOString().slice(0, 10) }: { userId: string; asOf?: string }): Promise<RecurringPayment[]> {
+export async function listRecurring(db: Db, { userId, asOf = todayUtc() }: { userId: string; asOf?: string }): Promise<RecurringPayment[]> {
   const [u] = await db.select({ base: users.baseCurrency }).from(users).where(eq(users.id, userId));
   if (!u) return [];
   const baseCurrency = u.base.trim();
@@ -146,7 +134,7 @@ export async function listRecurring(db: Db, { userId, asOf = new Date().toISOStr
         eq(t.excluded, false),
         lt(t.amount, "0"),
         sql`coalesce(${t.type}, '') <> 'transfer'`,
-        gte(t.date, fromDay(toDay(asOf) - HISTORY_DAYS)),
+        gte(t.date, addDays(asOf, -HISTORY_DAYS)),
         lte(t.date, asOf),
       ),
     )

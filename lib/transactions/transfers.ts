@@ -1,8 +1,10 @@
+import { addDays } from "@/lib/dates";
 import { and, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { transactions } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import { minorScaleSql } from "@/lib/fx/sql";
 import { withEditedFields } from "./edited";
 
 /**
@@ -46,8 +48,6 @@ function eligible(alias: string): SQL {
     and not ('type' = any(${c("user_edited_fields")}) and coalesce(${c("type")}, '') <> 'transfer')`;
 }
 
-const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-
 /**
  * Find and mark new transfer pairs for one user. Returns the pairs made (outflow id, inflow id).
  * Also unlinks automatic pairs whose counterpart is gone (deleted by the provider or the user).
@@ -62,8 +62,9 @@ export async function detectTransfers(db: Db, opts: DetectOptions): Promise<{ pa
   const unlinked = await unlinkOrphans(db, userId);
 
   const lastDay = sql`(select max(day) from fx_daily where currency = 'EUR')`;
-  // -o.amount in i's currency at o's day: amount × to ÷ from, rounded once to the cent (lib/fx/sql.ts).
-  const converted = sql`(div(2 * abs(o.amount) * fi.per_eur * 100 + fo.per_eur, 2 * fo.per_eur) / 100)`;
+  // -o.amount in i's currency at o's day: amount × to ÷ from, rounded once to i's currency's minor units (lib/fx/sql.ts).
+  const scale = minorScaleSql(sql`i.currency`);
+  const converted = sql`(div(2 * abs(o.amount) * fi.per_eur * ${scale} + fo.per_eur, 2 * fo.per_eur) / ${scale})`;
   const scope: SQL[] = [];
   if (opts.from) scope.push(sql`o.date >= ${addDays(opts.from, -days)}::date`);
   if (opts.to) scope.push(sql`o.date <= ${addDays(opts.to, days)}::date`);

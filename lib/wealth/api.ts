@@ -1,3 +1,4 @@
+import { daysBetween, todayUtc } from "@/lib/dates";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
@@ -18,7 +19,7 @@ const querySchema = z
     date: isoDate.optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: "from must be on or before to", path: ["from"] })
-  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 40 * 366 * 86400_000, { message: "At most 40 years per request", path: ["from"] });
+  .refine((q) => !q.from || !q.to || daysBetween(q.from, q.to) <= 40 * 366, { message: "At most 40 years per request", path: ["from"] });
 
 function parseQuery(params: URLSearchParams) {
   const parsed = querySchema.safeParse(Object.fromEntries(params));
@@ -36,7 +37,7 @@ async function baseOf(db: Db, userId: string, requested?: string): Promise<strin
   return u?.base ?? "USD";
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => todayUtc();
 
 /** GET /api/v1/net-worth — daily series in the base currency, total and changes. */
 export async function netWorthJson(db: Db, userId: string, params: URLSearchParams) {

@@ -110,7 +110,7 @@ export async function monthChanges(db: Db, { userId, base, today }: { userId: st
       rows.push(row);
       continue;
     }
-    const atEnd = (native: bigint) => (info.currency === base ? native : u(convertAmount(f4(native), fromRate!, toBase!)));
+    const atEnd = (native: bigint) => (info.currency === base ? native : u(convertAmount(f4(native), fromRate!, toBase!, base)));
     // Liabilities are negative natives already (accountValuesOn); flows keep the transaction's sign.
     const flow = flows.get(key) ?? 0n;
     const total = u(ce) - u(cs);

@@ -1,3 +1,4 @@
+import { addDays, addMonths } from "@/lib/dates";
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
@@ -186,17 +187,7 @@ export async function accountValuesOn(db: Db, { userId, base, day }: { userId: s
 /** Exact units at numeric(19,4) scale. */
 const cents = (s: string) => toUnits(s, 4);
 
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-
-export function addMonths(day: string, n: number): string {
-  const [y, m, dd] = day.split("-").map(Number) as [number, number, number];
-  const last = new Date(Date.UTC(y, m - 1 + n + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(y, m - 1 + n, Math.min(dd, last))).toISOString().slice(0, 10);
-}
+export { addDays, addMonths };
 
 export type Change = { from: string; start: string; end: string; change: string; percent: string | null };
 

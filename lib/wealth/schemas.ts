@@ -1,3 +1,4 @@
+import { isIsoDate, latestDateAnywhere } from "@/lib/dates";
 import { z } from "zod";
 import { MANUAL_KINDS, KNOWN_CURRENCIES } from "./kinds";
 
@@ -29,11 +30,11 @@ export const isoDate = z
   .string()
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2025-05-09")
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), "Not a real date");
+  .refine(isIsoDate, "Not a real date");
 
 /** Today as a calendar date, allowing for the user's time zone being up to 14 h ahead of UTC. */
 export function latestAllowedDate(now = new Date()): string {
-  return new Date(now.getTime() + 14 * 3600_000).toISOString().slice(0, 10);
+  return latestDateAnywhere(now);
 }
 
 export const pastDate = isoDate.refine((s) => s <= latestAllowedDate(), "The date is in the future");

@@ -1,3 +1,4 @@
+import { addDaysToInstant, millisecondsInDay } from "@/lib/dates";
 import { and, gt, isNotNull, lte, ne } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections } from "@/db/schema";
@@ -7,7 +8,6 @@ import { emitEvent } from "./events";
 
 /** Days before a consent ends at which `consent.expiring` is sent (once each). */
 export const CONSENT_EXPIRING_THRESHOLDS_DAYS = [7, 1] as const;
-const DAY = 86_400_000;
 
 /**
  * `consent.expiring` for every consent that ends within 7 days: once when it enters the
@@ -26,12 +26,12 @@ export async function emitConsentExpiring(db: Db, { now = new Date(), jobs }: { 
       expiresAt: connections.consentExpiresAt,
     })
     .from(connections)
-    .where(and(ne(connections.status, "disconnected"), isNotNull(connections.consentExpiresAt), gt(connections.consentExpiresAt, now), lte(connections.consentExpiresAt, new Date(now.getTime() + widest * DAY))));
+    .where(and(ne(connections.status, "disconnected"), isNotNull(connections.consentExpiresAt), gt(connections.consentExpiresAt, now), lte(connections.consentExpiresAt, addDaysToInstant(now, widest))));
   let emitted = 0;
   for (const c of rows) {
     const left = c.expiresAt!.getTime() - now.getTime();
     // The tightest threshold this consent is inside (the 1-day one supersedes the 7-day one).
-    const threshold = [...CONSENT_EXPIRING_THRESHOLDS_DAYS].sort((a, b) => a - b).find((d) => left <= d * DAY)!;
+    const threshold = [...CONSENT_EXPIRING_THRESHOLDS_DAYS].sort((a, b) => a - b).find((d) => left <= d * millisecondsInDay)!;
     try {
       const r = await emitEvent(db, {
         userId: c.userId,
@@ -44,7 +44,7 @@ export async function emitConsentExpiring(db: Db, { now = new Date(), jobs }: { 
           connection_name: c.name,
           provider: c.connectorId,
           consent_expires_at: c.expiresAt!.toISOString(),
-          days_left: Math.ceil(left / DAY),
+          days_left: Math.ceil(left / millisecondsInDay),
           threshold_days: threshold,
           renew: `/connections`,
         },

@@ -1,3 +1,4 @@
+import { millisecondsInDay, toIsoDate } from "@/lib/dates";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
@@ -20,7 +21,7 @@ import { liveSecrets } from "./subscriptions";
  */
 
 export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 15 * 60_000, 3600_000, 6 * 3600_000];
-export const DISABLE_AFTER_MS = 3 * 24 * 3600_000;
+export const DISABLE_AFTER_MS = 3 * millisecondsInDay;
 export const RESPONSE_CAP_BYTES = 64 * 1024;
 export const EXCERPT_CHARS = 500;
 
@@ -124,7 +125,7 @@ export async function deliverOne(db: Db, id: string, opts: DeliverOptions = {}):
   } else if (!sub.failingSince) {
     await db.update(webhookSubscriptions).set({ failingSince: now }).where(eq(webhookSubscriptions.id, sub.id));
   } else if (now.getTime() - sub.failingSince.getTime() >= DISABLE_AFTER_MS) {
-    const reason = `Turned off on ${now.toISOString().slice(0, 10)}: every delivery failed for 3 days (last: ${r.error ?? `HTTP ${r.status}`}).`;
+    const reason = `Turned off on ${toIsoDate(now)}: every delivery failed for 3 days (last: ${r.error ?? `HTTP ${r.status}`}).`;
     await db.update(webhookSubscriptions).set({ active: false, disabledAt: now, disabledReason: reason }).where(eq(webhookSubscriptions.id, sub.id));
     await db
       .update(webhookDeliveries)

@@ -66,7 +66,7 @@
         kids.push(h("button", { class: "tlc-primary", type: "submit", text: submitText }), err);
         return h("form", { onsubmit: function (e) { e.preventDefault(); err.textContent = ""; onsubmit(inputs, err); } }, kids);
       }
-      function mfa(step, inst) {
+      function mfa(step) {
         modal(step.field === "code" ? "Enter your code" : "Security question", step.prompt,
           form([{ name: step.field, label: step.field === "code" ? "One-time code" : "Answer" }], "Continue", function (i, err) {
             var body = { session: step.session, nonce: options.nonce };
@@ -79,7 +79,7 @@
           form([{ name: "username", label: "Username" }, { name: "password", label: "Password", type: "password" }], "Connect", function (i, err) {
             post("/enroll", { institution_id: inst.id, enrollment_id: options.enrollmentId, nonce: options.nonce, username: i.username.value, password: i.password.value }).then(function (x) {
               if (!x.ok) { err.textContent = x.b.error.message; return; }
-              if (x.b.step === "mfa") mfa(x.b, inst);
+              if (x.b.step === "mfa") mfa(x.b);
               else done(x.b.enrollment);
             });
           }));

@@ -3,6 +3,7 @@ import { getDb } from "@/db";
 import { requireUser } from "@/lib/auth/current-user";
 import { CONSENT_WARNING_DAYS, listConnections, listSyncRuns } from "@/lib/connections/service";
 import { formatDateTime, providerLabel } from "@/lib/format";
+import { addDaysToInstant } from "@/lib/dates";
 import { connectionAccounts } from "@/lib/connections/names";
 import { ConnectionAccountList } from "@/components/connections/arrived-accounts";
 import { RenameForm } from "@/components/connections/rename-form";
@@ -99,7 +100,7 @@ export default async function ConnectionsPage() {
                   <ReconnectStep step={connectorOrNull(c.connectorId)?.reconnect ?? { kind: "confirm" }} connection={{ id: c.id, providerItemId: c.providerItemId, institutionName: c.institutionName, skillCode: c.skillCode }} />
                 </div>
               )}
-              {c.consentExpiresAt && c.status !== "reauth_required" && c.consentExpiresAt.getTime() - Date.now() < CONSENT_WARNING_DAYS * 86_400_000 && (
+              {c.consentExpiresAt && c.status !== "reauth_required" && consentEndsSoon(c.consentExpiresAt) && (
                 <div role="alert" className="border-t border-amber-200 bg-amber-50 px-5 py-3 text-sm text-amber-900">
                   Your consent with {c.displayName} ends {formatDateTime(c.consentExpiresAt)}. Renew it to keep syncing; your history stays.
                 </div>
@@ -126,4 +127,9 @@ export default async function ConnectionsPage() {
       )}
     </>
   );
+}
+
+/** A consent that ends within the warning period (read per request, outside the render body). */
+function consentEndsSoon(expiresAt: Date): boolean {
+  return expiresAt.getTime() < addDaysToInstant(Date.now(), CONSENT_WARNING_DAYS).getTime();
 }

@@ -1,3 +1,4 @@
+import { todayUtc } from "@/lib/dates";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
@@ -20,7 +21,7 @@ export default async function WealthPage({ searchParams }: { searchParams: Promi
   const user = await requireUser();
   const db = await getDb();
   const sp = await searchParams;
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayUtc();
   const since = sp.since && isoDate.safeParse(sp.since).success && sp.since < today ? sp.since : undefined;
   const [report, manual, rates, month, perAccount] = await Promise.all([
     netWorthReport(db, { userId: user.id, base: user.baseCurrency, today, from: since }),

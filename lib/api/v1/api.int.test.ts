@@ -331,7 +331,10 @@ describe("API v1: identity and webhooks", () => {
     for (const k of envKeys) delete process.env[k];
   });
   afterEach(() => {
-    for (const k of envKeys) (saved[k] === undefined ? delete process.env[k] : (process.env[k] = saved[k]));
+    for (const k of envKeys) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
   });
 
   it("identity: the owners as stored (decrypted server-side), or available: false when none were consented", async () => {

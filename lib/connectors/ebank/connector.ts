@@ -1,3 +1,4 @@
+import { addDays, daysBetween, millisecondsInDay, millisecondsInHour, toIsoDate } from "@/lib/dates";
 import { z } from "zod";
 import type { Connector, FetchTransactionsInput, NormalizedAccount, TransactionPage } from "../contract";
 import { ConnectorError, probeAuth } from "../errors";
@@ -46,16 +47,15 @@ const linkInput = z.object({
 type AccountState = { head: string | null; back: string | null; done: boolean; empties: number; cu: string | null };
 export type EbankCursor = { v: 1; accounts: Record<string, AccountState>; run: { to: string } | null };
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 /** The bank's day now (Europe/Sofia): the EU summer-time rule, no tz database needed. */
 export function sofiaToday(nowMs: number): string {
   const y = new Date(nowMs).getUTCFullYear();
   const lastSunday = (m: number) => {
     const last = Date.UTC(y, m + 1, 0);
-    return last - new Date(last).getUTCDay() * 86_400_000 + 3600_000;
+    return last - new Date(last).getUTCDay() * millisecondsInDay + millisecondsInHour;
   };
   const off = nowMs >= lastSunday(2) && nowMs < lastSunday(9) ? 3 : 2;
-  return new Date(nowMs + off * 3600_000).toISOString().slice(0, 10);
+  return toIsoDate(nowMs + off * millisecondsInHour);
 }
 /** The bank's UTC offset on a day (statement ranges are sent in the bank's local time). */
 function offsetOf(day: string) {
@@ -63,7 +63,7 @@ function offsetOf(day: string) {
   const y = new Date(t).getUTCFullYear();
   const lastSunday = (m: number) => {
     const last = Date.UTC(y, m + 1, 0);
-    return last - new Date(last).getUTCDay() * 86_400_000 + 3600_000;
+    return last - new Date(last).getUTCDay() * millisecondsInDay + millisecondsInHour;
   };
   return t >= lastSunday(2) && t < lastSunday(9) ? "+0300" : "+0200";
 }
@@ -129,7 +129,7 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
   }
 
   async function statement(c: EbankCredentials, iban: string, from: string, to: string, run?: RunHooks): Promise<StatementAccount | null> {
-    if (Date.parse(to) - Date.parse(from) >= WINDOW_DAYS * 86_400_000) throw new Error("statement window over 30 days");
+    if (daysBetween(from, to) >= WINDOW_DAYS) throw new Error("statement window over 30 days");
     const r = await call<{ acc: StatementAccount[] }>(c, "sywsquery/sywsquery/GetCustBal", {
       FromDate: bankDate(from, offsetOf(from)),
       ToDate: bankDateEnd(to, offsetOf(to)),

@@ -1,3 +1,4 @@
+import { toIsoDate } from "@/lib/dates";
 import { canonicalCategory } from "@/lib/categories/taxonomy";
 import { z } from "zod";
 import type { ConsentSessionConnector, FetchTransactionsInput, NormalizedAccount, NormalizedBalance, NormalizedTransaction, TransactionPage } from "../contract";
@@ -71,7 +72,7 @@ export function createFinqwareConnector(settings: FinqwareSettings, opts: { now?
   const normalizeBalance = (a: FqAccount): NormalizedBalance => {
     const b = a.data.balances[0];
     const v = b ? signed(b.balance_amount, b.credit_debit_indicator) : null;
-    return { providerAccountId: iban(a), current: v, available: v, currency: a.data.currency, asOf: new Date(now()).toISOString().slice(0, 10) };
+    return { providerAccountId: iban(a), current: v, available: v, currency: a.data.currency, asOf: toIsoDate(now()) };
   };
 
   /**

@@ -1,3 +1,4 @@
+import { addDays, toIsoDate } from "@/lib/dates";
 import { CountryCode, Products, type PlaidApi } from "plaid";
 import { z } from "zod";
 import type { Connector, TransactionPage, WebhookEvent } from "../contract";
@@ -19,7 +20,6 @@ const PLAID_MAX_HISTORY_DAYS = 730;
 /** How long to wait before asking again while Plaid prepares an Item's first pull. */
 export const PLAID_NOT_READY_RETRY_MS = 10_000;
 
-const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const notReady = () =>
   new ConnectorError("provider_unavailable", "Plaid is still preparing this bank's transactions (this takes a minute or two after linking). The sync waits and tries again.", {
     providerCode: "PRODUCT_NOT_READY",
@@ -37,7 +37,7 @@ export type PlaidConnector = Connector<PlaidCredentials> & {
 export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () => number; pageSize?: number } = {}): PlaidConnector {
   const api: PlaidApi = createPlaidApi(settings);
   const keyFor = createKeyCache(() => api, { now: opts.now });
-  const today = () => new Date(opts.now?.() ?? Date.now()).toISOString().slice(0, 10);
+  const today = () => toIsoDate(opts.now?.() ?? Date.now());
   const pageSize = opts.pageSize ?? PLAID_PAGE_SIZE;
 
   /**

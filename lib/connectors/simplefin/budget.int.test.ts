@@ -35,8 +35,6 @@ afterAll(async () => {
 });
 beforeEach(() => truncateAll(t));
 
-const HOUR = 3600_000;
-
 async function setup(opts: Parameters<typeof simplefinHarness>[1] = {}) {
   const h = simplefinHarness(async () => t.db, opts);
   const sfNow = () => h.clock.now();

@@ -1,3 +1,4 @@
+import { toIsoDate } from "@/lib/dates";
 import type { AccountType, NormalizedAccount, NormalizedBalance, NormalizedTransaction } from "../contract";
 import { canonical, isDecimal } from "@/lib/money/decimal";
 import type { SimplefinHolding, SimplefinWarning } from "@/db/schema/simplefin";
@@ -27,7 +28,6 @@ export function sanitizeMessage(raw: unknown): string | null {
     .replace(/<[^>]*>/g, " ")
     .replace(/&(lt|gt|amp|quot|#39|nbsp);/g, (_, e: string) => ({ lt: "<", gt: ">", amp: "&", quot: '"', "#39": "'", nbsp: " " })[e] ?? " ")
     .replace(/[<>]/g, "")
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e]/g, " ")
     .replace(/\s+/g, " ")
     .trim();
@@ -35,7 +35,7 @@ export function sanitizeMessage(raw: unknown): string | null {
   return s.length > MESSAGE_MAX ? `${s.slice(0, MESSAGE_MAX - 1)}…` : s;
 }
 
-export const epochDay = (secs: number) => new Date(secs * 1000).toISOString().slice(0, 10);
+export const epochDay = (secs: number) => toIsoDate(secs * 1000);
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | null => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : null);

@@ -1,3 +1,4 @@
+import { toIsoDate } from "@/lib/dates";
 import { createHash } from "node:crypto";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { openSecret } from "@/lib/crypto";
@@ -13,7 +14,7 @@ import { connections, financialAccounts, simplefinStatus, simplefinUsage, type S
  */
 
 export const tokenKey = (accessUrl: string) => createHash("sha256").update(`simplefin:${accessUrl}`).digest("hex");
-export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+export const utcDay = (ms: number) => toIsoDate(ms);
 
 export type BridgeStatus = { messages: string[]; accountWarnings: SimplefinWarning[]; holdings: SimplefinHolding[] };
 

@@ -1,3 +1,4 @@
+import { toIsoDate } from "@/lib/dates";
 import { z } from "zod";
 import type { Connector, WebhookEvent } from "../contract";
 import { ConnectorError, probeAuth } from "../errors";
@@ -58,7 +59,7 @@ export function createTellerConnector(opts: {
 }): TellerConnector {
   const client = new TellerClient(opts.settings);
   const pageSize = opts.pageSize ?? TELLER_PAGE;
-  const today = () => new Date(opts.now?.() ?? Date.now()).toISOString().slice(0, 10);
+  const today = () => toIsoDate(opts.now?.() ?? Date.now());
 
   const accounts = (c: TellerCredentials) => client.request<TellerAccount[]>("GET", "/accounts", c.accessToken);
 

@@ -1,3 +1,4 @@
+import { todayUtc } from "@/lib/dates";
 import type { Metadata } from "next";
 import { auditForeignIds, idsIn } from "@/lib/audit/denied";
 import Link from "next/link";
@@ -21,7 +22,7 @@ export default async function ManualAccountPage({ params }: { params: Promise<{ 
     await auditForeignIds(db, { userId: user.id, ids: idsIn(id) });
     notFound();
   }
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayUtc();
   const [valuations, txs] = await Promise.all([
     valuationHistory(db, { userId: user.id, accountId: id }),
     account.kind === "cash" ? manualTransactionList(db, { userId: user.id, accountId: id }) : Promise.resolve([]),
