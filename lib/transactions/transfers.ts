@@ -83,20 +83,26 @@ export async function detectTransfers(db: Db, opts: DetectOptions): Promise<{ pa
     where o.user_id = ${userId} and o.amount < 0
       and ${eligible("o")} and ${eligible("i")}
       ${scoped}`;
+  // Across currencies: for each outflow, the other currencies found where its inflow could be,
+  // and through the (user, |amount|) index only inflows near its converted amount (a range
+  // the exact test below implies, widened by a ten-thousandth against rounding).
+  const lowest = sql`(${converted} * 100 / (100 + ${tol}::numeric) - 0.0001)`;
+  const highest = sql`(${converted} * 100 / (100 - ${tol}::numeric) + 0.0001)`;
+  const currencies = await currenciesWhere(db, userId, opts.from && addDays(opts.from, -2 * days), opts.to && addDays(opts.to, 2 * days));
   const crossCurrency = sql`
     select o.id as out_id, i.id as in_id, abs(${converted} - i.amount) / i.amount as rank, abs(i.date - o.date) as gap, o.date as out_date
     from transactions o
-    join transactions i on i.user_id = o.user_id and i.account_id <> o.account_id and i.currency <> o.currency
-      and i.date between o.date - ${days}::int and o.date + ${days}::int and i.amount > 0
     join fx_daily fo on fo.currency = o.currency and fo.day = least(o.date, ${lastDay})
-    join fx_daily fi on fi.currency = i.currency and fi.day = least(o.date, ${lastDay})
+    join fx_daily fi on fi.currency <> o.currency and fi.day = least(o.date, ${lastDay})
+      and fi.currency in (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})
+    join transactions i on i.user_id = o.user_id and i.currency = fi.currency and i.account_id <> o.account_id
+      and abs(i.amount) between ${lowest} and ${highest} and i.amount > 0
+      and i.date between o.date - ${days}::int and o.date + ${days}::int
     where o.user_id = ${userId} and o.amount < 0
       and ${eligible("o")} and ${eligible("i")}
       ${scoped}
       and abs(${converted} - i.amount) * 100 <= i.amount * ${tol}::numeric`;
-  const kinds = (await severalCurrencies(db, userId, opts.from && addDays(opts.from, -2 * days), opts.to && addDays(opts.to, 2 * days)))
-    ? sql`${sameCurrency} union all ${crossCurrency}`
-    : sameCurrency;
+  const kinds = currencies.length > 1 ? sql`${sameCurrency} union all ${crossCurrency}` : sameCurrency;
   const candidates = rowsOf<{ out_id: string; in_id: string }>(
     await db.execute(sql`select out_id, in_id from (${kinds}) c order by rank, gap, out_date, out_id, in_id`),
   );
@@ -123,17 +129,17 @@ export async function detectTransfers(db: Db, opts: DetectOptions): Promise<{ pa
 }
 
 /**
- * Do the user's live, posted rows dated in [from, to] (all dates when open) use more than one
- * currency? Only then can a pair across currencies exist there (both of its rows are inside).
+ * The currencies of the user's live, posted rows dated in [from, to] (all dates when open):
+ * a pair across currencies needs two of them there (both of its rows are inside).
  */
-async function severalCurrencies(db: Db, userId: string, from: string | undefined, to: string | undefined): Promise<boolean> {
-  const [r] = rowsOf<{ several: boolean }>(
+async function currenciesWhere(db: Db, userId: string, from: string | undefined, to: string | undefined): Promise<string[]> {
+  const rows = rowsOf<{ currency: string }>(
     await db.execute(sql`
-      select count(distinct currency) > 1 as several from transactions
+      select distinct currency from transactions
       where user_id = ${userId} and deleted_at is null and not pending
         ${from ? sql`and date >= ${from}::date` : sql``} ${to ? sql`and date <= ${to}::date` : sql``}`),
   );
-  return Boolean(r?.several);
+  return rows.map((r) => r.currency);
 }
 
 /** Automatic pairs whose counterpart was deleted or unlinked: back to the row's own type. */
