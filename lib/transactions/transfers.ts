@@ -95,9 +95,14 @@ export async function detectTransfers(db: Db, opts: DetectOptions): Promise<{ pa
     join fx_daily fo on fo.currency = o.currency and fo.day = least(o.date, ${lastDay})
     join fx_daily fi on fi.currency <> o.currency and fi.day = least(o.date, ${lastDay})
       and fi.currency in (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})
-    join transactions i on i.user_id = o.user_id and i.currency = fi.currency and i.account_id <> o.account_id
-      and abs(i.amount) between ${lowest} and ${highest} and i.amount > 0
-      and i.date between o.date - ${days}::int and o.date + ${days}::int
+    -- lateral: looked up per outflow and rate (none where no rate is known), never a scan of the window first
+    cross join lateral (
+      select * from transactions i
+      where i.user_id = o.user_id and i.currency = fi.currency and i.account_id <> o.account_id
+        and abs(i.amount) between ${lowest} and ${highest} and i.amount > 0
+        and i.date between o.date - ${days}::int and o.date + ${days}::int
+      offset 0 -- not flattened into the join
+    ) i
     where o.user_id = ${userId} and o.amount < 0
       and ${eligible("o")} and ${eligible("i")}
       ${scoped}
