@@ -13,6 +13,17 @@ export type Database = {
   close: () => Promise<void>;
 };
 
+const embeddedDbs = new WeakSet<object>();
+
+/**
+ * Is this the embedded database (PGlite: one connection in this process, whose statements
+ * run on the event loop)? Long statements there hold up every other request, so heavy
+ * maintenance is done in smaller steps.
+ */
+export function isEmbedded(db: Db): boolean {
+  return embeddedDbs.has(db);
+}
+
 export class DatabaseLockedError extends Error {
   override name = "DatabaseLockedError";
 }
@@ -119,6 +130,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     throw e;
   }
   const db = drizzle(client, { schema }) as unknown as Db;
+  embeddedDbs.add(db);
   return {
     db,
     kind: "pglite",

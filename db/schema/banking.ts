@@ -134,6 +134,8 @@ export const transactions = pgTable(
     index("transactions_user_merchant_id_idx").on(t.userId, sql`lower(coalesce(${t.merchant}, ${t.description}))`, t.id),
     index("transactions_account_date_idx").on(t.accountId, t.date),
     index("transactions_transfer_idx").on(t.transferId).where(sql`${t.transferId} is not null`),
+    // A user's paired rows (transfer detection's orphan check on every sync page): without it, a scan of all the user's rows.
+    index("transactions_user_transfer_idx").on(t.userId).where(sql`${t.transferId} is not null`),
     index("transactions_pending_idx").on(t.accountId).where(sql`${t.pending} and ${t.deletedAt} is null`),
   ],
 );

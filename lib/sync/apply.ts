@@ -426,43 +426,60 @@ export async function backfillSnapshots(db: Db, { userId, connectionId }: { user
   }
 }
 
+/** Days of derived history written per statement (a year): bounded work for every statement. */
+export const BACKFILL_CHUNK_DAYS = 366;
+
+/**
+ * One account's derived history, newest year first, one statement per year. Each statement
+ * gets the sum of every posted amount after its year (carried from the years already done,
+ * exact numeric), so a year's balances are the same as one statement over all of them would give.
+ */
 async function backfillAccountSnapshots(db: Db, { userId, connectionId, accountId }: { userId: string; connectionId: string; accountId: string }): Promise<void> {
-  await db.execute(sql`
-    with anchors as (
-      select a.id as account_id, a.user_id, a.currency, s.date as anchor_date, s.current as anchor
+  const [bounds] = rowsOf<{ currency: string; anchor_date: string; anchor: string; first_date: string | null; on_anchor: string }>(
+    await db.execute(sql`
+      select a.currency, s.date::text as anchor_date, s.current::text as anchor,
+        (select min(t.date)::text from transactions t where t.account_id = a.id and t.deleted_at is null and not t.pending) as first_date,
+        (select coalesce(sum(t.amount), 0)::text from transactions t
+          where t.account_id = a.id and t.deleted_at is null and not t.pending and t.date = s.date) as on_anchor
       from financial_accounts a
       join lateral (
         select b.date, b.current from balance_snapshots b
         where b.account_id = a.id and not b.derived and b.current is not null
         order by b.date desc limit 1
       ) s on true
-      where a.connection_id = ${connectionId} and a.user_id = ${userId} and a.id = ${accountId}::uuid
-    ),
-    bounds as (
-      select an.*, (select min(t.date) from transactions t where t.account_id = an.account_id and t.deleted_at is null and not t.pending) as first_date
-      from anchors an
-    ),
-    days as (
-      select b.account_id, b.user_id, b.currency, b.anchor, b.anchor_date, gs::date as d
-      from bounds b, generate_series(b.first_date, b.anchor_date, interval '1 day') gs
-      where b.first_date is not null and b.first_date < b.anchor_date
-    ),
-    daily as (
-      select t.account_id, t.date, sum(t.amount) as s
-      from transactions t join anchors an on an.account_id = t.account_id
-      where not t.pending and t.deleted_at is null and t.date <= an.anchor_date
-      group by t.account_id, t.date
-    ),
-    series as (
-      select days.account_id, days.user_id, days.currency, days.d, days.anchor_date,
-        days.anchor - coalesce(sum(coalesce(daily.s, 0)) over (
-          partition by days.account_id order by days.d desc rows between unbounded preceding and 1 preceding), 0) as bal
-      from days left join daily on daily.account_id = days.account_id and daily.date = days.d
-    )
-    insert into balance_snapshots (account_id, user_id, date, current, currency, derived)
-    select account_id, user_id, d, bal, currency, true from series where d < anchor_date
-    on conflict (account_id, date) do update set current = excluded.current
-      where balance_snapshots.derived and balance_snapshots.current is distinct from excluded.current`);
+      where a.connection_id = ${connectionId} and a.user_id = ${userId} and a.id = ${accountId}::uuid`),
+  );
+  if (!bounds?.first_date || bounds.first_date >= bounds.anchor_date) return;
+  const day = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  // The sum of posted amounts dated after the current chunk, up to and with the anchor's day.
+  let after = bounds.on_anchor;
+  for (let to = day(bounds.anchor_date, -1); to >= bounds.first_date; to = day(to, -BACKFILL_CHUNK_DAYS)) {
+    const from = [day(to, -(BACKFILL_CHUNK_DAYS - 1)), bounds.first_date].reduce((a, b) => (a > b ? a : b));
+    const [r] = rowsOf<{ after: string }>(
+      await db.execute(sql`
+        with daily as (
+          select t.date, sum(t.amount) as s from transactions t
+          where t.account_id = ${accountId}::uuid and not t.pending and t.deleted_at is null and t.date between ${from}::date and ${to}::date
+          group by t.date
+        ),
+        series as (
+          select gs::date as d,
+            ${bounds.anchor}::numeric - ${after}::numeric - coalesce(sum(coalesce(daily.s, 0)) over (
+              order by gs desc rows between unbounded preceding and 1 preceding), 0) as bal
+          from generate_series(${from}::date, ${to}::date, interval '1 day') gs
+          left join daily on daily.date = gs::date
+        ),
+        written as (
+          insert into balance_snapshots (account_id, user_id, date, current, currency, derived)
+          select ${accountId}::uuid, ${userId}::uuid, d, bal, ${bounds.currency}, true from series
+          on conflict (account_id, date) do update set current = excluded.current
+            where balance_snapshots.derived and balance_snapshots.current is distinct from excluded.current
+        )
+        select (${after}::numeric + coalesce((select sum(s) from daily), 0))::text as after`),
+    );
+    after = r!.after;
+    await new Promise<void>((r) => setImmediate(r));
+  }
 }
 
 /**

@@ -73,6 +73,38 @@ describe("first import and idempotency", () => {
   });
 });
 
+describe("derived balance history", () => {
+  it("over years (written a year per statement) every derived day is the anchor minus what was posted after it", async () => {
+    const h = await demoHarness(t.db, { pageSize: 500 });
+    const id = await h.link({ historyDays: 1100, density: 1 });
+    expect((await h.sync(id, { trigger: "initial" })).status).toBe("success");
+    const accts = await t.db.select().from(financialAccounts).where(eq(financialAccounts.connectionId, id));
+    let checked = 0;
+    for (const a of accts) {
+      // Independently of lib/sync/apply.ts: each day's balance from the provider's snapshot, one sum per day.
+      const rows = await t.db.execute(sql`
+        with anchor as (
+          select date, current from balance_snapshots where account_id = ${a.id} and not derived order by date desc limit 1
+        )
+        select s.date::text as date, s.current::text as got,
+          ((select current from anchor) - coalesce((select sum(t.amount) from transactions t
+            where t.account_id = s.account_id and not t.pending and t.deleted_at is null
+              and t.date > s.date and t.date <= (select date from anchor)), 0))::numeric(19,4)::text as want
+        from balance_snapshots s where s.account_id = ${a.id} and s.derived order by s.date`);
+      const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { date: string; got: string; want: string }[];
+      const first = await t.db.select({ d: sql<string>`min(${transactions.date})::text` }).from(transactions).where(and(eq(transactions.accountId, a.id), eq(transactions.pending, false), isNull(transactions.deletedAt)));
+      const [anchor] = await t.db.select({ d: sql<string>`max(${balanceSnapshots.date})::text` }).from(balanceSnapshots).where(and(eq(balanceSnapshots.accountId, a.id), eq(balanceSnapshots.derived, false)));
+      // One row per day from the first posted day to the day before the provider's snapshot.
+      const days = (Date.parse(anchor!.d) - Date.parse(first[0]!.d)) / 86_400_000;
+      expect(list.length).toBe(days);
+      expect(days).toBeGreaterThan(900);
+      expect(list.filter((r) => r.got !== r.want)).toEqual([]);
+      checked += list.length;
+    }
+    expect(checked).toBeGreaterThan(4 * 900);
+  });
+});
+
 describe("incremental refresh", () => {
   it("applies new, modified, removed and pending→posted changes and matches the bank exactly", async () => {
     const h = await demoHarness(t.db, { pageSize: 50 });

@@ -1,7 +1,7 @@
 import { toIsoDate } from "@/lib/dates";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { isEmbedded, type Db } from "@/db/client";
 import { connections, financialAccounts, syncRuns, type SyncTrigger } from "@/db/schema";
 import type { AccountWarning, Connector, FetchTransactionsInput, NormalizedAccount, SyncSession, TransactionPage } from "@/lib/connectors/contract";
 import { AccountReadFailed, ConnectorError, RestartPagination, type ConnectorErrorCode } from "@/lib/connectors/errors";
@@ -334,7 +334,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     if (diff.added + diff.modified + diff.removed > 0) await backfillSnapshots(w, { userId: req.userId, connectionId: conn.id });
     // Big imports change the data's shape: refresh planner statistics now (PGlite has no
     // autovacuum, and Postgres's may come much later), so pages use their indexes.
-    if (!dryRun && diff.added > ANALYZE_AFTER_ROWS) await w.execute(sql`analyze transactions, balance_snapshots`);
+    if (!dryRun && diff.added > ANALYZE_AFTER_ROWS) await refreshStatistics(w);
   };
 
   try {
@@ -426,6 +426,28 @@ function accountLabel(accounts: NormalizedAccount[], providerAccountId: string):
 function partialMessage(ws: AccountWarning[]): string {
   const n = new Set(ws.map((w) => w.providerAccountId)).size;
   return `${n} account${n === 1 ? "" : "s"} could not be read this time; the others were synced. The next sync tries again.`;
+}
+
+/** Statistics target for the embedded database's post-import ANALYZE (PostgreSQL's default is 100). */
+export const EMBEDDED_ANALYZE_TARGET = 30;
+
+/**
+ * ANALYZE after a big import, one table per statement. On embedded PGlite a statement holds
+ * the only connection and the event loop, and ANALYZE's cost is its sample (300 × the target
+ * rows, read from all over the table): at PostgreSQL's default that is a stall of a second
+ * or more at 100k rows, so PGlite samples fewer rows (still enough for the planner to pick
+ * the indexes). PostgreSQL analyzes without blocking other connections, at its own default.
+ */
+async function refreshStatistics(db: Db): Promise<void> {
+  for (const table of ["transactions", "balance_snapshots"] as const) {
+    if (isEmbedded(db)) {
+      await db.transaction(async (tx) => {
+        await tx.execute(sql.raw(`set local default_statistics_target = ${EMBEDDED_ANALYZE_TARGET}`));
+        await tx.execute(sql.raw(`analyze ${table}`));
+      });
+      await new Promise<void>((r) => setImmediate(r));
+    } else await db.execute(sql.raw(`analyze ${table}`));
+  }
 }
 
 /**

@@ -69,26 +69,48 @@ export async function detectTransfers(db: Db, opts: DetectOptions): Promise<{ pa
   if (opts.from) scope.push(sql`o.date >= ${addDays(opts.from, -days)}::date`);
   if (opts.to) scope.push(sql`o.date <= ${addDays(opts.to, days)}::date`);
   if (opts.touchedSince) scope.push(sql`(o.updated_at >= ${opts.touchedSince.toISOString()}::timestamptz or i.updated_at >= ${opts.touchedSince.toISOString()}::timestamptz)`);
+  const scoped = scope.length ? sql`and ${sql.join(scope, sql` and `)}` : sql``;
 
+  // Two disjoint kinds of candidate, ranked together exactly as one list would be:
+  // same currency (rank 0) — an equal and opposite amount, found through the (user, |amount|)
+  // index instead of every row in the date window — and across currencies, looked for only
+  // when more than one currency occurs where the pairs could be (the sync asks once per page).
+  const sameCurrency = sql`
+    select o.id as out_id, i.id as in_id, 0::numeric as rank, abs(i.date - o.date) as gap, o.date as out_date
+    from transactions o
+    join transactions i on i.user_id = o.user_id and abs(i.amount) = abs(o.amount) and i.amount = -o.amount
+      and i.currency = o.currency and i.account_id <> o.account_id
+      and i.date between o.date - ${days}::int and o.date + ${days}::int
+    where o.user_id = ${userId} and o.amount < 0
+      and ${eligible("o")} and ${eligible("i")}
+      ${scoped}`;
+  // Across currencies: for each outflow, the other currencies found where its inflow could be,
+  // and through the (user, |amount|) index only inflows near its converted amount (a range
+  // the exact test below implies, widened by a ten-thousandth against rounding).
+  const lowest = sql`(${converted} * 100 / (100 + ${tol}::numeric) - 0.0001)`;
+  const highest = sql`(${converted} * 100 / (100 - ${tol}::numeric) + 0.0001)`;
+  const currencies = await currenciesWhere(db, userId, opts.from && addDays(opts.from, -2 * days), opts.to && addDays(opts.to, 2 * days));
+  const crossCurrency = sql`
+    select o.id as out_id, i.id as in_id, abs(${converted} - i.amount) / i.amount as rank, abs(i.date - o.date) as gap, o.date as out_date
+    from transactions o
+    join fx_daily fo on fo.currency = o.currency and fo.day = least(o.date, ${lastDay})
+    join fx_daily fi on fi.currency <> o.currency and fi.day = least(o.date, ${lastDay})
+      and fi.currency in (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})
+    -- lateral: looked up per outflow and rate (none where no rate is known), never a scan of the window first
+    cross join lateral (
+      select * from transactions i
+      where i.user_id = o.user_id and i.currency = fi.currency and i.account_id <> o.account_id
+        and abs(i.amount) between ${lowest} and ${highest} and i.amount > 0
+        and i.date between o.date - ${days}::int and o.date + ${days}::int
+      offset 0 -- not flattened into the join
+    ) i
+    where o.user_id = ${userId} and o.amount < 0
+      and ${eligible("o")} and ${eligible("i")}
+      ${scoped}
+      and abs(${converted} - i.amount) * 100 <= i.amount * ${tol}::numeric`;
+  const kinds = currencies.length > 1 ? sql`${sameCurrency} union all ${crossCurrency}` : sameCurrency;
   const candidates = rowsOf<{ out_id: string; in_id: string }>(
-    await db.execute(sql`
-      select o.id as out_id, i.id as in_id
-      from transactions o
-      join transactions i on i.user_id = o.user_id and i.account_id <> o.account_id
-        and i.date between o.date - ${days}::int and o.date + ${days}::int and i.amount > 0
-      left join fx_daily fo on o.currency <> i.currency and fo.currency = o.currency and fo.day = least(o.date, ${lastDay})
-      left join fx_daily fi on o.currency <> i.currency and fi.currency = i.currency and fi.day = least(o.date, ${lastDay})
-      where o.user_id = ${userId} and o.amount < 0
-        and ${eligible("o")} and ${eligible("i")}
-        ${scope.length ? sql`and ${sql.join(scope, sql` and `)}` : sql``}
-        and (
-          (o.currency = i.currency and i.amount = -o.amount)
-          or (o.currency <> i.currency and fo.per_eur is not null and fi.per_eur is not null
-              and abs(${converted} - i.amount) * 100 <= i.amount * ${tol}::numeric)
-        )
-      order by
-        case when o.currency = i.currency then 0 else abs(${converted} - i.amount) / i.amount end,
-        abs(i.date - o.date), o.date, o.id, i.id`),
+    await db.execute(sql`select out_id, in_id from (${kinds}) c order by rank, gap, out_date, out_id, in_id`),
   );
 
   const used = new Set<string>();
@@ -110,6 +132,20 @@ export async function detectTransfers(db: Db, opts: DetectOptions): Promise<{ pa
       where t.id = x.id and t.user_id = ${userId} and t.transfer_id is null`);
   }
   return { pairs, unlinked };
+}
+
+/**
+ * The currencies of the user's live, posted rows dated in [from, to] (all dates when open):
+ * a pair across currencies needs two of them there (both of its rows are inside).
+ */
+async function currenciesWhere(db: Db, userId: string, from: string | undefined, to: string | undefined): Promise<string[]> {
+  const rows = rowsOf<{ currency: string }>(
+    await db.execute(sql`
+      select distinct currency from transactions
+      where user_id = ${userId} and deleted_at is null and not pending
+        ${from ? sql`and date >= ${from}::date` : sql``} ${to ? sql`and date <= ${to}::date` : sql``}`),
+  );
+  return rows.map((r) => r.currency);
 }
 
 /** Automatic pairs whose counterpart was deleted or unlinked: back to the row's own type. */

@@ -1,0 +1,1 @@
+CREATE INDEX "transactions_user_transfer_idx" ON "transactions" USING btree ("user_id") WHERE "transactions"."transfer_id" is not null;
