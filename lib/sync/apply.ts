@@ -450,11 +450,10 @@ async function backfillAccountSnapshots(db: Db, { userId, connectionId, accountI
       where a.connection_id = ${connectionId} and a.user_id = ${userId} and a.id = ${accountId}::uuid`),
   );
   if (!bounds?.first_date || bounds.first_date >= bounds.anchor_date) return;
-  const day = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
   // The sum of posted amounts dated after the current chunk, up to and with the anchor's day.
   let after = bounds.on_anchor;
-  for (let to = day(bounds.anchor_date, -1); to >= bounds.first_date; to = day(to, -BACKFILL_CHUNK_DAYS)) {
-    const from = [day(to, -(BACKFILL_CHUNK_DAYS - 1)), bounds.first_date].reduce((a, b) => (a > b ? a : b));
+  for (let to = addDays(bounds.anchor_date, -1); to >= bounds.first_date; to = addDays(to, -BACKFILL_CHUNK_DAYS)) {
+    const from = [addDays(to, -(BACKFILL_CHUNK_DAYS - 1)), bounds.first_date].reduce((a, b) => (a > b ? a : b));
     const [r] = rowsOf<{ after: string }>(
       await db.execute(sql`
         with daily as (
