@@ -13,6 +13,7 @@ export const CONNECTOR_ERROR_CODES = [
   "invalid_request",
 ] as const;
 export type ConnectorErrorCode = (typeof CONNECTOR_ERROR_CODES)[number];
+export const isConnectorErrorCode = (c: string): c is ConnectorErrorCode => (CONNECTOR_ERROR_CODES as readonly string[]).includes(c);
 
 const USER_MESSAGES: Record<ConnectorErrorCode, string> = {
   reauth_required: "The bank needs you to sign in again. Use Reconnect to restore access.",
@@ -69,9 +70,13 @@ export class AccountReadFailed extends ConnectorError {
   }
 }
 
-/** Errors of one account that the run can skip (anything but a login-wide problem). */
+/**
+ * Errors of one account that the run can skip. Not a login-wide problem (sign in again,
+ * wrong credentials) and not a rate limit: the next account would only spend another call
+ * against the same limit, so the run stops and retries when the provider says it may.
+ */
 export const isAccountScoped = (e: unknown): e is ConnectorError =>
-  e instanceof ConnectorError && e.code !== "reauth_required" && e.code !== "invalid_credentials";
+  e instanceof ConnectorError && e.code !== "reauth_required" && e.code !== "invalid_credentials" && e.code !== "rate_limited";
 
 /**
  * Thrown by a cursor connector when the provider says the data changed between pages

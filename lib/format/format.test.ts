@@ -41,7 +41,7 @@ describe("connections needing attention", () => {
   const day = 86_400_000;
   const base = { lastErrorMessage: null, consentExpiresAt: null };
   const fmt = (d: Date) => formatDate(d.toISOString());
-  it("reauth, ended consent, failed sync, consent ending soon — in that order; healthy and disconnected ones are not listed", () => {
+  it("reauth, ended consent, failed sync, incomplete sync, consent ending soon — in that order; healthy and disconnected ones are not listed", () => {
     const list = [
       { ...base, id: "1", displayName: "Healthy", status: "active" },
       { ...base, id: "2", displayName: "Soon", status: "active", consentExpiresAt: new Date(now.getTime() + 3 * day) },
@@ -50,14 +50,17 @@ describe("connections needing attention", () => {
       { ...base, id: "5", displayName: "Ended", status: "active", consentExpiresAt: new Date(now.getTime() - day) },
       { ...base, id: "6", displayName: "Gone", status: "disconnected", consentExpiresAt: new Date(now.getTime() - day) },
       { ...base, id: "7", displayName: "Later", status: "active", consentExpiresAt: new Date(now.getTime() + 30 * day) },
+      { ...base, id: "8", displayName: "Partly", status: "active", lastErrorMessage: "1 account could not be read this time; the others were synced." },
     ];
     const a = connectionsNeedingAttention(list, { now, formatDate: fmt });
     expect(a.map((x) => [x.name, x.kind])).toEqual([
       ["Sign in", "reauth"],
       ["Ended", "consent_expired"],
       ["Broken", "error"],
+      ["Partly", "partial"],
       ["Soon", "consent_expiring"],
     ]);
+    expect(a.find((x) => x.kind === "partial")!.message).toBe("The last sync was incomplete: 1 account could not be read this time; the others were synced.");
     expect(a.find((x) => x.kind === "consent_expiring")!.message).toBe("Your bank consent ends on Mar 4, 2026.");
     expect(a.find((x) => x.kind === "error")!.message).toContain("The bank is unavailable.");
   });

@@ -4,7 +4,7 @@ import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { isEmbedded, type Db } from "@/db/client";
 import { connections, financialAccounts, syncRuns, type SyncTrigger } from "@/db/schema";
 import type { AccountWarning, Connector, FetchTransactionsInput, NormalizedAccount, SyncSession, TransactionPage } from "@/lib/connectors/contract";
-import { AccountReadFailed, ConnectorError, RestartPagination, type ConnectorErrorCode } from "@/lib/connectors/errors";
+import { AccountReadFailed, ConnectorError, isConnectorErrorCode, RestartPagination, type ConnectorErrorCode } from "@/lib/connectors/errors";
 import { getConnector } from "@/lib/connectors/registry";
 import { openSecret, sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
@@ -331,6 +331,12 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       cursor = page.nextCursor;
       if (!page.hasMore) break;
     }
+    // Every account in scope failed: that is the provider failing, not a partial sync.
+    const failed = new Set(accountWarnings.map((aw) => aw.providerAccountId));
+    if (failed.size > 0 && [...scope.keys()].every((k) => failed.has(k))) {
+      const first = accountWarnings[0]!;
+      throw new ConnectorError(isConnectorErrorCode(first.code) ? first.code : "provider_unavailable", `No account could be read: ${first.message}`);
+    }
     if (diff.added + diff.modified + diff.removed > 0) await backfillSnapshots(w, { userId: req.userId, connectionId: conn.id });
     // Big imports change the data's shape: refresh planner statistics now (PGlite has no
     // autovacuum, and Postgres's may come much later), so pages use their indexes.
@@ -370,8 +376,9 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
         .set({
           status: "active",
           lastSyncedAt: finished,
-          lastErrorCode: null,
-          lastErrorMessage: null,
+          // A partial run keeps its reason on the connection, so the Overview flags it.
+          lastErrorCode: "errorCode" in outcome ? outcome.errorCode : null,
+          lastErrorMessage: "errorMessage" in outcome ? outcome.errorMessage : null,
           retryAt: null,
           nextSyncAt: new Date(clock.now() + interval),
           lockedUntil: null,

@@ -111,6 +111,11 @@ export default async function ConnectionsPage() {
                   {c.retryAt && <> Next attempt after {formatDateTime(c.retryAt)}.</>}
                 </div>
               )}
+              {c.status === "active" && c.lastErrorMessage && (
+                <div role="status" className="border-t border-amber-200 bg-amber-50 px-5 py-3 text-sm text-amber-900">
+                  The last sync was incomplete: {c.lastErrorMessage}
+                </div>
+              )}
               {simplefin.get(c.id) && <SimplefinStatus info={simplefin.get(c.id)!} />}
               <div className="border-t border-stone-100 px-5 py-2">
                 <ConnectionAccountList accounts={accounts.filter((a) => a.connectionId === c.id)} />

@@ -107,6 +107,8 @@ describe("finqware: one session per run, per-account failures, date ranges at th
     for (const [utx] of want) expect(got.has(utx)).toBe(ibanOf.get(utx) !== bad);
     const [conn] = await t.db.select().from(connections).where(eq(connections.id, id));
     expect(conn!.status).toBe("active");
+    // The connection keeps the partial run's reason (the Overview lists it) until a full sync.
+    expect(conn).toMatchObject({ lastErrorCode: "account_unavailable", lastErrorMessage: expect.stringContaining("1 account could not be read") });
 
     // The bank answers again the next day: the skipped account's whole history arrives.
     h.clock.advance(86_400_000);
@@ -116,6 +118,34 @@ describe("finqware: one session per run, per-account failures, date ranges at th
     const after = await stored(t.db, id);
     expect([...want.keys()].filter((k) => !after.has(k))).toEqual([]);
     expect(after.size).toBe(want.size);
+    const [healed] = await t.db.select().from(connections).where(eq(connections.id, id));
+    expect(healed).toMatchObject({ status: "active", lastErrorCode: null, lastErrorMessage: null });
+  });
+
+  it("every account failing is the bank failing, not a partial sync: the run is an error and the connection shows it", async () => {
+    const id = await link();
+    for (const iban of h.emulator.ibans("tenant-1", BT)) h.emulator.failAccount(iban, 500, "internal_server_error", "internal_error", DEFAULT_RETRY.maxAttempts);
+    const r = await sync(id, { trigger: "initial" });
+    expect(r).toMatchObject({ status: "error", code: "provider_unavailable" });
+    const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.id, (r as { runId: string }).runId));
+    expect(run).toMatchObject({ status: "error", errorCode: "provider_unavailable", errorMessage: expect.stringContaining("No account could be read") });
+    const [conn] = await t.db.select().from(connections).where(eq(connections.id, id));
+    expect(conn).toMatchObject({ status: "error", lastErrorCode: "provider_unavailable" });
+  });
+
+  it("a rate limit on one account's reads stops the run (the next account would spend the same limit): an error with the bank's limit, not a partial", async () => {
+    const id = await link();
+    const [first] = h.emulator.ibans("tenant-1", BT);
+    h.emulator.failAccount(first!, 429, "external_api_error", "external_api_too_many_requests", DEFAULT_RETRY.maxAttempts);
+    const before = h.emulator.requests.filter((x) => x.path === "/v1/transactions/get").length;
+    const r = await sync(id, { trigger: "initial" });
+    expect(r).toMatchObject({ status: "error", code: "rate_limited" });
+    const [conn] = await t.db.select().from(connections).where(eq(connections.id, id));
+    expect(conn).toMatchObject({ status: "error", lastErrorCode: "rate_limited" });
+    // No other account was read after the limit answered.
+    const reads = h.emulator.requests.filter((x) => x.path === "/v1/transactions/get").slice(before);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(new Set(reads.map((x) => x.filter?.account_id)).size).toBe(1);
   });
 
   it("a partial run's date range goes to the bank as booking_date_gte/lte (not the whole history filtered here)", async () => {
