@@ -206,7 +206,8 @@ export type SyncRunContext<C> = {
   /**
    * Persist credentials the provider rotated during this run (a refreshed OAuth token, a
    * re-issued device cookie). Stored encrypted at once, before the call returns, so a crash
-   * right after a refresh never loses the new token. Fenced on the run's lease.
+   * right after a refresh never loses the new token. Not fenced on the run's lease: once the
+   * provider has rotated them, the new credentials are its truth even for a run that lost its lease.
    */
   saveCredentials(next: C): Promise<void>;
   /** Aborted when the run stops early (its lease was lost). */

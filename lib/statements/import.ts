@@ -141,8 +141,17 @@ function rowProblem(t: StatementTxn, today: string): string | null {
 
 /** Is the row already in its target account? Marks an aggregator row it matches as used. */
 function alreadyThere(ex: Existing, t: StatementTxn): boolean {
+  return idKnown(ex, t) || matchesOtherSource(ex, t);
+}
+
+/** Probably already imported: its id's hash is known (a preview count; the write lets the unique key decide). */
+function idKnown(ex: Existing, t: StatementTxn): boolean {
   const [a, b] = hash96(t.id);
-  if (ex.ids.get(a, b) !== 0) return true;
+  return ex.ids.get(a, b) !== 0;
+}
+
+/** Seen through another source (an aggregator) on a date ±3 days with the same amount; marks that row as used. */
+function matchesOtherSource(ex: Existing, t: StatementTxn): boolean {
   const list = ex.others.get(toUnits(t.amount, 6).toString());
   if (!list) return false;
   const d = Date.parse(t.date);
@@ -456,7 +465,6 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
       const accountOf = new Map<Group, string>();
       for (const g of f.groups) {
         rejected += g.acct.rejectedCount;
-        already += g.acct.alreadyImported;
         if (g.target.kind === "skip") continue;
         let accountId: string;
         if (g.target.kind === "existing") accountId = g.target.accountId;
@@ -510,8 +518,13 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
         added += rowsOf<{ n: number }>(res)[0]!.n;
         if (deps.afterChunk) await deps.afterChunk();
       };
+      // A row whose id is known still goes to the insert: the unique key (account, id)
+      // decides, so a hash collision can never drop a new row. Only a match with another
+      // source's row (no shared id) is decided here.
+      let considered = 0;
       for (const { g, t } of writableRows(f)) {
-        if (g.existing && alreadyThere(g.existing, t)) continue;
+        considered++;
+        if (g.existing && !idKnown(g.existing, t) && matchesOtherSource(g.existing, t)) continue;
         let batch = batches.get(g);
         if (!batch) batches.set(g, (batch = []));
         batch.push(t);
@@ -521,6 +534,7 @@ export async function commitImport(db: Db, req: ImportRequest, deps: { beforeCom
         }
       }
       for (const [g, batch] of batches) if (batch.length) await flush(g, batch);
+      already = considered - added;
       for (const g of f.groups) {
         const accountId = accountOf.get(g);
         if (!accountId) continue;
