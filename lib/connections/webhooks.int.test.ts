@@ -4,6 +4,7 @@ import { auditLog, connections, inboundWebhooks } from "@/db/schema";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { seedUser } from "@/test/fixtures";
 import { tellerHarness } from "@/test/teller-harness";
+import { claimDueConnections } from "@/lib/jobs/sync-jobs";
 import { acceptWebhook } from "./webhooks";
 
 /**
@@ -92,6 +93,14 @@ describe("provider webhooks: record the id and apply the event in one transactio
     expect(queued).toEqual([{ userId, connectionId }]);
     expect(await deliver(req)).toMatchObject({ ok: false, reason: "replay" });
     expect(queued).toHaveLength(1);
+  });
+
+  it("an accepted sync event makes the connection due in the same transaction: a process that dies before queueing still gets its sync from the scheduler", async () => {
+    await t.db.update(connections).set({ nextSyncAt: new Date(Date.now() + 6 * 3_600_000) }).where(eq(connections.id, connectionId));
+    expect((await claimDueConnections(t.db)).map((c) => c.id)).not.toContain(connectionId);
+    const req = signed("wh_processed_2", "transactions.processed", { enrollment_id: "enr_test_1" });
+    expect(await deliver(req)).toMatchObject({ ok: true, next: { action: "sync", connectionId } });
+    expect((await claimDueConnections(t.db)).map((c) => c.id)).toContain(connectionId);
   });
 
   it("an unverified request records nothing (a forger cannot pre-claim an id)", async () => {

@@ -27,6 +27,9 @@ export async function applyWebhookEvent(
     await db.insert(auditLog).values({ userId: conn.userId, action: "connection.reauth_required", targetType: "connection", targetId: conn.id, metadata: { via: "webhook" } });
     return { action: "none" };
   }
+  // Due now, in the same transaction as the replay id: the route queues the sync after the
+  // commit, and if the process dies before that, the scheduler (sync.due) still runs it.
+  await db.update(connections).set({ nextSyncAt: new Date() }).where(eq(connections.id, conn.id));
   return { action: "sync", userId: conn.userId, connectionId: conn.id };
 }
 
@@ -71,7 +74,8 @@ export type AcceptedWebhook =
  *
  * A sync the event asks for is queued after the commit (the job queue is not part of
  * the app's transaction: on PGlite it shares the one connection). If queueing fails, the
- * id is released again, so the retry is accepted and queues it.
+ * id is released again, so the retry is accepted and queues it; if the process dies
+ * before queueing, the connection was made due in the transaction and sync.due runs it.
  */
 export async function acceptWebhook(
   db: Db,
