@@ -261,6 +261,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       accounts = await retry(() => connector.listAccounts(creds()));
       balances = await retry(() => connector.getBalances(creds()));
     }
+    await yieldToIo();
     const fetchPage = (input: FetchTransactionsInput): Promise<TransactionPage> =>
       session?.fetchTransactions ? session.fetchTransactions(input) : connector.fetchTransactions(creds(), input);
     const ctx = { userId: req.userId, connectionId: conn.id, now: at() };
@@ -268,6 +269,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     await applyBalances(w, { ...ctx, accountIdByProvider, diff }, balances);
     if (connector.getIdentity) await storeIdentityOnce(w, connector, creds(), [...accountIdByProvider.values()], retry);
     accountCount = accounts.length;
+    await yieldToIo();
 
     let scope = accountIdByProvider;
     if (req.accountIds?.length) {
@@ -292,6 +294,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
         if (!(e instanceof AccountReadFailed)) throw e;
         page = e.skip;
       }
+      await yieldToIo(); // between the provider's answer and its (long, on PGlite) page transaction
       for (const aw of page.accountWarnings ?? []) {
         accountWarnings.push(aw);
         warn(diff, `${accountLabel(accounts, aw.providerAccountId)} was not synced this time: ${aw.message}`);
@@ -324,10 +327,8 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       }
       pages++;
       deps.onProgress?.({ pages, added: diff.added, modified: diff.modified, removed: diff.removed });
-      // Let requests in between pages: with an in-process provider and embedded PGlite the
-      // whole import is otherwise one chain of promise callbacks that never yields to I/O
-      // (health checks, progress polls would wait for the end of the import).
-      await new Promise<void>((r) => setImmediate(r));
+      // Let requests in between pages (see yieldToIo).
+      await yieldToIo();
       cursor = page.nextCursor;
       if (!page.hasMore) break;
     }
@@ -435,6 +436,14 @@ function partialMessage(ws: AccountWarning[]): string {
   return `${n} account${n === 1 ? "" : "s"} could not be read this time; the others were synced. The next sync tries again.`;
 }
 
+/**
+ * Let waiting requests in. With an in-process provider (the demo bank) and embedded PGlite
+ * a whole import is otherwise one chain of promise callbacks that never yields to I/O:
+ * health checks and progress polls would wait for it to end. Called before the first page
+ * and around each page, so no single stretch is longer than one page transaction.
+ */
+const yieldToIo = () => new Promise<void>((r) => setImmediate(r));
+
 /** Statistics target for the embedded database's post-import ANALYZE (PostgreSQL's default is 100). */
 export const EMBEDDED_ANALYZE_TARGET = 30;
 
@@ -452,7 +461,7 @@ async function refreshStatistics(db: Db): Promise<void> {
         await tx.execute(sql.raw(`set local default_statistics_target = ${EMBEDDED_ANALYZE_TARGET}`));
         await tx.execute(sql.raw(`analyze ${table}`));
       });
-      await new Promise<void>((r) => setImmediate(r));
+      await yieldToIo();
     } else await db.execute(sql.raw(`analyze ${table}`));
   }
 }
