@@ -95,9 +95,19 @@ export type Identity = {
   addresses: string[];
 };
 
+/**
+ * When a connection is refreshed without the user asking (read by sync.due and the engine):
+ * - auto: on schedule (every LEDGERLINK_SYNC_EVERY, within `rateBudget`);
+ * - manual: never scheduled (a statement file: there is nothing to fetch until the user uploads one);
+ * - interactive: never scheduled, refreshed only when the user asks (a login that needs them present).
+ * Manual and interactive connections have no next_sync_at; "Refresh" works for all three.
+ */
+export type SchedulePolicy = "auto" | "manual" | "interactive";
+
 export type Capabilities = {
   /** cursor: the provider keeps a change log; window: we read date windows and diff (see lib/sync/window.ts). */
   syncModel: "cursor" | "window";
+  schedule: SchedulePolicy;
   maxHistoryDays: number | null;
   /** Longest date window one read may cover (a bank's 30/60/90-day limit); the window adapter splits longer ranges. */
   maxWindowDays?: number | null;
@@ -105,7 +115,11 @@ export type Capabilities = {
   /** Do transaction ids survive across refreshes? If not, dedupe needs a content hash. */
   stableIds: boolean;
   consentLifetimeDays: number | null;
-  /** syncsPerDay: refreshes the provider allows per day (PSD2: 4 reads per account per day); the engine will not attempt more. */
+  /**
+   * syncsPerDay: refreshes the provider allows per day (PSD2: 4 reads per account per day); the engine will not attempt more.
+   * perMinute: provider calls (accounts, balances, snapshot, each transactions page, retries included) the engine
+   * makes in any 60 seconds of one run; it sleeps (through its clock) rather than make more (lib/sync/pace.ts).
+   */
   rateBudget: { perMinute?: number; perDay?: number; syncsPerDay?: number } | null;
   /**
    * Linking an institution the user already linked would create a second login with new
@@ -269,4 +283,9 @@ export type ConsentSessionConnector<C = unknown> = Connector<C> & ConsentSession
 export function isConsentSessionConnector<C>(c: Connector<C>): c is ConsentSessionConnector<C> {
   const s = c as Partial<ConsentSessionSteps>;
   return c.link.kind === "consent_session" && typeof s.startSession === "function" && typeof s.step === "function";
+}
+
+/** Is this connector refreshed on schedule (`schedule: "auto"`)? Manual and interactive ones wait for the user. */
+export function isScheduled(c: Pick<Connector<unknown>, "capabilities">): boolean {
+  return c.capabilities.schedule === "auto";
 }

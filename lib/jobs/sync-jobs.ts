@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections, syncRuns, type SyncTrigger } from "@/db/schema";
-import type { Connector } from "@/lib/connectors/contract";
-import { getConnector, isConnectorId } from "@/lib/connectors/registry";
+import { isScheduled, type Connector } from "@/lib/connectors/contract";
+import { connectorOrNull, getConnector, isConnectorId } from "@/lib/connectors/registry";
 import { log } from "@/lib/log";
 import { refreshGate, spacedIntervalMs } from "@/lib/sync/budget";
 import { DEFAULT_SYNC_INTERVAL_MS, isLeased, syncConnection, type SyncDeps } from "@/lib/sync/engine";
@@ -164,13 +164,15 @@ export async function runSyncJob(db: Db, jobs: JobQueue, data: SyncJobData, deps
 /**
  * Claim due connections: rows locked FOR UPDATE SKIP LOCKED (a concurrent claimer skips
  * them), their next_sync_at pushed past the claim so nobody claims them again before the
- * sync sets the real next time.
+ * sync sets the real next time. A connection whose connector is not refreshed on schedule
+ * (`capabilities.schedule` manual or interactive) is never claimed: its next_sync_at is
+ * cleared instead (a row scheduled before the policy existed, or by a webhook).
  */
-export async function claimDueConnections(db: Db, opts: { now?: Date; limit?: number } = {}): Promise<{ id: string; userId: string }[]> {
+export async function claimDueConnections(db: Db, opts: { now?: Date; limit?: number; connector?: Connector<unknown> } = {}): Promise<{ id: string; userId: string }[]> {
   const now = opts.now ?? new Date();
   return db.transaction(async (tx) => {
-    const due = await tx
-      .select({ id: connections.id, userId: connections.userId })
+    const rows = await tx
+      .select({ id: connections.id, userId: connections.userId, connectorId: connections.connectorId })
       .from(connections)
       .where(
         and(
@@ -183,6 +185,19 @@ export async function claimDueConnections(db: Db, opts: { now?: Date; limit?: nu
       .orderBy(asc(connections.nextSyncAt))
       .limit(opts.limit ?? 500)
       .for("update", { skipLocked: true });
+    // An unknown or unconfigured provider stays claimable: its run is skipped with a reason, as before.
+    const scheduled = (connectorId: string) => {
+      const connector = opts.connector ?? connectorOrNull(connectorId);
+      return !connector || isScheduled(connector);
+    };
+    const waiting = rows.filter((r) => !scheduled(r.connectorId));
+    if (waiting.length) {
+      await tx
+        .update(connections)
+        .set({ nextSyncAt: null })
+        .where(inArray(connections.id, waiting.map((d) => d.id)));
+    }
+    const due = rows.filter((r) => scheduled(r.connectorId)).map(({ id, userId }) => ({ id, userId }));
     if (!due.length) return [];
     await tx
       .update(connections)

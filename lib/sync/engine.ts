@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { isEmbedded, type Db } from "@/db/client";
 import { connections, financialAccounts, syncRuns, type SyncTrigger } from "@/db/schema";
-import type { AccountWarning, Connector, FetchTransactionsInput, NormalizedAccount, SyncSession, TransactionPage } from "@/lib/connectors/contract";
+import { isScheduled, type AccountWarning, type Connector, type FetchTransactionsInput, type NormalizedAccount, type SyncSession, type TransactionPage } from "@/lib/connectors/contract";
 import { AccountReadFailed, ConnectorError, isConnectorErrorCode, RestartPagination, type ConnectorErrorCode } from "@/lib/connectors/errors";
 import { getConnector } from "@/lib/connectors/registry";
 import { openSecret, sealSecret } from "@/lib/crypto";
@@ -26,6 +26,8 @@ import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } fro
  *   duplicate, no gap.
  * - Provider calls retry with backoff + jitter honouring Retry-After; reauth_required
  *   is never retried and flips the connection's status.
+ * - After a run, only `schedule: "auto"` connections get a next_sync_at; manual and
+ *   interactive ones wait for the user.
  * - Dry run: the same work inside one transaction that is rolled back.
  * - A connector may open a per-run session (`openSession`: one login, one accounts read
  *   shared by balances and pages); it is closed on success, failure and abort. Credentials
@@ -138,7 +140,7 @@ async function preflight(
   const gate = await refreshGate(db, conn, connector, { now, trigger: req.trigger });
   if (!gate.ok) {
     const retryAt = gate.nextAt;
-    await db.update(connections).set({ retryAt, nextSyncAt: retryAt, updatedAt: now }).where(eq(connections.id, conn.id));
+    await db.update(connections).set({ retryAt, nextSyncAt: isScheduled(connector) ? retryAt : null, updatedAt: now }).where(eq(connections.id, conn.id));
     return { status: "error", runId: await skip("rate_limited", gate.message), code: "rate_limited", message: gate.message, retryAt };
   }
   return null;
@@ -381,7 +383,8 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
           lastErrorCode: "errorCode" in outcome ? outcome.errorCode : null,
           lastErrorMessage: "errorMessage" in outcome ? outcome.errorMessage : null,
           retryAt: null,
-          nextSyncAt: new Date(clock.now() + interval),
+          // Manual and interactive sources are refreshed only when the user asks.
+          nextSyncAt: isScheduled(connector) ? new Date(clock.now() + interval) : null,
           lockedUntil: null,
           lockOwner: null,
           updatedAt: finished,
@@ -412,7 +415,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
           lastErrorMessage: message,
           retryAt: retryAt ?? null,
           // Reauth waits for the user; other failures are retried by the scheduler (after Retry-After if given).
-          nextSyncAt: needsUser ? null : (retryAt ?? new Date(clock.now() + 15 * 60_000)),
+          nextSyncAt: needsUser || !isScheduled(connector) ? null : (retryAt ?? new Date(clock.now() + 15 * 60_000)),
           lockedUntil: null,
           lockOwner: null,
           updatedAt: finished,

@@ -37,6 +37,7 @@ export function createDemoConnector(opts: DemoClientOptions & { pageSize?: numbe
     description: "A deterministic sandbox bank with years of realistic history. No real data.",
     capabilities: {
       syncModel: "cursor",
+      schedule: "auto",
       maxHistoryDays: 3660,
       supportsPending: true,
       stableIds: true,

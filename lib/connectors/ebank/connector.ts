@@ -241,6 +241,8 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
     description: "First Investment Bank through its web banking login: your whole history, 30 days at a time (local sandbox bank).",
     capabilities: {
       syncModel: "cursor",
+      // The stored device-trust cookie logs in unattended; when the bank drops it the run ends reauth_required.
+      schedule: "auto",
       maxHistoryDays,
       supportsPending: false,
       stableIds: true,

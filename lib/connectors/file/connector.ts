@@ -17,6 +17,8 @@ export function createFileConnector(): Connector<FileCredentials> {
     description: "Import OFX/QFX, CAMT.053, MT940, QIF or CSV files downloaded from any bank.",
     capabilities: {
       syncModel: "window",
+      // Nothing to fetch until the user uploads a statement.
+      schedule: "manual",
       maxHistoryDays: null,
       supportsPending: true,
       stableIds: true,

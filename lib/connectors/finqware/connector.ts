@@ -146,7 +146,7 @@ export function createFinqwareConnector(settings: FinqwareSettings, opts: { now?
     id: "finqware",
     displayName: "European banks (PSD2)",
     description: "Banks in Romania and Bulgaria through a PSD2 consent you approve at your bank (local sandbox).",
-    capabilities: { syncModel: "cursor", maxHistoryDays: 730, supportsPending: true, stableIds: true, consentLifetimeDays: 180, rateBudget: { syncsPerDay: FQ_SYNCS_PER_DAY }, oneLoginPerInstitution: true },
+    capabilities: { syncModel: "cursor", schedule: "auto", maxHistoryDays: 730, supportsPending: true, stableIds: true, consentLifetimeDays: 180, rateBudget: { syncsPerDay: FQ_SYNCS_PER_DAY }, oneLoginPerInstitution: true },
     link: { kind: "consent_session" },
     reconnect: { kind: "consent_session" },
     credentialsSchema,

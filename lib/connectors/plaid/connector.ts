@@ -63,6 +63,7 @@ export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () =
     description: settings.environment === "emulator" ? "Thousands of US and EU banks through Plaid Link (local Plaid sandbox: user_good / pass_good)." : `Thousands of US and EU banks through Plaid Link (${settings.environment}).`,
     capabilities: {
       syncModel: "cursor",
+      schedule: "auto",
       maxHistoryDays: 730,
       supportsPending: true,
       stableIds: true,

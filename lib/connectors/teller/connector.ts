@@ -117,7 +117,7 @@ export function createTellerConnector(opts: {
     applicationId: opts.applicationId,
     displayName: "Teller",
     description: opts.mode === "emulator" ? "US banks through Teller Connect (local Teller sandbox: username / password, or otp, challenge)." : `US banks through Teller Connect (${opts.mode}).`,
-    capabilities: { syncModel: "window", maxHistoryDays: opts.maxHistoryDays ?? null, maxWindowDays: opts.maxWindowDays ?? null, supportsPending: true, stableIds: true, consentLifetimeDays: null, rateBudget: null, oneLoginPerInstitution: true },
+    capabilities: { syncModel: "window", schedule: "auto", maxHistoryDays: opts.maxHistoryDays ?? null, maxWindowDays: opts.maxWindowDays ?? null, supportsPending: true, stableIds: true, consentLifetimeDays: null, rateBudget: null, oneLoginPerInstitution: true },
     link: widget,
     // Connect repairs the same enrollment in place.
     reconnect: widget,
