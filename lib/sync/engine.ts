@@ -12,6 +12,7 @@ import { log } from "@/lib/log";
 import { emitSyncEvents } from "@/lib/webhooks/sync-events";
 import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, warn, type Diff } from "./apply";
 import { refreshGate, requestPlan, spacedIntervalMs } from "./budget";
+import { pacer } from "./pace";
 import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } from "./retry";
 
 /**
@@ -25,7 +26,8 @@ import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } fro
  *   the lease owner), so a crash anywhere resumes from the last committed page: no
  *   duplicate, no gap.
  * - Provider calls retry with backoff + jitter honouring Retry-After; reauth_required
- *   is never retried and flips the connection's status.
+ *   is never retried and flips the connection's status. A connector that declares
+ *   `rateBudget.perMinute` has its calls spaced to that rate (lib/sync/pace.ts).
  * - After a run, only `schedule: "auto"` connections get a next_sync_at; manual and
  *   interactive ones wait for the user.
  * - Dry run: the same work inside one transaction that is rolled back.
@@ -215,9 +217,12 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
   const abort = new AbortController();
   /** Credentials rotated during a dry run: written after its rollback (the provider already moved on). */
   let rotatedInDryRun: unknown = undefined;
+  // Every provider call (and every retry of one) goes through here: paced to rateBudget.perMinute.
+  const pace = pacer(connector.capabilities.rateBudget?.perMinute, clock);
   const retry = <T>(fn: () => Promise<T>) =>
     withRetry(
-      () => {
+      async () => {
+        await pace();
         attempts++;
         return fn();
       },
