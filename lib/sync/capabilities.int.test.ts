@@ -37,6 +37,11 @@ describe("schedule policy", () => {
     for (const id of ["demo", "plaid", "teller", "finqware", "simplefin", "ebank"] as const) expect(getConnector(id).capabilities.schedule).toBe("auto");
   });
 
+  it("banks that cap one read's date range declare it (the e-bank 30 days, SimpleFIN 90)", () => {
+    expect(getConnector("ebank").capabilities.maxWindowDays).toBe(30);
+    expect(getConnector("simplefin").capabilities.maxWindowDays).toBe(90);
+  });
+
   it("sync.due claims only the auto connection when a file and an auto one are both past due; the file one loses its next_sync_at", async () => {
     const h = await demoHarness(t.db);
     const auto = await h.link();

@@ -244,6 +244,7 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
       // The stored device-trust cookie logs in unattended; when the bank drops it the run ends reauth_required.
       schedule: "auto",
       maxHistoryDays,
+      maxWindowDays: WINDOW_DAYS,
       supportsPending: false,
       stableIds: true,
       consentLifetimeDays: null,

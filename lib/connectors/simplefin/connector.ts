@@ -117,7 +117,7 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
     description: "US banks through your own SimpleFIN Bridge subscription: paste a setup token.",
     budget,
     reserve,
-    capabilities: { syncModel: "window", schedule: "auto", maxHistoryDays: null, supportsPending: true, stableIds: true, consentLifetimeDays: null, rateBudget: { perDay: budget } },
+    capabilities: { syncModel: "window", schedule: "auto", maxHistoryDays: null, maxWindowDays: SF_WINDOW_DAYS, supportsPending: true, stableIds: true, consentLifetimeDays: null, rateBudget: { perDay: budget } },
     link: {
       kind: "form",
       fields: [{ name: "setupToken", label: "Setup token", kind: "password", hint: "From your SimpleFIN Bridge: My account → New connection → copy the setup token. It works once." }],
