@@ -83,7 +83,17 @@ export default async function ConnectionsPage() {
                       </>
                     )}
                     <dt className="text-stone-500">Next scheduled sync</dt>
-                    <dd>{c.status === "disconnected" || c.status === "reauth_required" ? "—" : c.nextSyncAt ? formatDateTime(c.nextSyncAt) : "After the first import"}</dd>
+                    <dd>
+                      {c.status === "disconnected" || c.status === "reauth_required"
+                        ? "—"
+                        : connectorOrNull(c.connectorId)?.capabilities.schedule === "manual"
+                          ? "None: import a statement to add to it"
+                          : connectorOrNull(c.connectorId)?.capabilities.schedule === "interactive"
+                            ? "None: refreshed when you ask"
+                            : c.nextSyncAt
+                              ? formatDateTime(c.nextSyncAt)
+                              : "After the first import"}
+                    </dd>
                   </dl>
                 </div>
                 {c.status !== "disconnected" && (
