@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Database } from "@/db/client";
@@ -14,8 +15,9 @@ import { benchDatabase, fmt, percentile } from "./harness";
  * Issue #10: `/api/health` latency while a 100k-transaction first import runs in the same
  * process (the web process is also the worker by default, and on PGlite it must be).
  * The real route handler (app/api/health/route.ts) is served over HTTP by a node:http
- * server in this process, on the bench database installed as the app's database; a
- * client in this process asks it back to back (10 ms apart) before and during the import.
+ * server in this process, on the bench database installed as the app's database. The
+ * client is ANOTHER process (a monitor asks back to back, 10 ms apart): in this process its
+ * own timers would wait out a blocked event loop and never see the stall it caused.
  * A stall is any single answer slower than 500 ms.
  */
 
@@ -49,12 +51,35 @@ async function serveHealth(): Promise<{ url: string; close: () => Promise<void> 
   return { url: `http://127.0.0.1:${port}/api/health`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-async function probe(url: string): Promise<number> {
-  const t0 = performance.now();
-  const res = await fetch(url);
-  const body = (await res.json()) as { ok?: boolean };
-  if (!res.ok || !body.ok) throw new Error(`health answered ${res.status}`);
-  return performance.now() - t0;
+/** The out-of-process client: one line per answer, `<sent at epoch ms> <took ms>`. */
+const MONITOR = `
+const url = process.argv[1];
+const tick = async () => {
+  const sent = Date.now(), t0 = performance.now();
+  try {
+    const res = await fetch(url);
+    const body = await res.json();
+    if (!res.ok || !body.ok) throw new Error("health answered " + res.status);
+    process.stdout.write(sent + " " + (performance.now() - t0).toFixed(2) + "\\n");
+  } catch (e) { process.stderr.write(String(e) + "\\n"); process.exit(1); }
+  setTimeout(tick, 10);
+};
+tick();`;
+
+function startMonitor(url: string): { samples: { sent: number; took: number }[]; stop: () => void } {
+  const child = spawn(process.execPath, ["-e", MONITOR, url], { stdio: ["ignore", "pipe", "inherit"] });
+  const samples: { sent: number; took: number }[] = [];
+  let rest = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop() ?? "";
+    for (const l of lines) {
+      const [sent, took] = l.split(" ").map(Number);
+      if (Number.isFinite(sent) && Number.isFinite(took)) samples.push({ sent: sent!, took: took! });
+    }
+  });
+  return { samples, stop: () => child.kill() };
 }
 
 export async function benchHealth(kind: "pglite" | "postgres", historyDays: number = TEN_YEAR_BENCH.historyDays): Promise<HealthBench> {
@@ -80,28 +105,26 @@ export async function benchHealth(kind: "pglite" | "postgres", historyDays: numb
     // remote in real life): build it before measuring.
     await connector.listAccounts(connector.credentialsSchema.parse(await credentialsOf(db, connectionId)));
 
-    const idle: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      idle.push(await probe(server.url));
-      await new Promise((r) => setTimeout(r, 10));
+    const monitor = startMonitor(server.url);
+    let first;
+    let start = 0;
+    let end = 0;
+    try {
+      // idle: 200 answers before the import starts
+      while (monitor.samples.length < 200) await new Promise((r) => setTimeout(r, 50));
+      start = Date.now();
+      first = await syncConnection(db, { userId: u!.id, connectionId, trigger: "initial" }, { connector, clock });
+      end = Date.now();
+      await new Promise((r) => setTimeout(r, 1_000)); // the answers asked during the import's last moments
+    } finally {
+      monitor.stop();
     }
-
-    let done = false;
-    const t0 = performance.now();
-    const importing = syncConnection(db, { userId: u!.id, connectionId, trigger: "initial" }, { connector, clock }).finally(() => (done = true));
-    const busy: number[] = [];
-    let worstAt = 0;
-    while (!done) {
-      const sent = performance.now() - t0;
-      const took = await probe(server.url);
-      if (took > Math.max(0, ...busy)) worstAt = sent;
-      busy.push(took);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const first = await importing;
-    const importMs = performance.now() - t0;
     if (first.status !== "success") throw new Error(`import failed: ${JSON.stringify(first)}`);
-    return { kind, rows: first.diff.added, importMs, idle: stats(idle), busy: stats(busy), stalls: busy.filter((x) => x > 500).length, worstAtMs: worstAt };
+    const idle = monitor.samples.filter((x) => x.sent < start).slice(-200).map((x) => x.took);
+    const during = monitor.samples.filter((x) => x.sent >= start && x.sent <= end);
+    const busy = during.map((x) => x.took);
+    const worst = during.reduce((w, x) => (x.took > w.took ? x : w), { sent: start, took: -1 });
+    return { kind, rows: first.diff.added, importMs: end - start, idle: stats(idle), busy: stats(busy), stalls: busy.filter((x) => x > 500).length, worstAtMs: worst.sent - start };
   } finally {
     await server.close();
     g.__ledgerlinkDb = previous;
