@@ -9,6 +9,14 @@ import { rowsOf } from "@/db/rows";
 import { canonical, isDecimal } from "@/lib/money/decimal";
 
 /**
+ * Let waiting requests in. With an in-process provider (the demo bank) and embedded PGlite
+ * a whole import is otherwise one chain of promise callbacks that never yields to I/O:
+ * health checks and progress polls would wait for it to end. The engine calls it before
+ * the first page and around each page; the backfill between its statements.
+ */
+export const yieldToIo = () => new Promise<void>((r) => setImmediate(r));
+
+/**
  * Reconciliation: apply what a connector returned to the database. Every function is
  * idempotent — applying the same accounts, balances or page twice changes nothing —
  * which is what makes crash recovery and pagination restarts safe.
@@ -422,7 +430,7 @@ export async function backfillSnapshots(db: Db, { userId, connectionId }: { user
     .where(and(eq(financialAccounts.connectionId, connectionId), eq(financialAccounts.userId, userId)));
   for (const a of accounts) {
     await backfillAccountSnapshots(db, { userId, connectionId, accountId: a.id });
-    await new Promise<void>((r) => setImmediate(r));
+    await yieldToIo();
   }
 }
 
@@ -477,7 +485,7 @@ async function backfillAccountSnapshots(db: Db, { userId, connectionId, accountI
         select (${after}::numeric + coalesce((select sum(s) from daily), 0))::text as after`),
     );
     after = r!.after;
-    await new Promise<void>((r) => setImmediate(r));
+    await yieldToIo();
   }
 }
 

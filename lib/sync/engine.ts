@@ -10,7 +10,7 @@ import { openSecret, sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { emitSyncEvents } from "@/lib/webhooks/sync-events";
-import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, warn, type Diff } from "./apply";
+import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, warn, yieldToIo, type Diff } from "./apply";
 import { refreshGate, requestPlan, spacedIntervalMs } from "./budget";
 import { pacer } from "./pace";
 import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } from "./retry";
@@ -443,14 +443,6 @@ function partialMessage(ws: AccountWarning[]): string {
   const n = new Set(ws.map((w) => w.providerAccountId)).size;
   return `${n} account${n === 1 ? "" : "s"} could not be read this time; the others were synced. The next sync tries again.`;
 }
-
-/**
- * Let waiting requests in. With an in-process provider (the demo bank) and embedded PGlite
- * a whole import is otherwise one chain of promise callbacks that never yields to I/O:
- * health checks and progress polls would wait for it to end. Called before the first page
- * and around each page, so no single stretch is longer than one page transaction.
- */
-const yieldToIo = () => new Promise<void>((r) => setImmediate(r));
 
 /** Statistics target for the embedded database's post-import ANALYZE (PostgreSQL's default is 100). */
 export const EMBEDDED_ANALYZE_TARGET = 30;
