@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatMoney } from "@/lib/format";
-import { currenciesByMinorUnits, fixedForCurrency, minorUnits, roundToMinorUnits } from "./currency";
+import { currenciesByMinorUnits, fixedForCurrency, minorUnits, roundToMinorUnits, tooManyDecimals } from "./currency";
 
 describe("ISO 4217 minor units", () => {
   it("JPY/KRW/ISK have none, EUR/USD two, BHD/KWD three; unknown codes two", () => {
@@ -51,5 +51,17 @@ describe("formatMoney by the currency's minor units", () => {
     // something that rounds to zero carries no sign
     expect(formatMoney("-0.4", "JPY", { signed: true })).toBe("¥0");
     expect(formatMoney(null, "JPY")).toBe("—");
+  });
+});
+
+describe("tooManyDecimals: what a person typed against the currency's minor units", () => {
+  it("refuses yen cents and a third dollar decimal; trailing zeros don't count", () => {
+    expect(tooManyDecimals("1234.5", "JPY")).toBe("The amount can't have decimals: JPY has no minor unit.");
+    expect(tooManyDecimals("1200.00", "jpy")).toBeNull();
+    expect(tooManyDecimals("1200", "JPY")).toBeNull();
+    expect(tooManyDecimals("12.345", "USD", "The value")).toBe("The value can have at most 2 decimals in USD.");
+    expect(tooManyDecimals("-12.340", "USD")).toBeNull();
+    expect(tooManyDecimals("1.234", "BHD")).toBeNull();
+    expect(tooManyDecimals("1.2345", "BHD")).toBe("The amount can have at most 3 decimals in BHD.");
   });
 });

@@ -58,3 +58,18 @@ export function roundToMinorUnits(amount: string, currency: string): string {
   if (frac <= digits) return fromUnits(toUnits(c, digits), digits);
   return fromUnits(roundHalfAway(toUnits(c, frac), 10n ** BigInt(frac - digits)), digits);
 }
+
+/**
+ * Why an amount a person typed has more decimals than its currency has (a JPY amount with
+ * cents, a USD amount with a third decimal), or null when it fits. Trailing zeros don't
+ * count ("1200.00" JPY is ¥1,200).
+ */
+export function tooManyDecimals(amount: string, currency: string, label = "The amount"): string | null {
+  const c = canonical(amount);
+  const dot = c.indexOf(".");
+  const frac = dot < 0 ? 0 : c.length - dot - 1;
+  const digits = minorUnits(currency);
+  if (frac <= digits) return null;
+  const code = currency.toUpperCase();
+  return digits === 0 ? `${label} can't have decimals: ${code} has no minor unit.` : `${label} can have at most ${digits} decimals in ${code}.`;
+}

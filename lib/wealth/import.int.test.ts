@@ -41,6 +41,18 @@ describe("CSV import of valuations and holdings", () => {
     expect(await importValuationsCsv(t.db, { userId: u.userId, text: "foo,bar\n1,2\n" })).toMatchObject({ status: "invalid", errors: [expect.stringMatching(/name the columns/)] });
   });
 
+  it("a value with more decimals than its currency has is refused by line, nothing written", async () => {
+    const u = await seedUser(t.db);
+    const csv = "account,date,value,currency,kind\nTokyo flat,2024-06-30,25000000.00,JPY,property\nTokyo flat,2024-07-31,25000000.5,JPY,property\nCar,2024-06-30,5000.125,EUR,vehicle\n";
+    const r = await importValuationsCsv(t.db, { userId: u.userId, text: csv });
+    expect(r).toEqual({
+      status: "invalid",
+      errors: ["Line 3: the value can't have decimals: JPY has no minor unit.", "Line 4: the value can have at most 2 decimals in EUR."],
+    });
+    expect(await listManualAccounts(t.db, { userId: u.userId, includeArchived: true })).toEqual([]);
+    expect(await t.db.select().from(manualValuations)).toEqual([]);
+  });
+
   it("matches only the importing user's accounts", async () => {
     const a = await seedUser(t.db);
     const b = await seedUser(t.db);

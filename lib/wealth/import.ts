@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { AppError } from "@/lib/errors";
+import { tooManyDecimals } from "@/lib/money/currency";
 import { createManualAccount, listManualAccounts, recordValuation } from "./manual";
 import { manualAccountSchema, valuationSchema } from "./schemas";
 
@@ -91,6 +92,9 @@ export async function importValuationsCsv(db: Db, { userId, text }: { userId: st
       unitPrice: get(r, "unitPrice"),
     });
     if (!v.success) return errors.push(`Line ${line}: ${v.error.issues.map((x) => x.message).join("; ")}.`);
+    const currency = existing.get(key)?.currency ?? toCreate.get(key)!.currency;
+    const problem = v.data.value === undefined ? null : tooManyDecimals(v.data.value, currency, "the value");
+    if (problem) return errors.push(`Line ${line}: ${problem}`);
     parsed.push({ key, date: v.data.date, value: v.data.value, quantity: v.data.quantity, unitPrice: v.data.unitPrice });
   });
   if (errors.length) return { status: "invalid", errors: errors.slice(0, 50) };

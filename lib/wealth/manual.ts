@@ -2,6 +2,7 @@ import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditLog, manualAccounts, manualTransactions, manualValuations } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import { tooManyDecimals } from "@/lib/money/currency";
 import { fromUnits, toUnits } from "@/lib/money/decimal";
 import type { ManualAccountInput, ManualTransactionInput, ValuationInput } from "./schemas";
 
@@ -23,6 +24,12 @@ export function holdingValue(quantity: string, unitPrice: string): string {
 export async function createManualAccount(db: Db, { userId, input }: { userId: string; input: ManualAccountInput }) {
   const [row] = await db.insert(manualAccounts).values({ userId, ...input }).returning();
   return row!;
+}
+
+/** An amount the user typed has no more decimals than the account's currency (no yen cents): else a clear refusal, nothing written. */
+function fitsCurrency(amount: string | undefined, currency: string, label: string): void {
+  const problem = amount === undefined ? null : tooManyDecimals(amount, currency, label);
+  if (problem) throw new AppError("invalid_input", problem);
 }
 
 async function ownedAccount(db: Db, userId: string, id: string) {
@@ -55,6 +62,7 @@ export async function setManualAccountArchived(db: Db, { userId, id, archived }:
 
 export async function recordValuation(db: Db, { userId, input }: { userId: string; input: ValuationInput }) {
   const account = await ownedAccount(db, userId, input.accountId);
+  fitsCurrency(input.value, account.currency, "The value");
   const holding = input.value === undefined;
   const value = holding ? holdingValue(input.quantity!, input.unitPrice!) : input.value!;
   const [row] = await db
@@ -78,6 +86,7 @@ export async function recordValuation(db: Db, { userId, input }: { userId: strin
 export async function addManualTransaction(db: Db, { userId, input }: { userId: string; input: ManualTransactionInput }) {
   const account = await ownedAccount(db, userId, input.accountId);
   if (account.kind !== "cash") throw new AppError("invalid_input", "Transactions can only be added to a manual cash account.");
+  fitsCurrency(input.amount, account.currency, "The amount");
   const [row] = await db.insert(manualTransactions).values({ userId, ...input }).returning();
   return row!;
 }
@@ -121,6 +130,7 @@ export async function updateValuation(db: Db, { userId, id, input }: { userId: s
       .from(manualValuations)
       .where(and(eq(manualValuations.accountId, before.accountId), eq(manualValuations.date, input.date)));
     if (clash && clash.id !== id) throw new AppError("invalid_input", `There is already a valuation on ${input.date}: edit or delete that one.`);
+    fitsCurrency(input.value, (await ownedAccount(tx as unknown as Db, userId, before.accountId)).currency, "The value");
     const holding = input.value === undefined;
     const value = holding ? holdingValue(input.quantity!, input.unitPrice!) : input.value!;
     const [row] = await tx
