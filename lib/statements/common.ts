@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import iconv from "iconv-lite";
+import { fixedForCurrency } from "@/lib/money/currency";
 import { canonical, fromUnits, toUnits } from "@/lib/money/decimal";
 
 /**
@@ -174,16 +175,24 @@ export function isoDay(s: string | null | undefined): string | null {
 /**
  * A bank-formatted number to a canonical decimal string, or null if it is not one.
  * decimal: which separator is the decimal one (",", ".") or "auto" (the last of both present;
- * a lone "," followed by exactly three digits is a thousands separator).
+ * a lone "," followed by exactly three digits is a thousands separator) or "none" (a currency
+ * without minor units: a separator between groups of three digits only groups them).
  * Accepts currency symbols/codes, spaces, apostrophes, "+", trailing "-", and "(…)" negatives.
  */
 const PLAIN_DOT = /^-?\d+(\.\d+)?$/;
 const PLAIN_COMMA = /^-?\d+(,\d{1,2}|,\d{4,})?$/;
 
-export function parseAmount(input: string | null | undefined, decimal: "," | "." | "auto" = "auto"): string | null {
+export function parseAmount(input: string | null | undefined, decimal: "," | "." | "auto" | "none" = "auto"): string | null {
   if (input == null) return null;
   let s = input.trim();
   if (!s) return null;
+  if (decimal === "none") {
+    // A currency without minor units (JPY, KRW, ISK): "1.234" and "1,234" are both ¥1,234. A number
+    // that is not plain digits in groups of three (a stray "1234.0") is read as usual.
+    const grouped = /^(-?\(?[^\d]*)(\d{1,3}(?:([.,'\u00a0\u202f ])\d{3})(?:\3\d{3})*)(\D*)$/.exec(s);
+    if (grouped) s = `${grouped[1]}${grouped[2]!.replace(/[.,'\u00a0\u202f ]/g, "")}${grouped[4]}`;
+    decimal = "auto";
+  }
   // fast path: a plain signed number with the decimal separator we expect
   if (decimal !== "," && PLAIN_DOT.test(s)) return canonical(s);
   if (decimal !== "." && PLAIN_COMMA.test(s)) return canonical(s.replace(",", "."));
@@ -249,8 +258,12 @@ export function eq(a: string, b: string): boolean {
   return toUnits(a, 6) === toUnits(b, 6);
 }
 
-/** 2 decimals for display and JSON; keeps more when the file has more significant digits. */
-export function money(a: string): string {
+/**
+ * For display and JSON: the currency's decimals (¥1234, $12.30, BD 1.234), 2 when the file
+ * names no currency; keeps more when the file has more significant digits.
+ */
+export function money(a: string, currency: string | null = null): string {
+  if (currency) return fixedForCurrency(a, currency);
   const c = canonical(a);
   const frac = c.split(".")[1] ?? "";
   return frac.length >= 2 ? c : fromUnits(toUnits(c, 2), 2);

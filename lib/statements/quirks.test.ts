@@ -173,6 +173,21 @@ describe("CSV quirks", () => {
     const [s] = summarize(parseCsv(text));
     expect(s).toMatchObject({ account: "NL01INGB0000000001", transactions: 2, sum: "87.66", from: "2024-01-05", to: "2024-01-06" });
   });
+  it("a yen file writes ¥1,234 as 1.234: a currency without minor units groups, it has no fraction", () => {
+    // the currency from a column, a header and a preamble line
+    const byColumn = "Date,Description,Amount,Currency\n2024-05-02,Rent,-85.000,JPY\n2024-05-03,Salary,1.234.567,JPY\n2024-05-04,Coffee,-450,JPY\n";
+    expect(parseCsv(byColumn).statements[0]!.transactions.map((t) => t.amount)).toEqual(["-85000", "1234567", "-450"]);
+    expect(summarize(parseCsv(byColumn))[0]).toMatchObject({ currency: "JPY", sum: "1149117" });
+    const byHeader = "Date,Description,Amount (JPY)\n2024-05-02,Rent,\"-85,000\"\n2024-05-03,Coffee,-1.200\n";
+    expect(parseCsv(byHeader).statements[0]!.transactions.map((t) => t.amount)).toEqual(["-85000", "-1200"]);
+    const byPreamble = "Account,12345678\nCurrency,KRW\n\nDate,Description,Amount\n2024-05-02,Market,-12.500\n";
+    expect(parseCsv(byPreamble).statements[0]!.transactions.map((t) => t.amount)).toEqual(["-12500"]);
+    // a currency with cents keeps "1.234" a decimal: nothing changes for EUR, USD, BHD files
+    const euros = "Date,Description,Amount,Currency\n2024-05-02,Rent,-85.000,EUR\n2024-05-03,Coffee,-3.5,EUR\n";
+    expect(parseCsv(euros).statements[0]!.transactions.map((t) => t.amount)).toEqual(["-85", "-3.5"]);
+    const dinars = "Date,Description,Amount,Currency\n2024-05-02,Rent,-1.234,BHD\n";
+    expect(parseCsv(dinars).statements[0]!.transactions.map((t) => t.amount)).toEqual(["-1.234"]);
+  });
   it("ambiguous day/month is flagged and can be answered", () => {
     const text = "Date,Description,Amount\n02/01/2024,A,-1\n03/01/2024,B,-2\n";
     expect(parseCsv(text).dateOrderAmbiguous).toBe(true);

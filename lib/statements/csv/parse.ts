@@ -1,3 +1,4 @@
+import { minorUnits } from "@/lib/money/currency";
 import { toUnits } from "@/lib/money/decimal";
 import { abs, add as add2, collectRows, neg, newStatement, parseAmount, reject, idAssigner, type Draft, type ParseResult, type Statement, type StreamedRow } from "../common";
 import { dateParts, parseDate, type DateOrder } from "../dates";
@@ -377,6 +378,7 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
   const cDebit = col("debit");
   const cCredit = col("credit");
   const cAccount = col("account");
+  const cCurrency = col("currency");
   const numCols = NUM_ROLES.map(col).filter((i) => i >= 0);
   const at = (r: CsvRecord, i: number): string => (i < 0 ? "" : (r.cells[i] ?? "").trim());
   const data = function* () {
@@ -400,6 +402,7 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
   let symbols = "";
   // accounts named in the rows: part of every row's content hash, so known before the rows
   const rowAccounts = new Set<string>();
+  const firstCurrencies = new Set<string>();
   let lastDateCell = "";
   const moneyCols = [cAmount, cDebit, cCredit];
   for (const r of data()) {
@@ -445,6 +448,10 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
       if (t.charCodeAt(0) === 43) anyPlus = true;
       if (/^-|-$|^\(/.test(t)) anyMinus = true;
     }
+    if (cCurrency >= 0 && firstCurrencies.size < 2) {
+      const cur = at(r, cCurrency).toUpperCase();
+      if (/^[A-Z]{3}$/.test(cur)) firstCurrencies.add(cur);
+    }
     if (cAccount >= 0 && (d || at(r, cAmount) || at(r, cDebit) || at(r, cCredit))) {
       const acct = at(r, cAccount).replace(/\s+/g, "");
       if (acct && rowAccounts.size < 2) rowAccounts.add(acct);
@@ -452,7 +459,11 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
   }
   let markerCol = -1;
   for (const [i, m] of markerCands) if (m.seen && m.ok && i > markerCol) markerCol = i;
-  const decimal: "," | "." = opts.decimal ?? (commaVotes > dotVotes ? "," : ".");
+  // The file's one currency, if the first pass can tell: a currency without minor units (JPY)
+  // writes "1.234" for ¥1,234, which the votes above cannot see (no 1–2 digit fraction anywhere).
+  const currencyHint = firstCurrencies.size === 1 ? [...firstCurrencies][0]! : firstCurrencies.size === 0 ? (headerCurrency ?? preCurrency) : null;
+  const decimal: "," | "." | "none" =
+    opts.decimal ?? (commaVotes > dotVotes ? "," : dotVotes > 0 || !currencyHint || minorUnits(currencyHint) > 0 ? "." : "none");
   let inferred: { order: DateOrder | null; ambiguous: boolean };
   if (!anyAb) inferred = { order: "ymd", ambiguous: false };
   else if (dayFirst && !monthFirst) inferred = { order: "dmy", ambiguous: false };
