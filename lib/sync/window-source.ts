@@ -125,8 +125,8 @@ function pagesOf(src: NewestFirstSource, req: WindowReadRequest, got: WindowRead
 }
 
 /**
- * Build `fetchTransactions` (for one session: the source's reads may share what the
- * session already read) from a newest-first window source.
+ * Build `fetchTransactions` from a newest-first window source. Build one per sync run (a
+ * session): the last read is kept for the further pages of the same read.
  */
 export function newestFirstFetch(src: NewestFirstSource) {
   const recentDays = src.recentDays ?? src.windowDays;
@@ -136,6 +136,13 @@ export function newestFirstFetch(src: NewestFirstSource) {
     return all.filter((a) => !accountIds || accountIds.includes(a)).sort();
   };
   const wantedOf = (accountIds: string[] | undefined) => (id: string) => !accountIds || accountIds.includes(id);
+  /** The last read, for the further account pages of a scope-"all" read. */
+  let last: { key: string; got: WindowReadResult } | null = null;
+  const read = async (req: WindowReadRequest) => {
+    const key = JSON.stringify(req);
+    if (last?.key !== key) last = { key, got: await src.read(req) };
+    return last.got;
+  };
 
   function nextTask(cur: WindowCursor, order: string[]): Task | null {
     const runTo = cur.run!.to;
@@ -185,7 +192,7 @@ export function newestFirstFetch(src: NewestFirstSource) {
     if (!lane || from > to) return empty(null);
     const start = max(addDays(at.to, -(src.windowDays - 1)), from);
     const req: WindowReadRequest = { lane, from: start, to: at.to, kind: "range", ...(input.accountIds ? { accountIds: input.accountIds } : {}) };
-    const pages = pagesOf(src, req, await src.read(req), wantedOf(input.accountIds));
+    const pages = pagesOf(src, req, await read(req), wantedOf(input.accountIds));
     const page = pages[at.i] ?? { added: [] };
     const next: RangeCursor["r"] | null =
       at.i + 1 < pages.length ? { ...at, i: at.i + 1 } : start > from ? { k: at.k, to: addDays(start, -1), i: 0 } : at.k + 1 < order.length ? { k: at.k + 1, to, i: 0 } : null;
@@ -211,7 +218,7 @@ export function newestFirstFetch(src: NewestFirstSource) {
     // The budget gate: only before a new optional read (not when resuming the pages of one).
     if (task.kind === "backfill" && i === 0 && src.mayBackfill && !(await src.mayBackfill())) return finish();
     const req: WindowReadRequest = { lane: task.lane, from: task.from, to: task.to, kind: task.kind, ...(input.accountIds ? { accountIds: input.accountIds } : {}) };
-    const got = await src.read(req);
+    const got = await read(req);
     const pages = pagesOf(src, req, got, wantedOf(input.accountIds));
     const page = pages[i] ?? { added: [] };
     if (i + 1 < pages.length) cur.run.i = i + 1;
