@@ -101,8 +101,10 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
   const recentFrom = () => addDays(today(), -SF_RECENT_DAYS);
 
   /**
-   * One run's reads of the bridge (a session's): each answer is kept for the run, so the
-   * snapshot's recent read also serves balances and the transaction pages inside it.
+   * One run's reads of the bridge (a session's): each recent/catch-up/range answer is kept for
+   * the run, so the snapshot's recent read also serves balances and the transaction pages
+   * inside it. Backfill answers are not kept (the adapter keeps the last read for its pages),
+   * so a long first import does not hold the whole history in memory.
    */
   const runReads = (c: SimplefinCredentials) => {
     const done: { from: IsoDate; to: IsoDate; pending: boolean; accounts?: string[]; parsed: ParsedAccountSet }[] = [];
@@ -110,7 +112,7 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
       const hit = done.find((r) => r.pending === pending && r.from <= from && to <= r.to && (!r.accounts || (accounts && accounts.every((a) => r.accounts!.includes(a)))));
       if (hit) return { ...hit.parsed, transactions: hit.parsed.transactions.filter((t) => t.date >= from && t.date <= to) };
       const parsed = await request(c, { startDate: epochOf(from), endDate: epochOf(addDays(to, 1)), ...(pending ? { pending: true } : {}), ...(accounts ? { accounts } : {}) });
-      done.push({ from, to, pending, ...(accounts ? { accounts } : {}), parsed });
+      if (pending) done.push({ from, to, pending, ...(accounts ? { accounts } : {}), parsed });
       if (pending) await store.report(tokenKey(c.accessUrl), { messages: parsed.messages, accountWarnings: parsed.warnings, holdings: parsed.holdings });
       return parsed;
     };
