@@ -1,18 +1,20 @@
-import { addDays, daysBetween, millisecondsInDay, millisecondsInHour, toIsoDate } from "@/lib/dates";
+import { daysBetween, millisecondsInDay, millisecondsInHour, toIsoDate } from "@/lib/dates";
 import { z } from "zod";
 import type { Connector, FetchTransactionsInput, NormalizedAccount, TransactionPage } from "../contract";
 import { ConnectorError, probeAuth } from "../errors";
 import { EbankClient, bankDate, bankDateEnd, sessionKey, type EbankSession, type EbankSettings, type PendingOtp, type StatementAccount, type WireAccount } from "./client";
 import { normalizeAccount, normalizeBalance, normalizeStatement } from "./normalize";
+import { newestFirstFetch, type WindowCursor } from "@/lib/sync/window-source";
 
 /**
  * A reverse-engineered e-banking connector (Fibank-style, PROVIDERS.md §6).
  *
- * Sync model: the bank keeps no change log and caps statements at 30 days, so the cursor
- * is our own plan, committed with every page (one page = one 30-day window of one IBAN):
+ * Sync model: the bank keeps no change log and caps statements at 30 days. Transactions are
+ * read through the shared newest-first window adapter (lib/sync/window-source.ts), declared
+ * in `fetchTransactions` below (one page = one 30-day window of one IBAN, a `window` page:
+ * what is missing inside it is removed):
  * 1. catch-up: windows newest-first from today back to the last day we had read (minus an
- *    overlap), so an incremental sync re-reads the last window and sees late changes and
- *    reversals (the newest window is a `window` page: what is missing from it is removed);
+ *    overlap), so an incremental sync re-reads the last window and sees late changes and reversals;
  * 2. backfill: 30-day windows walking backwards until the bank says the account did not
  *    exist yet (`acc: []`), a long run of empty windows, or the configured history limit.
  * A crash or an expired session resumes from the last committed window.
@@ -44,8 +46,8 @@ const linkInput = z.object({
     .or(z.literal("").transform(() => undefined)),
 });
 
-type AccountState = { head: string | null; back: string | null; done: boolean; empties: number; cu: string | null };
-export type EbankCursor = { v: 1; accounts: Record<string, AccountState>; run: { to: string } | null };
+/** The cursor: the shared adapter's (its `v: 1` format is the one this connector always stored). */
+export type EbankCursor = WindowCursor;
 
 /** The bank's day now (Europe/Sofia): the EU summer-time rule, no tz database needed. */
 export function sofiaToday(nowMs: number): string {
@@ -68,7 +70,6 @@ function offsetOf(day: string) {
   return t >= lastSunday(2) && t < lastSunday(9) ? "+0300" : "+0200";
 }
 
-type Task = { iban: string; kind: "catchup" | "backfill"; from: string; to: string };
 /** What a sync run's session listens for. */
 type RunHooks = { deviceRotated(deviceToken: string): Promise<void> };
 
@@ -83,7 +84,6 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
   const sessions = new Map<string, EbankSession>();
   /** Logins waiting for a one-time code (link step), by Ledgerlink user + bank username. */
   const pending = new Map<string, PendingOtp>();
-  const accountsMemo = new Map<string, { at: number; list: WireAccount[] }>();
 
   const needsCode = () =>
     new ConnectorError("reauth_required", "The bank needs your one-time code: open Connections and reconnect this bank to enter it. Scheduled syncs wait until then.", { providerCode: "otp_required" });
@@ -119,14 +119,8 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
     }
   }
 
-  async function accounts(c: EbankCredentials, fresh = false, run?: RunHooks): Promise<WireAccount[]> {
-    const key = sessionKey(c.username, c.password);
-    const hit = accountsMemo.get(key);
-    if (!fresh && hit && clock.now() - hit.at < 120_000) return hit.list;
-    const list = await call<WireAccount[]>(c, "sywspicklist/sywspicklist/getFilteredAccounts", undefined, run);
-    accountsMemo.set(key, { at: clock.now(), list });
-    return list;
-  }
+  /** The login's accounts (one request; a sync run reads them once, through its session). */
+  const accounts = (c: EbankCredentials, run?: RunHooks) => call<WireAccount[]>(c, "sywspicklist/sywspicklist/getFilteredAccounts", undefined, run);
 
   async function statement(c: EbankCredentials, iban: string, from: string, to: string, run?: RunHooks): Promise<StatementAccount | null> {
     if (daysBetween(from, to) >= WINDOW_DAYS) throw new Error("statement window over 30 days");
@@ -142,28 +136,10 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
     return r.acc[0]!;
   }
 
-  function nextTask(cur: EbankCursor, order: string[]): Task | null {
-    const run = cur.run!;
-    const floor = addDays(run.to, -maxHistoryDays);
-    for (const iban of order) {
-      const a = cur.accounts[iban]!;
-      if (a.cu) return { iban, kind: "catchup", from: addDays(a.cu, -(WINDOW_DAYS - 1)), to: a.cu };
-    }
-    for (const iban of order) {
-      const a = cur.accounts[iban]!;
-      if (a.done || !a.back) continue;
-      const to = addDays(a.back, -1);
-      if (to < floor) continue;
-      const from = addDays(to, -(WINDOW_DAYS - 1));
-      return { iban, kind: "backfill", from: from < floor ? floor : from, to };
-    }
-    return null;
-  }
-
-  async function balances(c: EbankCredentials, run?: RunHooks) {
+  async function balances(c: EbankCredentials, list: WireAccount[], run?: RunHooks) {
     const today = sofiaToday(clock.now());
     const out = [];
-    for (const a of await accounts(c, false, run)) {
+    for (const a of list) {
       const st = await statement(c, a.ibanAcNo, today, today, run);
       if (st) out.push(normalizeBalance({ ...st, iban: a.ibanAcNo, ccy: st.ccy || a.ccy }, today));
     }
@@ -171,68 +147,31 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
   }
 
   /**
-   * A partial run's date range, read from the bank as exactly that range: 30-day statements
-   * per account, newest first, each a window page (what is missing inside it is removed).
-   * The cursor is the next window's end; a partial run never stores it.
+   * Transaction pages through the shared newest-first window adapter (lib/sync/window-source.ts):
+   * one statement = one IBAN × at most 30 days; catch-up from today back to the last read day
+   * minus the overlap, then the backfill until the bank says the account did not exist yet
+   * (`acc: []`), a year of empty windows or the history limit; a partial run's range is asked
+   * of the bank as exactly that range.
    */
-  async function rangeRead(c: EbankCredentials, list: WireAccount[], cursor: string | null, range: { from?: string; to?: string }, run?: RunHooks): Promise<TransactionPage> {
-    const today = sofiaToday(clock.now());
-    const to = range.to && range.to < today ? range.to : today;
-    const from = range.from ?? addDays(today, -maxHistoryDays);
-    const order = list.map((a) => a.ibanAcNo).sort();
-    const ccy = new Map(list.map((a) => [a.ibanAcNo, a.ccy]));
-    const at = cursor ? (JSON.parse(cursor) as { i: number; to: string }) : { i: 0, to };
-    const iban = order[at.i];
-    if (!iban || from > to) return { added: [], modified: [], removed: [], nextCursor: null, hasMore: false };
-    const start = addDays(at.to, -(WINDOW_DAYS - 1)) < from ? from : addDays(at.to, -(WINDOW_DAYS - 1));
-    const st = await statement(c, iban, start, at.to, run);
-    const added = st ? normalizeStatement(iban, st.ccy || ccy.get(iban)!, st.stmt) : [];
-    const next = start > from ? { i: at.i, to: addDays(start, -1) } : at.i + 1 < order.length ? { i: at.i + 1, to } : null;
-    return {
-      added,
-      modified: [],
-      removed: [],
-      window: { providerAccountId: iban, from: start, to: at.to },
-      nextCursor: next ? JSON.stringify(next) : null,
-      hasMore: next !== null,
-    };
-  }
-
-  async function fetchTransactions(c: EbankCredentials, { cursor, accountIds, dateRange }: FetchTransactionsInput, run?: RunHooks): Promise<TransactionPage> {
-    const list = (await accounts(c, false, run)).filter((a) => !accountIds || accountIds.includes(a.ibanAcNo));
-    if (dateRange) return rangeRead(c, list, cursor, dateRange, run);
-    const order = list.map((a) => a.ibanAcNo).sort();
-    const ccy = new Map(list.map((a) => [a.ibanAcNo, a.ccy]));
-    const cur: EbankCursor = cursor ? (JSON.parse(cursor) as EbankCursor) : { v: 1, accounts: {}, run: null };
-    for (const iban of order) cur.accounts[iban] ??= { head: null, back: null, done: false, empties: 0, cu: null };
-    if (!cur.run) {
-      cur.run = { to: sofiaToday(clock.now()) };
-      for (const iban of order) cur.accounts[iban]!.cu = cur.run.to;
-    }
-    const task = nextTask(cur, order);
-    if (!task) {
-      cur.run = null;
-      return { added: [], modified: [], removed: [], nextCursor: JSON.stringify(cur), hasMore: false };
-    }
-    const a = cur.accounts[task.iban]!;
-    const st = await statement(c, task.iban, task.from, task.to, run);
-    const added = st ? normalizeStatement(task.iban, st.ccy || ccy.get(task.iban)!, st.stmt) : [];
-    let window: TransactionPage["window"];
-    if (task.kind === "catchup") {
-      if (task.to === cur.run.to) window = { providerAccountId: task.iban, from: task.from, to: task.to };
-      a.back = !a.back || task.from < a.back ? task.from : a.back;
-      if (!a.head || task.from <= addDays(a.head, -OVERLAP_DAYS) || !st) {
-        a.head = cur.run.to;
-        a.cu = null;
-      } else a.cu = addDays(task.from, -1);
-    } else {
-      a.back = task.from;
-      a.empties = added.length ? 0 : a.empties + 1;
-      if (!st || a.empties >= MAX_EMPTY_WINDOWS) a.done = true;
-    }
-    const more = nextTask(cur, order) !== null;
-    if (!more) cur.run = null;
-    return { added, modified: [], removed: [], nextCursor: JSON.stringify(cur), hasMore: more, ...(window ? { window } : {}) };
+  function fetchTransactions(c: EbankCredentials, input: FetchTransactionsInput, accountList: () => Promise<WireAccount[]>, run?: RunHooks): Promise<TransactionPage> {
+    let list: WireAccount[] = [];
+    return newestFirstFetch({
+      scope: "account",
+      accounts: async () => {
+        list = await accountList();
+        return list.map((a) => a.ibanAcNo);
+      },
+      read: async ({ lane: iban, from, to }) => {
+        const st = await statement(c, iban, from, to, run);
+        if (!st) return { transactions: [], beforeHistory: true };
+        return { transactions: normalizeStatement(iban, st.ccy || list.find((a) => a.ibanAcNo === iban)?.ccy || "", st.stmt) };
+      },
+      today: () => sofiaToday(clock.now()),
+      windowDays: WINDOW_DAYS,
+      overlapDays: OVERLAP_DAYS,
+      maxHistoryDays,
+      emptyWindowsLimit: MAX_EMPTY_WINDOWS,
+    })(input);
   }
 
   return {
@@ -308,15 +247,16 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
       };
     },
 
-    checkAuth: (c) => probeAuth(() => accounts(c, true)),
+    checkAuth: (c) => probeAuth(() => accounts(c)),
 
     async listAccounts(c): Promise<NormalizedAccount[]> {
-      return (await accounts(c, true)).map(normalizeAccount);
+      return (await accounts(c)).map(normalizeAccount);
     },
 
-    getBalances: (c) => balances(c),
+    getBalances: async (c) => balances(c, await accounts(c)),
 
-    fetchTransactions: (c, input) => fetchTransactions(c, input),
+    // Outside a sync run (no session) each call reads the account list afresh.
+    fetchTransactions: (c, input) => fetchTransactions(c, input, () => accounts(c)),
 
     /**
      * A sync run's session: the credentials it started with, updated (and stored at once
@@ -330,9 +270,20 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
           await ctx.saveCredentials(c);
         },
       };
+      // The run's account list: read once (by the snapshot, or by the first page) and shared by every page.
+      let list: Promise<WireAccount[]> | null = null;
+      const accountList = () =>
+        (list ??= accounts(c, run).catch((e: unknown) => {
+          list = null;
+          throw e;
+        }));
       return {
-        snapshot: async () => ({ accounts: (await accounts(c, true, run)).map(normalizeAccount), balances: await balances(c, run) }),
-        fetchTransactions: (input) => fetchTransactions(c, input, run),
+        snapshot: async () => {
+          list = null;
+          const wire = await accountList();
+          return { accounts: wire.map(normalizeAccount), balances: await balances(c, wire, run) };
+        },
+        fetchTransactions: (input) => fetchTransactions(c, input, accountList, run),
         close: async () => {},
       };
     },
@@ -343,7 +294,6 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
       const s = sessions.get(key);
       if (s) await client.logout(s);
       sessions.delete(key);
-      accountsMemo.delete(key);
     },
   };
 }

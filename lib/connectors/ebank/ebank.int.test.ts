@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connections, financialAccounts, transactions, users } from "@/db/schema";
 import { linkConnection } from "@/lib/connections/service";
 import { openSecret } from "@/lib/crypto";
+import { addDays } from "@/lib/dates";
 import { syncConnection, type SyncDeps, type SyncRequest } from "@/lib/sync/engine";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { ebankHarness, ebankUser } from "@/test/ebank-harness";
@@ -196,6 +197,44 @@ describe("ebank backfill and incremental sync against the local e-bank", () => {
     const [oldest] = await t.db.select({ d: sql<string>`min(${transactions.date})` }).from(transactions);
     expect(daysBetween(oldest!.d, sofiaDay(h.clock.now()))).toBeLessThanOrEqual(100);
     expect(daysBetween(oldest!.d, sofiaDay(h.clock.now()))).toBeGreaterThan(90);
+  });
+
+  it("a re-sync of unchanged data read again in 30-day chunks changes nothing: 0 added, 0 modified, 0 removed", async () => {
+    const { h, connectionId, sync, statements } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+    expect((await sync()).status).toBe("success");
+    const first = statements().length;
+    // Forget the cursor: the next run reads the whole history again, window by window.
+    await t.db.update(connections).set({ syncCursor: null }).where(eq(connections.id, connectionId));
+    const r = await sync();
+    expect(r.status === "success" && r.pages).toBeGreaterThan(20);
+    expect(statements().length - first).toBe(first); // the same windows again
+    expect(r.status === "success" && [r.diff.added, r.diff.modified, r.diff.removed]).toEqual([0, 0, 0]);
+    const got = await stored(t.db, connectionId);
+    expect(got).toEqual(truth(h.emulator, "anna"));
+  });
+
+  it("a cursor stored by the connector's own cursor code (before the shared adapter), mid-backfill: the walk continues where it stood, nothing re-read or lost", async () => {
+    const { h, connectionId, sync, statements } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+    const today = sofiaDay(h.clock.now());
+    const from = addDays(today, -59);
+    // What the old code had committed: the newest 60 days imported, the backfill under way.
+    expect((await sync({}, { dateRange: { from, to: today } })).status).toBe("success");
+    const ibans = [...h.emulator.ibans("anna")].sort();
+    const lane = `{"head":"${today}","back":"${from}","done":false,"empties":0,"cu":null}`;
+    const old = `{"v":1,"accounts":{${ibans.map((i) => `"${i}":${lane}`).join(",")}},"run":{"to":"${today}"}}`;
+    await t.db.update(connections).set({ syncCursor: old }).where(eq(connections.id, connectionId));
+    const before = statements().length;
+    const r = await sync();
+    expect(r.status).toBe("success");
+    const windows = statements()
+      .slice(before)
+      .map((s) => new URLSearchParams(s.query))
+      .filter((q) => q.get("FromDate")!.slice(0, 10) !== q.get("ToDate")!.slice(0, 10));
+    // Backfill only, from the day before the stored `back`, newest first, per IBAN.
+    expect(windows.every((q) => q.get("ToDate")!.slice(0, 10) < from)).toBe(true);
+    expect(windows.filter((q) => q.get("ToDate")!.slice(0, 10) === addDays(from, -1))).toHaveLength(ibans.length);
+    expect(r.status === "success" && [r.diff.modified, r.diff.removed]).toEqual([0, 0]);
+    expect(await stored(t.db, connectionId)).toEqual(truth(h.emulator, "anna"));
   });
 
   it("a changed password fails the run once with a clear message, no retry storm, and waits for the user", async () => {

@@ -1,23 +1,29 @@
 import { z } from "zod";
-import type { Connector, NormalizedTransaction, TransactionPage } from "../contract";
+import { addDays, daysBetween, isoDateToUtcMs, todayUtc } from "@/lib/dates";
+import type { Connector, FetchTransactionsInput, IsoDate, TransactionPage } from "../contract";
 import { ConnectorError, probeAuth } from "../errors";
 import { decodeSetupToken, SimplefinClient, splitAccessUrl, type AccountsQuery, type SimplefinSettings } from "./client";
 import { epochDay, parseAccountSet, type ParsedAccountSet } from "./normalize";
 import { tokenKey, type SimplefinStore } from "./state";
 import { nextPossible, nextUtcMidnight } from "@/lib/sync/budget";
+import { newestFirstFetch, parseWindowCursor, type WindowCursor } from "@/lib/sync/window-source";
 
 /**
  * SimpleFIN Bridge: one endpoint (`GET {access}/accounts`) returns accounts, balances and
  * transactions for a date window. No cursor, no webhooks, about 24 requests a day.
  *
  * How a refresh spends requests (each one reserved in the database before it is sent):
- * - listAccounts reads the RECENT window (last 30 days → tomorrow, pending included); the
- *   same answer serves balances and the first transaction pages, one page per account
- *   marked as a window so that vanished pendings and reversed charges become removals;
+ * - the run's session snapshot reads the RECENT window (the last 30 days → today, pending
+ *   included); the same answer (kept for that run only, in its session) serves balances and
+ *   the first transaction pages, one page per account marked as a window so that vanished
+ *   pendings and reversed charges become removals;
  * - an incremental refresh re-reads from the previous refresh minus a 14-day overlap
  *   (only gaps longer than 16 days cost extra requests, ≤ 90 days each);
  * - the first import then walks older history newest-first in 90-day windows until the
- *   bridge returns an empty window.
+ *   bridge returns an empty window;
+ * - a partial run (date range) asks the bridge for that range only, in ≤ 90-day windows.
+ * The cursor and the window walk are the shared newest-first adapter's (lib/sync/window-source.ts,
+ * scope "all": one request answers for every account); older cursors are migrated on read.
  *
  * The budget is planned before a run starts (`planRequests`, checked by lib/sync/budget.ts):
  * - a run whose unsplittable reads (the recent window + the incremental gap, plus the first
@@ -41,16 +47,30 @@ export const SF_OVERLAP_DAYS = 14;
 export const SF_MAX_HISTORY_DAYS = 3650;
 /** Requests of each day kept for a manual refresh (scheduled runs and backfill leave them). */
 export const SF_MANUAL_RESERVE = 2;
-const DAY = 86_400;
-const MEMO_MS = 10 * 60_000;
 
 const credentialsSchema = z.object({ accessUrl: z.string().url() });
 export type SimplefinCredentials = z.infer<typeof credentialsSchema>;
 const linkInput = z.object({ setupToken: z.unknown() });
 
-/** The transaction cursor: `since` = when the last recent window was read (ms); `back` = backfill continues before this epoch (s). */
-type Cursor = { p: "recent" | "back"; i: number; since: number | null; back: number | null };
-type Snapshot = { at: number; start: number; end: number; parsed: ParsedAccountSet };
+/**
+ * The cursor stored before the shared window adapter: `since` = when the last recent window
+ * was read (ms); `back` = the backfill continues before this epoch (s). Migrated on read.
+ */
+type OldCursor = { p: "recent" | "back"; i?: number; since: number | null; back: number | null };
+const LANE = "*";
+
+/** An old cursor in the adapter's form: nothing re-imported, nothing skipped. */
+export function migrateSimplefinCursor(old: unknown): WindowCursor | null {
+  const c = old as Partial<OldCursor> | null;
+  if (!c || (c.p !== "recent" && c.p !== "back")) return null;
+  // A first import that had not finished its recent pages: start it again (idempotent).
+  if (typeof c.since !== "number") return null;
+  const back = typeof c.back === "number" ? epochDay(c.back) : null;
+  return { v: 1, accounts: { [LANE]: { head: todayUtc(c.since), back, done: back === null, empties: 0, cu: null } }, run: null };
+}
+
+/** Epoch seconds of a day's start (UTC), as the bridge's `start-date`/`end-date` want them. */
+const epochOf = (d: IsoDate) => isoDateToUtcMs(d) / 1000;
 
 export type SimplefinConnector = Connector<SimplefinCredentials> & { readonly budget: number; readonly reserve: number };
 
@@ -60,7 +80,6 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
   const budget = settings.budget ?? SF_DAILY_BUDGET;
   const reserve = Math.min(settings.reserve ?? SF_MANUAL_RESERVE, budget - 1);
   const store = settings.store;
-  const memo = new Map<string, Snapshot>();
 
   /** One request to the bridge, paid for from today's budget first. */
   const request = async (c: SimplefinCredentials, q: AccountsQuery) => {
@@ -78,36 +97,62 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
     return parseAccountSet(await client.accounts(access, { ...q, version: settings.version ?? 2 }));
   };
 
-  const today0 = () => Math.floor(now() / 1000 / DAY) * DAY;
+  const today = () => todayUtc(now());
+  const recentFrom = () => addDays(today(), -SF_RECENT_DAYS);
 
-  /** Read [start, today+1) in ≤ 90-day windows, newest first, merged into one snapshot. */
-  const readRecent = async (c: SimplefinCredentials, start: number): Promise<Snapshot> => {
-    const end = today0() + DAY;
-    let parsed: ParsedAccountSet | null = null;
-    for (let hi = end; hi > start; hi -= SF_WINDOW_DAYS * DAY) {
-      const lo = Math.max(start, hi - SF_WINDOW_DAYS * DAY);
-      const part = await request(c, { startDate: lo, endDate: hi, pending: true });
-      if (!parsed) parsed = part;
-      else {
-        parsed.transactions.push(...part.transactions);
-        for (const id of part.withoutTransactions) parsed.withoutTransactions.add(id);
-      }
-    }
-    const snap = { at: now(), start, end, parsed: parsed! };
-    memo.set(tokenKey(c.accessUrl), snap);
-    await store.report(tokenKey(c.accessUrl), { messages: snap.parsed.messages, accountWarnings: snap.parsed.warnings, holdings: snap.parsed.holdings });
-    return snap;
+  /**
+   * One run's reads of the bridge (a session's): each recent/catch-up/range answer is kept for
+   * the run, so the snapshot's recent read also serves balances and the transaction pages
+   * inside it. Backfill answers are not kept (the adapter keeps the last read for its pages),
+   * so a long first import does not hold the whole history in memory.
+   */
+  const runReads = (c: SimplefinCredentials) => {
+    const done: { from: IsoDate; to: IsoDate; pending: boolean; accounts?: string[]; parsed: ParsedAccountSet }[] = [];
+    return async (from: IsoDate, to: IsoDate, pending: boolean, accounts?: string[]): Promise<ParsedAccountSet> => {
+      const hit = done.find((r) => r.pending === pending && r.from <= from && to <= r.to && (!r.accounts || (accounts && accounts.every((a) => r.accounts!.includes(a)))));
+      if (hit) return { ...hit.parsed, transactions: hit.parsed.transactions.filter((t) => t.date >= from && t.date <= to) };
+      const parsed = await request(c, { startDate: epochOf(from), endDate: epochOf(addDays(to, 1)), ...(pending ? { pending: true } : {}), ...(accounts ? { accounts } : {}) });
+      if (pending) done.push({ from, to, pending, ...(accounts ? { accounts } : {}), parsed });
+      if (pending) await store.report(tokenKey(c.accessUrl), { messages: parsed.messages, accountWarnings: parsed.warnings, holdings: parsed.holdings });
+      return parsed;
+    };
   };
-  const snapshot = async (c: SimplefinCredentials, from?: number) => {
-    const hit = memo.get(tokenKey(c.accessUrl));
-    const need = from ?? today0() - SF_RECENT_DAYS * DAY;
-    if (hit && now() - hit.at < MEMO_MS && hit.start <= need) return hit;
-    return readRecent(c, Math.min(need, today0() - SF_RECENT_DAYS * DAY));
-  };
+  type Reads = ReturnType<typeof runReads>;
 
-  const parseCursor = (cursor: string | null): Cursor => (cursor ? (JSON.parse(cursor) as Cursor) : { p: "recent", i: 0, since: null, back: null });
-  /** Windows needed to read [start, today+1) — as readRecent splits it. */
-  const windowsFrom = (start: number) => Math.max(1, Math.ceil((today0() + DAY - start) / (SF_WINDOW_DAYS * DAY)));
+  /** The recent window: accounts and balances of this refresh (the first request of a run). */
+  const recent = (read: Reads) => read(recentFrom(), today(), true);
+
+  /**
+   * Transaction pages, declared on the shared newest-first adapter: one request answers for
+   * every account (scope "all"); catch-up reads include pending rows and are complete (window
+   * pages), backfill reads are posted-only (no window: a still-pending row there is kept).
+   */
+  const transactions = (c: SimplefinCredentials, read: Reads) =>
+    newestFirstFetch({
+      scope: "all",
+      read: async ({ from, to, kind, accountIds }) => {
+        const backfill = kind === "backfill";
+        const p = await read(from, to, !backfill, accountIds);
+        return {
+          transactions: backfill ? p.transactions.filter((t) => !t.pending) : p.transactions,
+          accounts: p.accounts.map((a) => a.providerAccountId),
+          // An account the bridge sent no list for (failed) is left untouched.
+          incomplete: backfill ? true : [...p.withoutTransactions],
+        };
+      },
+      today,
+      windowDays: SF_WINDOW_DAYS,
+      overlapDays: SF_OVERLAP_DAYS,
+      recentDays: SF_RECENT_DAYS + 1,
+      maxHistoryDays: SF_MAX_HISTORY_DAYS,
+      emptyWindowsLimit: 1,
+      // Only while today's usage leaves the reserve: otherwise the run ends here, the walk kept.
+      mayBackfill: async () => (await store.used(tokenKey(c.accessUrl), now())) < budget - reserve,
+      migrate: migrateSimplefinCursor,
+    });
+
+  /** Windows needed to read [from, today] — as the adapter splits it. */
+  const windowsFrom = (from: IsoDate) => Math.max(1, Math.ceil((daysBetween(from, today()) + 1) / SF_WINDOW_DAYS));
 
   const byId = (a: { providerAccountId: string }, b: { providerAccountId: string }) => (a.providerAccountId < b.providerAccountId ? -1 : a.providerAccountId > b.providerAccountId ? 1 : 0);
 
@@ -149,84 +194,55 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
       };
     },
 
-    checkAuth: (c) => probeAuth(() => request(c, { balancesOnly: true, startDate: today0(), endDate: today0() + DAY })),
+    checkAuth: (c) => probeAuth(() => request(c, { balancesOnly: true, startDate: epochOf(today()), endDate: epochOf(addDays(today(), 1)) })),
 
+    // Outside a sync run (no session): every call is its own request.
     async listAccounts(c) {
-      // Always fresh: the first call of a refresh. Balances and the first pages reuse it.
-      const snap = await readRecent(c, today0() - SF_RECENT_DAYS * DAY);
-      return [...snap.parsed.accounts].sort(byId);
+      return [...(await recent(runReads(c))).accounts].sort(byId);
     },
 
     async planRequests(c, { cursor }) {
       const used = await store.used(tokenKey(c.accessUrl), now());
-      const s = parseCursor(cursor);
-      const recentStart = today0() - SF_RECENT_DAYS * DAY;
-      // listAccounts reads the recent window; an incremental run re-reads from the last refresh − overlap.
+      const lane = parseWindowCursor(cursor, migrateSimplefinCursor).accounts[LANE];
+      const first = !lane?.head;
+      // The snapshot reads the recent window; an incremental run re-reads from the last refresh − overlap.
       let required = 1;
-      if (s.since !== null) {
-        const from = Math.floor(s.since / 1000 / DAY) * DAY - SF_OVERLAP_DAYS * DAY;
-        if (from < recentStart) required += windowsFrom(from);
+      if (lane?.head) {
+        const from = addDays(lane.head, -SF_OVERLAP_DAYS);
+        if (from < recentFrom()) required += windowsFrom(from);
       }
-      const oldest = Math.floor(now() / 1000) - SF_MAX_HISTORY_DAYS * DAY;
-      const backFrom = s.since === null ? recentStart : s.p === "back" ? s.back : null;
+      const oldest = addDays(today(), -SF_MAX_HISTORY_DAYS);
+      const backFrom = first ? recentFrom() : !lane.done && lane.back ? lane.back : null;
       // Upper bound: the bridge usually runs out of history much sooner (an empty window ends the backfill).
-      const backfill = backFrom === null ? 0 : Math.max(1, Math.ceil((backFrom - oldest) / (SF_WINDOW_DAYS * DAY)));
-      if (s.since === null) required += 1; // a first import brings at least one older window
-      return { perDay: budget, used, reserve, required, optional: Math.max(0, backfill - (s.since === null ? 1 : 0)), resetsAt: nextUtcMidnight(now()) };
+      const backfill = backFrom === null ? 0 : Math.max(1, Math.ceil(daysBetween(oldest, backFrom) / SF_WINDOW_DAYS));
+      if (first) required += 1; // a first import brings at least one older window
+      return { perDay: budget, used, reserve, required, optional: Math.max(0, backfill - (first ? 1 : 0)), resetsAt: nextUtcMidnight(now()) };
     },
 
     async getBalances(c) {
-      return (await snapshot(c)).parsed.balances;
+      return (await recent(runReads(c))).balances;
     },
 
-    async fetchTransactions(c, { cursor, accountIds }): Promise<TransactionPage> {
-      const s = parseCursor(cursor);
-      const wanted = (id: string) => !accountIds || accountIds.includes(id);
+    fetchTransactions: (c, input: FetchTransactionsInput): Promise<TransactionPage> => transactions(c, runReads(c))(input),
 
-      if (s.p === "recent") {
-        const from = s.since === null ? undefined : Math.floor(s.since / 1000 / DAY) * DAY - SF_OVERLAP_DAYS * DAY;
-        const snap = await snapshot(c, from);
-        const list = snap.parsed.accounts.filter((a) => wanted(a.providerAccountId)).sort(byId);
-        const acct = list[s.i];
-        const page: TransactionPage = { added: [], modified: [], removed: [], nextCursor: null, hasMore: false };
-        if (acct) {
-          page.added = snap.parsed.transactions.filter((t) => t.providerAccountId === acct.providerAccountId);
-          // The window covers everything dated from its start; an account the bridge sent no list for (failed) is left untouched.
-          if (!snap.parsed.withoutTransactions.has(acct.providerAccountId)) page.window = { providerAccountId: acct.providerAccountId, from: epochDay(snap.start), to: epochDay(snap.end - 1) };
-        }
-        if (s.i + 1 < list.length) {
-          page.nextCursor = JSON.stringify({ ...s, i: s.i + 1 });
-          page.hasMore = true;
-          return page;
-        }
-        const back = s.since === null ? snap.start : s.back;
-        const next: Cursor = back !== null ? { p: "back", i: 0, since: snap.at, back } : { p: "recent", i: 0, since: snap.at, back: null };
-        page.nextCursor = JSON.stringify(next);
-        page.hasMore = next.p === "back";
-        return page;
-      }
-
-      // Backfill: one older window per page, newest first, until the bridge has nothing more.
-      // Only while today's usage leaves the reserve: otherwise end this run here, cursor kept,
-      // and continue when the budget refills.
-      if ((await store.used(tokenKey(c.accessUrl), now())) >= budget - reserve) {
-        return { added: [], modified: [], removed: [], nextCursor: JSON.stringify(s), hasMore: false };
-      }
-      const hi = s.back!;
-      const lo = hi - SF_WINDOW_DAYS * DAY;
-      const part = await request(c, { startDate: lo, endDate: hi, accounts: accountIds });
-      const added: NormalizedTransaction[] = part.transactions.filter((t) => wanted(t.providerAccountId) && !t.pending);
-      const done = part.transactions.length === 0 || lo <= Math.floor(now() / 1000) - SF_MAX_HISTORY_DAYS * DAY;
-      const next: Cursor = done ? { p: "recent", i: 0, since: s.since, back: null } : { p: "back", i: 0, since: s.since, back: lo };
-      return { added, modified: [], removed: [], nextCursor: JSON.stringify(next), hasMore: !done };
+    /** A sync run's session: its reads of the bridge, shared by the snapshot and every page, gone with the run. */
+    async openSession(c) {
+      const read = runReads(c);
+      const pages = transactions(c, read);
+      return {
+        snapshot: async () => {
+          const p = await recent(read);
+          return { accounts: [...p.accounts].sort(byId), balances: p.balances };
+        },
+        fetchTransactions: pages,
+        close: async () => {},
+      };
     },
 
     async disconnect(c) {
       // The protocol has no revoke call: we forget the access for good (every later use is refused);
       // the user disables the token at their bridge (the UI says so).
-      const key = tokenKey(c.accessUrl);
-      memo.delete(key);
-      await store.forget(key);
+      await store.forget(tokenKey(c.accessUrl));
     },
   };
 }

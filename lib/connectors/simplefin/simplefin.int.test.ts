@@ -13,6 +13,8 @@ import { TOKEN_MALFORMED, TOKEN_REFUSED } from "./client";
 import type { SimplefinCredentials } from "./connector";
 import { simplefinHarness } from "@/test/simplefin-harness";
 import { simplefinInfo, utcDay } from "./state";
+import { epochDay } from "./normalize";
+import { addDays } from "@/lib/dates";
 
 const truthOf = (emulator: SimplefinEmulator, accessUrl: string): Truth =>
   new Map(emulator.liveTransactions(SimplefinEmulator.userOf(accessUrl)).map((t) => [t.id, { amount: t.amount, pending: t.pending, date: t.date }]));
@@ -226,6 +228,97 @@ describe("SimpleFIN: link, budget, windows, bridge errors", () => {
     expect(after.map((a) => a.id).sort()).toEqual(before.map((a) => a.id).sort());
     expect(await t.db.select().from(connections)).toHaveLength(1);
     expect(await stored(t.db, id)).toEqual(truthOf(h.emulator, await accessOf(id)));
+  });
+
+  it("a partial run's date range is what the bridge is asked for (≤90-day windows inside it, none beyond the run's recent read) and nothing outside it changes", async () => {
+    const id = await link();
+    expect((await sync(id)).status).toBe("success");
+    const user = SimplefinEmulator.userOf(await accessOf(id));
+    // The bank moves on (new rows, settled pendings: all recent, outside the range below).
+    h.emulator.advance(user, 5);
+    h.clock.advance(3 * 3600_000);
+    const before = await stored(t.db, id);
+    const truthNow = truthOf(h.emulator, await accessOf(id));
+    const today = utcDay(h.clock.now());
+    const from = addDays(today, -200);
+    const to = addDays(today, -100);
+    const outside = (m: Truth) => new Map([...m].filter(([, v]) => v.date < from || v.date > to));
+    expect(outside(truthNow)).not.toEqual(outside(before)); // the bank did change outside the range
+    const sent = h.emulator.requestLog(user).length;
+    const r = await syncConnection(t.db, { userId, connectionId: id, trigger: "manual", dateRange: { from, to } }, { connector: h.connector as Connector<unknown>, clock: h.clock });
+    expect(r.status).toBe("success");
+    const asked = h.emulator.requestLog(user).slice(sent).map((l) => {
+      const q = new URLSearchParams(l.query);
+      return [epochDay(Number(q.get("start-date"))), epochDay(Number(q.get("end-date")) - 1)];
+    });
+    // The run's accounts and balances (the recent window), then the range newest first in ≤ 90-day windows.
+    expect(asked).toEqual([
+      [addDays(today, -30), today],
+      [addDays(to, -89), to],
+      [from, addDays(to, -90)],
+    ]);
+    expect(r.status === "success" && [r.diff.added, r.diff.modified, r.diff.removed]).toEqual([0, 0, 0]);
+    const after = await stored(t.db, id);
+    expect(outside(after)).toEqual(outside(before)); // nothing outside the range added, changed or removed
+    expect(new Map([...after].filter(([, v]) => v.date >= from && v.date <= to))).toEqual(new Map([...truthNow].filter(([, v]) => v.date >= from && v.date <= to)));
+
+    // A range inside the run's recent read costs no further request.
+    const sent2 = h.emulator.requestLog(user).length;
+    const inRecent = { from: addDays(today, -20), to: addDays(today, -10) };
+    expect((await syncConnection(t.db, { userId, connectionId: id, trigger: "manual", dateRange: inRecent }, { connector: h.connector as Connector<unknown>, clock: h.clock })).status).toBe("success");
+    expect(h.emulator.requestLog(user).length - sent2).toBe(1);
+  });
+
+  it("a re-sync of unchanged data read again in 90-day chunks changes nothing: 0 added, 0 modified, 0 removed", async () => {
+    const id = await link();
+    expect((await sync(id)).status).toBe("success");
+    const user = SimplefinEmulator.userOf(await accessOf(id));
+    const first = h.emulator.requestLog(user).length;
+    await t.db.update(connections).set({ syncCursor: null }).where(eq(connections.id, id));
+    const r = await sync(id);
+    expect(r.status).toBe("success");
+    expect(h.emulator.requestLog(user).length - first).toBe(first); // the whole walk again
+    expect(r.status === "success" && [r.diff.added, r.diff.modified, r.diff.removed]).toEqual([0, 0, 0]);
+    expect(await stored(t.db, id)).toEqual(truthOf(h.emulator, await accessOf(id)));
+  });
+
+  it("cursors stored before the shared window adapter are migrated: a finished import refreshes with one request, a backfill under way continues where it stopped", async () => {
+    // A finished import, stored as the old code wrote it.
+    const id = await link();
+    expect((await sync(id)).status).toBe("success");
+    const user = SimplefinEmulator.userOf(await accessOf(id));
+    await t.db.update(connections).set({ syncCursor: JSON.stringify({ p: "recent", i: 0, since: h.clock.now(), back: null }) }).where(eq(connections.id, id));
+    h.clock.advance(2 * 3600_000);
+    let sent = h.emulator.requestLog(user).length;
+    let r = await sync(id);
+    expect(r.status === "success" && [r.diff.added, r.diff.modified, r.diff.removed]).toEqual([0, 0, 0]);
+    expect(h.emulator.requestLog(user).length - sent).toBe(1);
+    expect(JSON.parse((await t.db.select().from(connections).where(eq(connections.id, id)))[0]!.syncCursor!)).toMatchObject({ v: 1, accounts: { "*": { done: true } } });
+
+    // A long history whose backfill stopped at the day's budget, its cursor rewritten in the old form.
+    h = simplefinHarness(async () => t.db, { historyDays: 2400 });
+    await truncateAll(t);
+    const [u] = await t.db.insert(users).values({ email: "sf2@example.com", passwordHash: "x" }).returning({ id: users.id });
+    userId = u!.id;
+    const id2 = await link();
+    const user2 = SimplefinEmulator.userOf(await accessOf(id2));
+    expect((await sync(id2)).status).toBe("success");
+    const cur = JSON.parse((await t.db.select().from(connections).where(eq(connections.id, id2)))[0]!.syncCursor!) as { accounts: Record<string, { head: string; back: string; done: boolean }> };
+    const lane = cur.accounts["*"]!;
+    expect(lane.done).toBe(false);
+    const old = { p: "back", i: 0, since: h.clock.now(), back: Date.parse(`${lane.back}T00:00:00Z`) / 1000 };
+    await t.db.update(connections).set({ syncCursor: JSON.stringify(old) }).where(eq(connections.id, id2));
+    const partial = await stored(t.db, id2);
+    h.clock.set(Date.UTC(2026, 10, 22, 0, 1));
+    sent = h.emulator.requestLog(user2).length;
+    r = await sync(id2);
+    expect(r.status).toBe("success");
+    const asked = h.emulator.requestLog(user2).slice(sent).map((l) => epochDay(Number(new URLSearchParams(l.query).get("end-date")) - 1));
+    expect(asked).toHaveLength(1 + 7); // the recent window, the 6 remaining older windows, the empty one
+    expect(asked[1]).toBe(addDays(lane.back, -1)); // the walk resumes right before where it stood
+    const truth = truthOf(h.emulator, await accessOf(id2));
+    expect(r.status === "success" && [r.diff.added, r.diff.modified, r.diff.removed]).toEqual([truth.size - partial.size, 0, 0]);
+    expect(await stored(t.db, id2)).toEqual(truth);
   });
 
   it("the bridge status is only ever shown to the connection's owner and holds no secret", async () => {
