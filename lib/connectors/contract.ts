@@ -266,8 +266,8 @@ export interface Connector<C = unknown> {
   /** Open a session for one sync run (see SyncSession). */
   openSession?(credentials: C, ctx: SyncRunContext<C>): Promise<SyncSession>;
   getIdentity?(credentials: C): Promise<Identity>;
-  /** Request-budget providers: what the next run from `cursor` would spend (see RequestPlan). Never calls the provider. */
-  planRequests?(credentials: C, input: { cursor: string | null }): Promise<RequestPlan>;
+  /** Request-budget providers: what the next run from `cursor` (or a partial run of `dateRange`) would spend (see RequestPlan). Never calls the provider. */
+  planRequests?(credentials: C, input: { cursor: string | null; dateRange?: { from?: IsoDate; to?: IsoDate } }): Promise<RequestPlan>;
   /** Revoke access at the provider. Must succeed if already revoked. */
   disconnect(credentials: C): Promise<void>;
   verifyWebhook?(req: { headers: Headers; rawBody: string }): Promise<WebhookEvent>;

@@ -34,14 +34,15 @@ export function nextPossible(at: Date | number): string {
 }
 
 /** The connector's request plan for this connection's next run, or null when it has no request budget. */
-export async function requestPlan(conn: Conn, connector: Connector<unknown>): Promise<RequestPlan | null> {
+export async function requestPlan(conn: Conn, connector: Connector<unknown>, dateRange?: DateRangeInput): Promise<RequestPlan | null> {
   if (!connector.planRequests) return null;
   const credentials = connector.credentialsSchema.parse(openSecret(conn.credentials, conn.id));
-  return connector.planRequests(credentials, { cursor: conn.syncCursor });
+  return connector.planRequests(credentials, { cursor: conn.syncCursor, ...(dateRange ? { dateRange } : {}) });
 }
+type DateRangeInput = { from?: string; to?: string };
 
 /** May a run of this connection start now? Reads the database only. */
-export async function refreshGate(db: Db, conn: Conn, connector: Connector<unknown>, opts: { now: Date; trigger: SyncTrigger }): Promise<RefreshGate> {
+export async function refreshGate(db: Db, conn: Conn, connector: Connector<unknown>, opts: { now: Date; trigger: SyncTrigger; dateRange?: DateRangeInput }): Promise<RefreshGate> {
   const perDay = connector.capabilities.rateBudget?.syncsPerDay;
   if (perDay) {
     const dayStart = new Date(startOfUtcDayMs(opts.now));
@@ -54,7 +55,7 @@ export async function refreshGate(db: Db, conn: Conn, connector: Connector<unkno
       return { ok: false, code: "rate_limited", nextAt, plan: null, message: `The bank allows ${perDay} refreshes a day and today's are used; ${nextPossible(nextAt)}.` };
     }
   }
-  const plan = await requestPlan(conn, connector);
+  const plan = await requestPlan(conn, connector, opts.dateRange);
   if (plan) {
     const keep = opts.trigger === "scheduled" ? plan.reserve : 0;
     const available = Math.max(0, plan.perDay - plan.used - keep);

@@ -139,7 +139,7 @@ async function preflight(
       .where(eq(connections.id, conn.id));
     return { status: "error", runId: await skip("reauth_required", message), code: "reauth_required", message };
   }
-  const gate = await refreshGate(db, conn, connector, { now, trigger: req.trigger });
+  const gate = await refreshGate(db, conn, connector, { now, trigger: req.trigger, ...(req.dateRange ? { dateRange: req.dateRange } : {}) });
   if (!gate.ok) {
     const retryAt = gate.nextAt;
     await db.update(connections).set({ retryAt, nextSyncAt: isScheduled(connector) ? retryAt : null, updatedAt: now }).where(eq(connections.id, conn.id));

@@ -201,8 +201,20 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
       return [...(await recent(runReads(c))).accounts].sort(byId);
     },
 
-    async planRequests(c, { cursor }) {
+    async planRequests(c, { cursor, dateRange }) {
       const used = await store.used(tokenKey(c.accessUrl), now());
+      // A partial run: the recent read (accounts, balances) plus each ≤ 90-day window of the
+      // range the recent read does not already hold, as the adapter walks it (newest first).
+      if (dateRange) {
+        const to = dateRange.to && dateRange.to < today() ? dateRange.to : today();
+        const from = dateRange.from ?? addDays(today(), -SF_MAX_HISTORY_DAYS);
+        let required = 1;
+        for (let end = to; end >= from; end = addDays(end, -SF_WINDOW_DAYS)) {
+          const start = addDays(end, -(SF_WINDOW_DAYS - 1)) > from ? addDays(end, -(SF_WINDOW_DAYS - 1)) : from;
+          if (start < recentFrom()) required++;
+        }
+        return { perDay: budget, used, reserve, required, optional: 0, resetsAt: nextUtcMidnight(now()) };
+      }
       const lane = parseWindowCursor(cursor, migrateSimplefinCursor).accounts[LANE];
       const first = !lane?.head;
       // The snapshot reads the recent window; an incremental run re-reads from the last refresh − overlap.

@@ -245,6 +245,9 @@ describe("SimpleFIN: link, budget, windows, bridge errors", () => {
     const outside = (m: Truth) => new Map([...m].filter(([, v]) => v.date < from || v.date > to));
     expect(outside(truthNow)).not.toEqual(outside(before)); // the bank did change outside the range
     const sent = h.emulator.requestLog(user).length;
+    // planned before the run (the budget gate), from stored state only: exactly what the run asks
+    const plan = await h.connector.planRequests!({ accessUrl: await accessOf(id) }, { cursor: null, dateRange: { from, to } });
+    expect(h.emulator.requestLog(user).length).toBe(sent);
     const r = await syncConnection(t.db, { userId, connectionId: id, trigger: "manual", dateRange: { from, to } }, { connector: h.connector as Connector<unknown>, clock: h.clock });
     expect(r.status).toBe("success");
     const asked = h.emulator.requestLog(user).slice(sent).map((l) => {
@@ -257,6 +260,7 @@ describe("SimpleFIN: link, budget, windows, bridge errors", () => {
       [addDays(to, -89), to],
       [from, addDays(to, -90)],
     ]);
+    expect(plan.required).toBe(asked.length);
     expect(r.status === "success" && [r.diff.added, r.diff.modified, r.diff.removed]).toEqual([0, 0, 0]);
     const after = await stored(t.db, id);
     expect(outside(after)).toEqual(outside(before)); // nothing outside the range added, changed or removed
@@ -267,6 +271,15 @@ describe("SimpleFIN: link, budget, windows, bridge errors", () => {
     const inRecent = { from: addDays(today, -20), to: addDays(today, -10) };
     expect((await syncConnection(t.db, { userId, connectionId: id, trigger: "manual", dateRange: inRecent }, { connector: h.connector as Connector<unknown>, clock: h.clock })).status).toBe("success");
     expect(h.emulator.requestLog(user).length - sent2).toBe(1);
+    expect((await h.connector.planRequests!({ accessUrl: await accessOf(id) }, { cursor: null, dateRange: inRecent })).required).toBe(1);
+
+    // The whole history as a partial run (41 windows of 90 days, plus the recent read) cannot fit in
+    // a day's 24 requests: refused before the first request, saying so, nothing changed.
+    const sent3 = h.emulator.requestLog(user).length;
+    const all = await syncConnection(t.db, { userId, connectionId: id, trigger: "manual", dateRange: { to: today } }, { connector: h.connector as Connector<unknown>, clock: h.clock });
+    expect(all).toMatchObject({ status: "error", code: "rate_limited", message: expect.stringMatching(/needs 42 and \d+ remain today/) });
+    expect(h.emulator.requestLog(user).length).toBe(sent3);
+    expect(await stored(t.db, id)).toEqual(after);
   });
 
   it("a re-sync of unchanged data read again in 90-day chunks changes nothing: 0 added, 0 modified, 0 removed", async () => {
