@@ -107,7 +107,7 @@ export default async function ConnectionsPage() {
               {c.status === "reauth_required" && (
                 <div role="alert" className="flex flex-wrap items-center justify-between gap-3 border-t border-amber-200 bg-amber-50 px-5 py-3 text-sm text-amber-900">
                   <span>{c.lastErrorMessage ?? "The bank needs you to sign in again."}</span>
-                  <ReconnectStep step={connectorOrNull(c.connectorId)?.reconnect ?? { kind: "confirm" }} connection={{ id: c.id, providerItemId: c.providerItemId, institutionName: c.institutionName, skillCode: c.skillCode }} />
+                  <ReconnectStep step={connectorOrNull(c.connectorId)?.reconnect ?? { kind: "confirm" }} connection={{ id: c.id, connectorId: c.connectorId, providerItemId: c.providerItemId, institutionName: c.institutionName, skillCode: c.skillCode }} />
                 </div>
               )}
               {c.consentExpiresAt && c.status !== "reauth_required" && consentEndsSoon(c.consentExpiresAt) && (
