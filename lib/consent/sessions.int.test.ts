@@ -35,7 +35,7 @@ describe("consent session state machine", () => {
     const h = finqwareHarness();
     const { sessionId } = await startConsent(t.db, { userId, skillCode: BT }, h.deps);
     const v = await viewConsent(t.db, { userId, sessionId }, h.deps);
-    expect(v).toMatchObject({ status: "created", step: "consent", bank: "Banca Transilvania", maxConsentDays: 180 });
+    expect(v).toMatchObject({ connectorId: "finqware", status: "created", step: "consent", bank: "Banca Transilvania", maxConsentDays: 180 });
     const step = await submitConsent(t.db, { userId, sessionId, nonce: v.nonce!, consentDays: 120, returnUrl: "http://app.test/x" }, h.deps);
     expect(step.scaUrl).toContain("/sca/");
     // While the user has not approved yet, finishing just polls.

@@ -31,6 +31,8 @@ const newNonce = () => randomBytes(24).toString("base64url");
 
 export type ConsentView = {
   id: string;
+  /** The consent-session connector this session runs through ("Start again" links back to it). */
+  connectorId: string;
   status: "created" | "in_progress" | "awaiting_sca" | "completed" | "rejected" | "expired";
   step: string;
   bank: string;
@@ -112,6 +114,7 @@ export async function viewConsent(db: Db, input: { userId: string; sessionId: st
   const live = !["completed", "rejected", "expired"].includes(s.status);
   return {
     id: s.id,
+    connectorId: s.connectorId,
     status: s.status,
     step: s.currentStep,
     bank: skill?.name ?? "your bank",

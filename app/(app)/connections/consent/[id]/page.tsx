@@ -48,7 +48,7 @@ export default async function ConsentPage({ params }: { params: Promise<{ id: st
             <p role="status" className="text-sm text-amber-900">
               {v.failure ?? (v.status === "rejected" ? "The consent was rejected at the bank. Nothing was linked." : "This consent session expired after 30 minutes. Nothing was linked.")}
             </p>
-            <ButtonLink href="/connections/new?connector=finqware" variant="secondary">
+            <ButtonLink href={`/connections/new?connector=${encodeURIComponent(v.connectorId)}`} variant="secondary">
               Start again
             </ButtonLink>
           </div>
