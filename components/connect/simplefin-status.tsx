@@ -1,9 +1,12 @@
 import type { SimplefinConnectionInfo } from "@/lib/connectors/simplefin/state";
-import { SF_DAILY_BUDGET } from "@/lib/connectors/simplefin/connector";
 
-/** What the SimpleFIN Bridge last said about a connection: its messages, per-account warnings, holdings and today's request budget. */
+/**
+ * What the SimpleFIN Bridge last said about a connection: its messages, per-account warnings
+ * and holdings. (Today's request budget is the generic RequestBudgetPanel, from planRequests.)
+ */
 export function SimplefinStatus({ info }: { info: SimplefinConnectionInfo }) {
-  const { messages, accountWarnings, holdings, requestsToday, accountNames } = info;
+  const { messages, accountWarnings, holdings, accountNames } = info;
+  if (!messages.length && !accountWarnings.length && !holdings.length) return null;
   return (
     <div className="space-y-2 border-t border-stone-100 px-5 py-3 text-sm" data-testid="simplefin-status">
       {messages.length > 0 && (
@@ -55,9 +58,6 @@ export function SimplefinStatus({ info }: { info: SimplefinConnectionInfo }) {
           </div>
         </details>
       )}
-      <p className="text-stone-500">
-        {requestsToday} of {SF_DAILY_BUDGET} bridge requests used today (UTC). Refreshes stop before the bridge&apos;s daily limit.
-      </p>
     </div>
   );
 }

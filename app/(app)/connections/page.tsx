@@ -15,7 +15,8 @@ import { appJobs } from "@/lib/jobs/app";
 import { connectorOrNull } from "@/lib/connectors/registry";
 import { ReconnectStep } from "@/components/connect/link-step";
 import { RenewConsent } from "@/components/consent/renew-consent";
-import { manualRefreshBlock } from "@/lib/sync/budget";
+import { manualRefreshBlock, requestBudgets } from "@/lib/sync/budget";
+import { RequestBudgetPanel } from "@/components/connections/request-budget";
 import { StatusBadge } from "@/components/connections/status-badge";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
@@ -29,10 +30,12 @@ export default async function ConnectionsPage() {
   const user = await requireUser();
   const db = await getDb();
   const list = await listConnections(db, { userId: user.id });
-  const [runs, accounts, limits] = await Promise.all([
+  const [runs, accounts, limits, budgets] = await Promise.all([
     Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 }))),
     connectionAccounts(db, { userId: user.id }),
     Promise.all(list.map((c) => (c.status !== "disconnected" && c.status !== "reauth_required" ? manualRefreshBlock(db, { userId: user.id, connectionId: c.id }, connectorOrNull) : null))),
+    // Today's request budget of every connection whose provider counts requests (planRequests).
+    requestBudgets(db, { userId: user.id }, connectorOrNull),
   ]);
   // The queue's view: when the next attempt starts, and sync jobs that failed outside a run.
   const jobs = await appJobs();
@@ -126,6 +129,7 @@ export default async function ConnectionsPage() {
                   The last sync was incomplete: {c.lastErrorMessage}
                 </div>
               )}
+              {budgets.get(c.id) && <RequestBudgetPanel budget={budgets.get(c.id)!} />}
               {simplefin.get(c.id) && <SimplefinStatus info={simplefin.get(c.id)!} />}
               <div className="border-t border-stone-100 px-5 py-2">
                 <ConnectionAccountList accounts={accounts.filter((a) => a.connectionId === c.id)} />
