@@ -34,7 +34,7 @@ test("SimpleFIN: a malformed token is refused; a real token links, imports, and 
   const conn = page.getByTestId("connection");
   await expect(conn.getByRole("heading", { name: "SimpleFIN Bridge" })).toBeVisible();
   await expect(conn.getByTestId("request-budget")).toContainText(/\d+ of 24 SimpleFIN Bridge requests used today \(UTC\); refills at 00:00 UTC/);
-  const status = conn.getByTestId("simplefin-status");
+  const status = conn.getByTestId("provider-notes");
   await status.getByText("Holdings (2)").click();
   await expect(status.getByText("VTI")).toBeVisible();
   // The access URL is never shown.

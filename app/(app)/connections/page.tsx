@@ -21,8 +21,8 @@ import { StatusBadge } from "@/components/connections/status-badge";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { LinkFirstBank } from "@/components/ui/empty-state";
-import { SimplefinStatus } from "@/components/connect/simplefin-status";
-import { simplefinInfo } from "@/lib/connectors/simplefin/state";
+import { ProviderNotesPanel } from "@/components/connections/provider-notes";
+import { providerNotes } from "@/lib/connections/provider-notes";
 
 export const metadata: Metadata = { title: "Connections" };
 
@@ -40,8 +40,8 @@ export default async function ConnectionsPage() {
   // The queue's view: when the next attempt starts, and sync jobs that failed outside a run.
   const jobs = await appJobs();
   const queue = await Promise.all(list.map((c) => syncQueueState(jobs, c.id)));
-  // What SimpleFIN bridges last said (empty for every other connection).
-  const simplefin = await simplefinInfo(db, user.id);
+  // What providers last said besides the data (messages, account warnings, holdings).
+  const notes = await providerNotes(db, { userId: user.id, connectorIds: list.map((c) => c.connectorId) }, connectorOrNull);
   return (
     <>
       <PageHeader
@@ -130,7 +130,7 @@ export default async function ConnectionsPage() {
                 </div>
               )}
               {budgets.get(c.id) && <RequestBudgetPanel budget={budgets.get(c.id)!} />}
-              {simplefin.get(c.id) && <SimplefinStatus info={simplefin.get(c.id)!} />}
+              {notes.get(c.id) && <ProviderNotesPanel notes={notes.get(c.id)!} />}
               <div className="border-t border-stone-100 px-5 py-2">
                 <ConnectionAccountList accounts={accounts.filter((a) => a.connectionId === c.id)} />
               </div>
