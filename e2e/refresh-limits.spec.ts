@@ -28,7 +28,7 @@ test("SimpleFIN: a long history uses the day's budget up to the reserve; two man
   // (the import may still be finishing in the background: reload until it has spent what fits today)
   await expect(async () => {
     await page.reload();
-    await expect(conn.getByTestId("simplefin-status")).toContainText("22 of 24 bridge requests used today", { timeout: 2_000 });
+    await expect(conn.getByTestId("request-budget")).toContainText("22 of 24 SimpleFIN Bridge requests used today", { timeout: 2_000 });
     await expect(conn.getByRole("button", { name: "Refresh now" })).toBeEnabled({ timeout: 2_000 });
   }).toPass({ timeout: 150_000 });
   const refresh = conn.getByRole("button", { name: "Refresh now" });
@@ -40,7 +40,7 @@ test("SimpleFIN: a long history uses the day's budget up to the reserve; two man
     await expect(conn.getByTestId("refresh-status")).toContainText(/Sync finished|added/, { timeout: 60_000 });
     await page.reload();
   }
-  await expect(conn.getByTestId("simplefin-status")).toContainText("24 of 24 bridge requests used today");
+  await expect(conn.getByTestId("request-budget")).toContainText("24 of 24 SimpleFIN Bridge requests used today");
   await expect(refresh).toBeDisabled();
   const limit = conn.getByTestId("refresh-limit");
   await expect(limit).toContainText("SimpleFIN Bridge allows 24 requests a day; this refresh needs 1 and 0 remain today.");

@@ -33,8 +33,8 @@ test("SimpleFIN: a malformed token is refused; a real token links, imports, and 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Connections" }).click();
   const conn = page.getByTestId("connection");
   await expect(conn.getByRole("heading", { name: "SimpleFIN Bridge" })).toBeVisible();
-  const status = conn.getByTestId("simplefin-status");
-  await expect(status).toContainText(/\d+ of 24 bridge requests used today/);
+  await expect(conn.getByTestId("request-budget")).toContainText(/\d+ of 24 SimpleFIN Bridge requests used today \(UTC\); refills at 00:00 UTC/);
+  const status = conn.getByTestId("provider-notes");
   await status.getByText("Holdings (2)").click();
   await expect(status.getByText("VTI")).toBeVisible();
   // The access URL is never shown.

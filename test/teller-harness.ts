@@ -20,6 +20,11 @@ export async function tellerHarness(
   const issued = new Map<string, string | null>();
   const signing = {
     tokenSigningKey: async () => emulator.tokenSigningPublicKey,
+    issueNonce: async ({ userId }: { userId: string }) => {
+      const nonce = randomBytes(12).toString("hex");
+      issued.set(nonce, userId);
+      return nonce;
+    },
     consumeNonce:
       opts.consumeNonce ??
       (async ({ userId, nonce }: { userId: string; nonce: string }) => {

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { LinkStrategy, ReconnectStrategy, WidgetStep } from "@/lib/connectors/contract";
-import type { ConnectorId } from "@/lib/connectors/registry";
+import { isConnectorId, type ConnectorId } from "@/lib/connectors/registry";
 import { searchCatalog } from "@/lib/consent/catalog";
 import { getDb } from "@/db";
 import { BankCatalogue } from "@/components/consent/bank-catalogue";
@@ -20,7 +20,7 @@ import { TellerConnectFlow } from "./teller-connect";
 export function LinkStep({ connectorId, step, search }: { connectorId: ConnectorId; step: LinkStrategy; search?: { q?: string; country?: string } }) {
   switch (step.kind) {
     case "widget":
-      return <Widget step={step} />;
+      return <Widget connectorId={connectorId} step={step} />;
     case "form":
       return (
         <FormHelp help={step.help}>
@@ -46,13 +46,14 @@ export function LinkStep({ connectorId, step, search }: { connectorId: Connector
 }
 
 /** What Reconnect needs from the stored connection. */
-export type ReconnectTarget = { id: string; providerItemId: string | null; institutionName: string | null; skillCode: string | null };
+export type ReconnectTarget = { id: string; connectorId: string; providerItemId: string | null; institutionName: string | null; skillCode: string | null };
 
 /** The repair step of a connection that needs the user (reauth_required), by kind. */
 export function ReconnectStep({ step, connection }: { step: ReconnectStrategy; connection: ReconnectTarget }) {
   switch (step.kind) {
     case "widget":
-      return <Widget step={step} reconnect={connection} />;
+      // A widget step only comes from a known connector (the registry), so the id is one of ours.
+      return isConnectorId(connection.connectorId) ? <Widget connectorId={connection.connectorId} step={step} reconnect={connection} /> : null;
     case "form":
       return <ReconnectForm connectionId={connection.id} fields={step.fields} label={step.label} />;
     case "consent_session":
@@ -66,13 +67,14 @@ export function ReconnectStep({ step, connection }: { step: ReconnectStrategy; c
   }
 }
 
-function Widget({ step, reconnect }: { step: WidgetStep; reconnect?: ReconnectTarget }) {
+/** A provider widget, by widget name; it asks the server for its start data (prepareLinkStepAction) each time it opens. */
+function Widget({ connectorId, step, reconnect }: { connectorId: ConnectorId; step: WidgetStep; reconnect?: ReconnectTarget }) {
   const emulator = step.emulator ?? false;
   switch (step.widget) {
     case "plaid_link":
-      return reconnect ? <PlaidLinkFlow emulator={emulator} connectionId={reconnect.id} label="Reconnect" /> : <PlaidLinkFlow emulator={emulator} />;
+      return reconnect ? <PlaidLinkFlow connectorId={connectorId} emulator={emulator} connectionId={reconnect.id} label="Reconnect" /> : <PlaidLinkFlow connectorId={connectorId} emulator={emulator} />;
     case "teller_connect": {
-      const props = { applicationId: step.applicationId ?? "", environment: step.environment ?? "sandbox", emulator };
+      const props = { connectorId, applicationId: step.applicationId ?? "", environment: step.environment ?? "sandbox", emulator };
       return reconnect ? (
         <TellerConnectFlow {...props} connectionId={reconnect.id} enrollmentId={reconnect.providerItemId ?? undefined} institutionName={reconnect.institutionName ?? undefined} label="Reconnect" />
       ) : (

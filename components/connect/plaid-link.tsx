@@ -3,7 +3,8 @@
 import Script from "next/script";
 import { useEffect, useState, useTransition } from "react";
 import { usePlaidLink, type PlaidLinkOnExit, type PlaidLinkOnSuccess } from "react-plaid-link";
-import { createPlaidLinkTokenAction } from "@/lib/actions/create-plaid-link-token";
+import { prepareLinkStepAction } from "@/lib/actions/prepare-link-step";
+import type { ConnectorId } from "@/lib/connectors/registry";
 import { useReconnect } from "@/components/connections/use-reconnect";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/field";
@@ -14,11 +15,12 @@ import { ImportStatus, useLinkAndImport } from "./link-and-import";
  * emulator mode we first load a local stand-in that exposes the same window.Plaid API,
  * so this component's code is identical in both modes.
  *
+ * Each opening asks the server for a fresh link token (prepareLinkStepAction).
  * Without `connectionId`: link a new Item (exchange on the server, first import with
  * progress). With it: update mode (re-authentication); the access token stays the same,
  * so we only mark the connection repaired and sync from the saved cursor.
  */
-export function PlaidLinkFlow({ emulator, connectionId, label = "Connect with Plaid" }: { emulator: boolean; connectionId?: string; label?: string }) {
+export function PlaidLinkFlow({ connectorId, emulator, connectionId, label = "Connect with Plaid" }: { connectorId: ConnectorId; emulator: boolean; connectionId?: string; label?: string }) {
   const reconnect = useReconnect(connectionId ?? "");
   const [scriptReady, setScriptReady] = useState(!emulator || (typeof window !== "undefined" && Boolean((window as { Plaid?: unknown }).Plaid)));
   const [token, setToken] = useState<string | null>(null);
@@ -31,8 +33,8 @@ export function PlaidLinkFlow({ emulator, connectionId, label = "Connect with Pl
     start(async () => {
       setError(undefined);
       setMessage(undefined);
-      const r = await createPlaidLinkTokenAction(undefined, { connectionId });
-      if (r.status === "success") setToken(r.data.linkToken);
+      const r = await prepareLinkStepAction(undefined, { connectorId, reconnectConnectionId: connectionId });
+      if (r.status === "success" && r.data.widget === "plaid_link") setToken(r.data.linkToken);
       else setError(r.status === "error" ? r.message : "Could not start Plaid Link.");
     });
 
@@ -45,7 +47,7 @@ export function PlaidLinkFlow({ emulator, connectionId, label = "Connect with Pl
         else setError(r.message);
         return;
       }
-      const r = await linkAndImport("plaid", { public_token: publicToken, metadata: { institution: metadata.institution } });
+      const r = await linkAndImport(connectorId, { public_token: publicToken, metadata: { institution: metadata.institution } });
       if (r.error) setError(r.error);
     });
   };

@@ -4,7 +4,8 @@ import Script from "next/script";
 import { useEffect, useState, useTransition } from "react";
 import { useTellerConnect } from "teller-connect-react";
 import { useReconnect } from "@/components/connections/use-reconnect";
-import { createTellerNonceAction } from "@/lib/actions/create-teller-nonce";
+import { prepareLinkStepAction } from "@/lib/actions/prepare-link-step";
+import type { ConnectorId } from "@/lib/connectors/registry";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/field";
 import { ImportStatus, useLinkAndImport } from "./link-and-import";
@@ -20,6 +21,7 @@ type Enrollment = { accessToken: string; user: { id: string }; enrollment: { id:
  * signature verifies.
  */
 export function TellerConnectFlow({
+  connectorId,
   applicationId,
   environment,
   emulator,
@@ -28,6 +30,7 @@ export function TellerConnectFlow({
   institutionName,
   label = "Connect with Teller",
 }: {
+  connectorId: ConnectorId;
   applicationId: string;
   environment: "sandbox" | "development" | "production";
   emulator: boolean;
@@ -56,7 +59,7 @@ export function TellerConnectFlow({
         else setError(r.message);
         return;
       }
-      const r = await linkAndImport("teller", signed);
+      const r = await linkAndImport(connectorId, signed);
       if (r.error) setError(r.error);
     });
   };
@@ -76,8 +79,8 @@ export function TellerConnectFlow({
           start(async () => {
             setError(undefined);
             setMessage(undefined);
-            const r = await createTellerNonceAction(undefined, {});
-            if (r.status !== "success") return setError(r.status === "error" ? r.message : "Could not start Teller Connect.");
+            const r = await prepareLinkStepAction(undefined, { connectorId, reconnectConnectionId: connectionId });
+            if (r.status !== "success" || r.data.widget !== "teller_connect") return setError(r.status === "error" ? r.message : "Could not start Teller Connect.");
             setNonce(r.data.nonce);
             setOpening(true);
           })

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { and, count, desc, eq, lte, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditLog, connections, financialAccounts, institutions, skills, syncRuns } from "@/db/schema";
-import type { Connector } from "@/lib/connectors/contract";
-import { getConnector } from "@/lib/connectors/registry";
+import type { Connector, WidgetStart } from "@/lib/connectors/contract";
+import { ConnectorUnavailable, getConnector, isConnectorId } from "@/lib/connectors/registry";
 import { openSecret, sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -81,6 +81,42 @@ async function loadOwned(db: Db, userId: string, connectionId: string) {
   const [conn] = await db.select().from(connections).where(and(eq(connections.id, connectionId), eq(connections.userId, userId)));
   if (!conn) throw new AppError("not_found", "That connection does not exist.");
   return conn;
+}
+
+/**
+ * What a provider widget needs to open, for a new link or (reconnectConnectionId) to repair
+ * one of this user's connections: the connector's `prepareWidget` (a Plaid link token, a
+ * Teller nonce). Another user's connection, one of another provider or a disconnected one
+ * is not_found; a ConnectorError propagates (the action wrapper maps it).
+ */
+export async function prepareLinkStep(
+  db: Db,
+  input: { userId: string; connectorId: string; reconnectConnectionId?: string },
+  deps: { connector?: Connector<unknown> } = {},
+): Promise<WidgetStart> {
+  const connector = deps.connector ?? offeredConnector(input.connectorId);
+  if (!connector.prepareWidget) throw new AppError("invalid_input", `Linking with ${connector.displayName} needs no provider widget: there is nothing to start.`);
+  let reconnect: { credentials: unknown } | undefined;
+  if (input.reconnectConnectionId) {
+    const [conn] = await db
+      .select({ id: connections.id, status: connections.status, credentials: connections.credentials })
+      .from(connections)
+      .where(and(eq(connections.id, input.reconnectConnectionId), eq(connections.userId, input.userId), eq(connections.connectorId, connector.id)));
+    if (!conn || conn.status === "disconnected") throw new AppError("not_found", "That connection does not exist.");
+    reconnect = { credentials: connector.credentialsSchema.parse(openSecret(conn.credentials, conn.id)) };
+  }
+  return connector.prepareWidget({ userId: input.userId, ...(reconnect ? { reconnect } : {}) });
+}
+
+/** A connector this server offers, or an AppError that says why not (unknown id, not configured here). */
+function offeredConnector(id: string): Connector<unknown> {
+  if (!isConnectorId(id)) throw new AppError("invalid_input", `There is no provider called "${id.slice(0, 40)}".`);
+  try {
+    return getConnector(id);
+  } catch (e) {
+    if (e instanceof ConnectorUnavailable) throw new AppError("invalid_input", e.message);
+    throw e;
+  }
 }
 
 /** Repair a connection in place (new credentials for the same provider login). */

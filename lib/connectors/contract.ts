@@ -178,6 +178,17 @@ export type LinkStrategy =
 export type WidgetStep = Extract<LinkStrategy, { kind: "widget" }>;
 
 /**
+ * What a provider widget needs from the server each time it opens, by widget (the same
+ * names as the widget steps): Plaid Link a link token (new Item, or update mode on
+ * reconnect); Teller Connect a one-time nonce it signs into the enrollment it returns.
+ * Opaque to pages: the widget's own component reads it.
+ */
+export type WidgetStart = { widget: "plaid_link"; linkToken: string } | { widget: "teller_connect"; nonce: string };
+
+/** Who the widget is opened for; `reconnect`: the stored credentials of the connection being repaired (ownership already checked). */
+export type PrepareWidgetContext<C> = { userId: string; reconnect?: { credentials: C } };
+
+/**
  * How a connection that needs the user (reauth_required) is repaired: the widget again in
  * update mode, a renewed consent session, a form with what the repair needs (a new setup
  * token, a one-time code), or `confirm` — one click, the stored credentials are tried again.
@@ -256,6 +267,11 @@ export interface Connector<C = unknown> {
   readonly reconnect?: ReconnectStrategy;
   /** Validates decrypted credentials before use. */
   readonly credentialsSchema: z.ZodType<C>;
+  /**
+   * Widget connectors: what the widget needs to open (called by the one generic action,
+   * lib/actions/prepare-link-step.ts, right before it opens). Throws ConnectorError.
+   */
+  prepareWidget?(ctx: PrepareWidgetContext<C>): Promise<WidgetStart>;
   /** Finish the provider's link flow with what the user submitted. Throws ConnectorError. */
   completeLink(input: unknown, ctx: { userId: string; reconnect?: { credentials: C } }): Promise<LinkResult<C>>;
   /** Cheap check that the credentials still work. */

@@ -45,9 +45,15 @@ export class ConnectorUnavailable extends Error {
 const cache: { [K in ConnectorId]?: ConnectorById[K] } = {};
 
 /** Teller Connect nonces live in the database (lib/connections/nonces.ts). */
-const tellerNonces = async ({ userId, nonce }: { userId: string; nonce: string }) => {
-  const [{ getDb }, { consumeLinkNonce }] = await Promise.all([import("@/db"), import("@/lib/connections/nonces")]);
-  return consumeLinkNonce(await getDb(), { userId, connectorId: "teller", nonce });
+const tellerNonces = {
+  issueNonce: async ({ userId }: { userId: string }) => {
+    const [{ getDb }, { issueLinkNonce }] = await Promise.all([import("@/db"), import("@/lib/connections/nonces")]);
+    return issueLinkNonce(await getDb(), { userId, connectorId: "teller" });
+  },
+  consumeNonce: async ({ userId, nonce }: { userId: string; nonce: string }) => {
+    const [{ getDb }, { consumeLinkNonce }] = await Promise.all([import("@/db"), import("@/lib/connections/nonces")]);
+    return consumeLinkNonce(await getDb(), { userId, connectorId: "teller", nonce });
+  },
 };
 
 /** Is this provider configured (real keys) or served by the sandbox? */
@@ -97,9 +103,10 @@ const builders: { [K in ConnectorId]: () => ConnectorById[K] } = {
   plaid: () => {
     // Real keys → Plaid itself; otherwise the local Plaid mounted at /sandbox/plaid.
     const e = env();
-    if (e.plaid) return createPlaidConnector({ clientId: e.plaid.clientId, secret: e.plaid.secret, environment: e.plaid.env, basePath: plaidBasePath(e.plaid.env) });
+    const opts = { webhookUrl: `${e.appUrl}/api/webhooks/plaid` };
+    if (e.plaid) return createPlaidConnector({ clientId: e.plaid.clientId, secret: e.plaid.secret, environment: e.plaid.env, basePath: plaidBasePath(e.plaid.env) }, opts);
     const s = sandboxOr("plaid");
-    return createPlaidConnector({ clientId: s.plaid.clientId, secret: s.plaid.secret, environment: "emulator", basePath: s.plaid.basePath(e.appUrl) });
+    return createPlaidConnector({ clientId: s.plaid.clientId, secret: s.plaid.secret, environment: "emulator", basePath: s.plaid.basePath(e.appUrl) }, opts);
   },
   teller: () => {
     // A certificate → Teller itself over mTLS; otherwise the local Teller (HTTPS + test CA, started on first use).
@@ -112,7 +119,7 @@ const builders: { [K in ConnectorId]: () => ConnectorById[K] } = {
         settings: async () => ({ baseUrl: "https://api.teller.io", tls: { cert: fs.readFileSync(t.certificatePath, "utf8"), key: fs.readFileSync(t.privateKeyPath, "utf8") } }),
         webhookSecrets: async () => t.signingSecrets,
         tokenSigningKey: async () => t.tokenSigningKey,
-        consumeNonce: tellerNonces,
+        ...tellerNonces,
       });
     }
     const s = sandboxOr("teller");
@@ -122,7 +129,7 @@ const builders: { [K in ConnectorId]: () => ConnectorById[K] } = {
       settings: () => s.teller.settings(e.appUrl),
       webhookSecrets: () => s.teller.webhookSecrets(e.appUrl),
       tokenSigningKey: () => s.teller.tokenSigningKey(e.appUrl),
-      consumeNonce: tellerNonces,
+      ...tellerNonces,
     });
   },
   finqware: () => {

@@ -31,7 +31,7 @@ const newNonce = () => randomBytes(24).toString("base64url");
 
 export type ConsentView = {
   id: string;
-  /** The consent-session connector that runs it (Start again links back to it). */
+  /** The consent-session connector this session runs through ("Start again" links back to it). */
   connectorId: string;
   status: "created" | "in_progress" | "awaiting_sca" | "completed" | "rejected" | "expired";
   step: string;

@@ -1,5 +1,5 @@
 import { millisecondsInDay, startOfUtcDayMs } from "@/lib/dates";
-import { and, eq, gt, gte, inArray, sql } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections as connectionsTable, syncRuns, type connections, type SyncTrigger } from "@/db/schema";
 import type { Connector, RequestPlan } from "@/lib/connectors/contract";
@@ -111,4 +111,34 @@ export async function manualRefreshBlock(
   } catch {
     return null; // unreadable credentials: the run itself reports that
   }
+}
+
+export type RequestBudget = { provider: string; plan: RequestPlan };
+
+/**
+ * For the Connections page: today's request budget of each of the user's connections whose
+ * connector counts requests (`planRequests`), by connection id. Reads the database only (no
+ * provider call); a connection whose credentials cannot be read is left out (its run reports that).
+ */
+export async function requestBudgets(
+  db: Db,
+  { userId }: { userId: string },
+  connectorFor: (connectorId: string) => Connector<unknown> | null,
+): Promise<Map<string, RequestBudget>> {
+  const rows = await db
+    .select({ id: connectionsTable.id, credentials: connectionsTable.credentials, syncCursor: connectionsTable.syncCursor, connectorId: connectionsTable.connectorId })
+    .from(connectionsTable)
+    .where(and(eq(connectionsTable.userId, userId), ne(connectionsTable.status, "disconnected")));
+  const out = new Map<string, RequestBudget>();
+  for (const conn of rows) {
+    const connector = connectorFor(conn.connectorId);
+    if (!connector?.planRequests) continue;
+    try {
+      const plan = await requestPlan(conn, connector);
+      if (plan) out.set(conn.id, { provider: connector.displayName, plan });
+    } catch {
+      // unreadable credentials: nothing to show
+    }
+  }
+  return out;
 }

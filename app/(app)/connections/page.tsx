@@ -15,13 +15,14 @@ import { appJobs } from "@/lib/jobs/app";
 import { connectorOrNull } from "@/lib/connectors/registry";
 import { ReconnectStep } from "@/components/connect/link-step";
 import { RenewConsent } from "@/components/consent/renew-consent";
-import { manualRefreshBlock } from "@/lib/sync/budget";
+import { manualRefreshBlock, requestBudgets } from "@/lib/sync/budget";
+import { RequestBudgetPanel } from "@/components/connections/request-budget";
 import { StatusBadge } from "@/components/connections/status-badge";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { LinkFirstBank } from "@/components/ui/empty-state";
-import { SimplefinStatus } from "@/components/connect/simplefin-status";
-import { simplefinInfo } from "@/lib/connectors/simplefin/state";
+import { ProviderNotesPanel } from "@/components/connections/provider-notes";
+import { providerNotes } from "@/lib/connections/provider-notes";
 
 export const metadata: Metadata = { title: "Connections" };
 
@@ -29,16 +30,18 @@ export default async function ConnectionsPage() {
   const user = await requireUser();
   const db = await getDb();
   const list = await listConnections(db, { userId: user.id });
-  const [runs, accounts, limits] = await Promise.all([
+  const [runs, accounts, limits, budgets] = await Promise.all([
     Promise.all(list.map((c) => listSyncRuns(db, { userId: user.id, connectionId: c.id, limit: 8 }))),
     connectionAccounts(db, { userId: user.id }),
     Promise.all(list.map((c) => (c.status !== "disconnected" && c.status !== "reauth_required" ? manualRefreshBlock(db, { userId: user.id, connectionId: c.id }, connectorOrNull) : null))),
+    // Today's request budget of every connection whose provider counts requests (planRequests).
+    requestBudgets(db, { userId: user.id }, connectorOrNull),
   ]);
   // The queue's view: when the next attempt starts, and sync jobs that failed outside a run.
   const jobs = await appJobs();
   const queue = await Promise.all(list.map((c) => syncQueueState(jobs, c.id)));
-  // What SimpleFIN bridges last said (empty for every other connection).
-  const simplefin = await simplefinInfo(db, user.id);
+  // What providers last said besides the data (messages, account warnings, holdings).
+  const notes = await providerNotes(db, { userId: user.id, connectorIds: list.map((c) => c.connectorId) }, connectorOrNull);
   return (
     <>
       <PageHeader
@@ -107,7 +110,7 @@ export default async function ConnectionsPage() {
               {c.status === "reauth_required" && (
                 <div role="alert" className="flex flex-wrap items-center justify-between gap-3 border-t border-amber-200 bg-amber-50 px-5 py-3 text-sm text-amber-900">
                   <span>{c.lastErrorMessage ?? "The bank needs you to sign in again."}</span>
-                  <ReconnectStep step={connectorOrNull(c.connectorId)?.reconnect ?? { kind: "confirm" }} connection={{ id: c.id, providerItemId: c.providerItemId, institutionName: c.institutionName, skillCode: c.skillCode }} />
+                  <ReconnectStep step={connectorOrNull(c.connectorId)?.reconnect ?? { kind: "confirm" }} connection={{ id: c.id, connectorId: c.connectorId, providerItemId: c.providerItemId, institutionName: c.institutionName, skillCode: c.skillCode }} />
                 </div>
               )}
               {c.consentExpiresAt && c.status !== "reauth_required" && consentEndsSoon(c.consentExpiresAt) && (
@@ -126,7 +129,8 @@ export default async function ConnectionsPage() {
                   The last sync was incomplete: {c.lastErrorMessage}
                 </div>
               )}
-              {simplefin.get(c.id) && <SimplefinStatus info={simplefin.get(c.id)!} />}
+              {budgets.get(c.id) && <RequestBudgetPanel budget={budgets.get(c.id)!} />}
+              {notes.get(c.id) && <ProviderNotesPanel notes={notes.get(c.id)!} />}
               <div className="border-t border-stone-100 px-5 py-2">
                 <ConnectionAccountList accounts={accounts.filter((a) => a.connectionId === c.id)} />
               </div>

@@ -34,7 +34,11 @@ export type PlaidConnector = Connector<PlaidCredentials> & {
   parseWebhook(req: { headers: Headers; rawBody: string }): Promise<{ event: WebhookEvent; replayId: string }>;
 };
 
-export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () => number; pageSize?: number } = {}): PlaidConnector {
+export function createPlaidConnector(
+  settings: PlaidSettings,
+  /** webhookUrl: where Plaid posts this app's Item events (set on every Link token; null: none). */
+  opts: { now?: () => number; pageSize?: number; webhookUrl?: string | null } = {},
+): PlaidConnector {
   const api: PlaidApi = createPlaidApi(settings);
   const keyFor = createKeyCache(() => api, { now: opts.now });
   const today = () => toIsoDate(opts.now?.() ?? Date.now());
@@ -56,6 +60,22 @@ export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () =
     const hasMore = res.transactions.length > 0 && next < res.total_transactions;
     return { added: res.transactions.map(normalizeTransaction), modified: [], removed: [], nextCursor: JSON.stringify({ offset: next }), hasMore };
   }
+
+  const createLinkToken: PlaidConnector["createLinkToken"] = async ({ userId, credentials, webhookUrl }) => {
+    const res = await plaidCall(() =>
+      api.linkTokenCreate({
+        client_name: "Ledgerlink",
+        language: "en",
+        country_codes: [CountryCode.Us],
+        user: { client_user_id: userId },
+        ...(credentials ? { access_token: credentials.accessToken } : { products: [Products.Transactions], optional_products: [Products.Identity] }),
+        ...(webhookUrl ? { webhook: webhookUrl } : {}),
+        transactions: credentials ? undefined : { days_requested: 730 },
+      }),
+    );
+    return { linkToken: res.link_token, expiration: res.expiration };
+  };
+
   return {
     id: "plaid",
     mode: settings.environment,
@@ -76,19 +96,12 @@ export function createPlaidConnector(settings: PlaidSettings, opts: { now?: () =
     reconnect: { kind: "widget", widget: "plaid_link", emulator: settings.environment === "emulator" },
     credentialsSchema,
 
-    async createLinkToken({ userId, credentials, webhookUrl }) {
-      const res = await plaidCall(() =>
-        api.linkTokenCreate({
-          client_name: "Ledgerlink",
-          language: "en",
-          country_codes: [CountryCode.Us],
-          user: { client_user_id: userId },
-          ...(credentials ? { access_token: credentials.accessToken } : { products: [Products.Transactions], optional_products: [Products.Identity] }),
-          ...(webhookUrl ? { webhook: webhookUrl } : {}),
-          transactions: credentials ? undefined : { days_requested: 730 },
-        }),
-      );
-      return { linkToken: res.link_token, expiration: res.expiration };
+    createLinkToken,
+
+    // Link opens with a fresh link token: for a new Item, or update mode on reconnect.
+    async prepareWidget({ userId, reconnect }) {
+      const t = await createLinkToken({ userId, credentials: reconnect?.credentials, webhookUrl: opts.webhookUrl ?? null });
+      return { widget: "plaid_link", linkToken: t.linkToken };
     },
 
     async completeLink(raw, ctx) {

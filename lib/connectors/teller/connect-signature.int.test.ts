@@ -136,6 +136,7 @@ describe("Teller Connect signed enrollment", () => {
       settings: async () => ({ baseUrl: h.running.url, tls: { cert: h.running.pki.clientCert, key: h.running.pki.clientKey, ca: h.running.pki.caCert } }),
       webhookSecrets: async () => [],
       tokenSigningKey: async () => null,
+      issueNonce: async () => "unused",
       consumeNonce: async () => true,
     });
     const e = h.enroll("username", { nonce: await nonceFor(alice) });

@@ -49,6 +49,8 @@ export function createTellerConnector(opts: {
   webhookSecrets: () => Promise<string[]>;
   /** Teller's token-signing public key (Ed25519, base64); null → every link is refused. */
   tokenSigningKey: () => Promise<string | null>;
+  /** Issue a one-time nonce bound to this user, before Connect opens (lib/connections/nonces.ts). */
+  issueNonce: (input: { userId: string }) => Promise<string>;
   /** Consume (once) the nonce the server issued this user before Connect opened. */
   consumeNonce: (input: { userId: string; nonce: string }) => Promise<boolean>;
   now?: () => number;
@@ -122,6 +124,11 @@ export function createTellerConnector(opts: {
     // Connect repairs the same enrollment in place.
     reconnect: widget,
     credentialsSchema,
+
+    // Every opening of Connect (link or reconnect) gets a fresh nonce; Connect signs it into the enrollment.
+    async prepareWidget({ userId }) {
+      return { widget: "teller_connect", nonce: await opts.issueNonce({ userId }) };
+    },
 
     async completeLink(raw, ctx) {
       const parsed = enrollmentSchema.safeParse(raw);

@@ -1,14 +1,17 @@
-import type { SimplefinConnectionInfo } from "@/lib/connectors/simplefin/state";
-import { SF_DAILY_BUDGET } from "@/lib/connectors/simplefin/connector";
+import type { ProviderNotes } from "@/lib/connections/provider-notes";
 
-/** What the SimpleFIN Bridge last said about a connection: its messages, per-account warnings, holdings and today's request budget. */
-export function SimplefinStatus({ info }: { info: SimplefinConnectionInfo }) {
-  const { messages, accountWarnings, holdings, requestsToday, accountNames } = info;
+/**
+ * What a provider last said about a connection besides its data (lib/connections/provider-notes.ts):
+ * its messages, per-account warnings and holdings. (A request budget is RequestBudgetPanel.)
+ */
+export function ProviderNotesPanel({ notes }: { notes: ProviderNotes & { provider: string } }) {
+  const { provider, messages, accountWarnings, holdings, accountNames } = notes;
+  if (!messages.length && !accountWarnings.length && !holdings.length) return null;
   return (
-    <div className="space-y-2 border-t border-stone-100 px-5 py-3 text-sm" data-testid="simplefin-status">
+    <div className="space-y-2 border-t border-stone-100 px-5 py-3 text-sm" data-testid="provider-notes">
       {messages.length > 0 && (
         <div role="status" className="rounded-md bg-amber-50 px-3 py-2 text-amber-900">
-          <p className="font-medium">Your SimpleFIN Bridge says:</p>
+          <p className="font-medium">{provider} says:</p>
           <ul className="list-disc pl-5">
             {messages.map((m, i) => (
               <li key={i}>{m}</li>
@@ -19,7 +22,7 @@ export function SimplefinStatus({ info }: { info: SimplefinConnectionInfo }) {
       {accountWarnings.length > 0 && (
         <ul className="space-y-1" aria-label="Account warnings">
           {accountWarnings.map((w, i) => (
-            <li key={i} className="rounded-md bg-amber-50 px-3 py-2 text-amber-900" data-testid="simplefin-account-warning">
+            <li key={i} className="rounded-md bg-amber-50 px-3 py-2 text-amber-900" data-testid="provider-account-warning">
               <span className="font-medium">{(w.providerAccountId && accountNames.get(w.providerAccountId)) ?? "An account"}:</span> {w.message}
             </li>
           ))}
@@ -55,9 +58,6 @@ export function SimplefinStatus({ info }: { info: SimplefinConnectionInfo }) {
           </div>
         </details>
       )}
-      <p className="text-stone-500">
-        {requestsToday} of {SF_DAILY_BUDGET} bridge requests used today (UTC). Refreshes stop before the bridge&apos;s daily limit.
-      </p>
     </div>
   );
 }
