@@ -361,7 +361,11 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
         })
         .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)));
     }
-    if (!dryRun) await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result: { status: "success", runId, diff }, now: finished });
+    if (!dryRun) {
+      // A partial run says so (webhook consumers can tell it from a clean success), with the accounts it missed.
+      const result = outcome.status === "partial" ? { status: "partial" as const, runId, diff, message: outcome.errorMessage, accountWarnings } : { status: "success" as const, runId, diff };
+      await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result, now: finished });
+    }
     return { status: "success", runId, dryRun, diff, accounts: accountCount, pages, ...(partialRun ? { accountWarnings } : {}) };
   } catch (e) {
     if (rotatedInDryRun !== undefined) await storeCredentials(rotatedInDryRun).catch(() => undefined);
