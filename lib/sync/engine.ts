@@ -147,6 +147,41 @@ async function preflight(
   return null;
 }
 
+/**
+ * Take the connection's lease for this run (`owner`), unless another run holds an unexpired
+ * one: then a skipped "already_syncing" run is recorded and the answer is false.
+ */
+async function takeLease(db: Db, connectionId: string, req: SyncRequest, owner: string, clock: Clock, leaseMs: number): Promise<boolean> {
+  const at = () => new Date(clock.now());
+  const leased = await db
+    .update(connections)
+    .set({ lockedUntil: new Date(clock.now() + leaseMs), lockOwner: owner, status: "syncing", lastAttemptAt: at() })
+    .where(
+      and(
+        eq(connections.id, connectionId),
+        eq(connections.userId, req.userId),
+        or(isNull(connections.lockedUntil), lt(connections.lockedUntil, at())),
+      ),
+    )
+    .returning({ id: connections.id });
+  if (leased.length) return true;
+  await db.insert(syncRuns).values({
+    userId: req.userId,
+    connectionId,
+    trigger: req.trigger,
+    status: "skipped",
+    errorCode: "already_syncing",
+    startedAt: at(),
+    finishedAt: at(),
+  });
+  return false;
+}
+
+/**
+ * The orchestrator: preflight, lease, run record, then the source's accounts, balances and
+ * pages (each page committed with its cursor, fenced on the lease), then the run's outcome,
+ * the connection's next sync and the webhook events.
+ */
 export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = {}): Promise<SyncResult> {
   const clock = deps.clock ?? realClock;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
@@ -168,31 +203,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     if (refused) return refused;
   }
 
-  if (!dryRun) {
-    const leased = await db
-      .update(connections)
-      .set({ lockedUntil: new Date(clock.now() + leaseMs), lockOwner: owner, status: "syncing", lastAttemptAt: at() })
-      .where(
-        and(
-          eq(connections.id, conn.id),
-          eq(connections.userId, req.userId),
-          or(isNull(connections.lockedUntil), lt(connections.lockedUntil, at())),
-        ),
-      )
-      .returning({ id: connections.id });
-    if (!leased.length) {
-      await db.insert(syncRuns).values({
-        userId: req.userId,
-        connectionId: conn.id,
-        trigger: req.trigger,
-        status: "skipped",
-        errorCode: "already_syncing",
-        startedAt: at(),
-        finishedAt: at(),
-      });
-      return { status: "already_syncing" };
-    }
-  }
+  if (!dryRun && !(await takeLease(db, conn.id, req, owner, clock, leaseMs))) return { status: "already_syncing" };
 
   const [run] = await db
     .insert(syncRuns)
@@ -316,7 +327,8 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     if (!dryRun && diff.added > ANALYZE_AFTER_ROWS) await refreshStatistics(w);
   };
 
-  try {
+  /** Read the source and commit its pages; a dry run does it all in one transaction that is rolled back. */
+  const readAndCommit = async () => {
     if (dryRun) {
       try {
         await db.transaction(async (tx) => {
@@ -329,6 +341,10 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     } else {
       await work(db);
     }
+  };
+
+  /** Record a run that got through all its pages (success, or partial when accounts were skipped), release the lease, emit its events. */
+  const finishSucceeded = async (): Promise<SyncResult> => {
     if (rotatedInDryRun !== undefined) await storeCredentials(rotatedInDryRun);
     await deps.beforeFinish?.();
     const finished = at();
@@ -367,7 +383,10 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result, now: finished });
     }
     return { status: "success", runId, dryRun, diff, accounts: accountCount, pages, ...(partialRun ? { accountWarnings } : {}) };
-  } catch (e) {
+  };
+
+  /** Record a failed run, put the connection in error (or reauth_required) with its next attempt, release the lease, emit sync.failed. */
+  const finishFailed = async (e: unknown): Promise<SyncResult> => {
     if (rotatedInDryRun !== undefined) await storeCredentials(rotatedInDryRun).catch(() => undefined);
     const known = e instanceof ConnectorError;
     const code: ConnectorErrorCode | "internal" = known ? e.code : "internal";
@@ -398,6 +417,13 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     }
     if (!dryRun) await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result: { status: "error", runId, code, message, counts: { added: diff.added, modified: diff.modified, removed: diff.removed } }, now: finished });
     return { status: "error", runId, code, message, retryAt };
+  };
+
+  try {
+    await readAndCommit();
+    return await finishSucceeded();
+  } catch (e) {
+    return await finishFailed(e);
   }
 }
 
