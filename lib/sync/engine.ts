@@ -3,17 +3,17 @@ import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { isEmbedded, type Db } from "@/db/client";
 import { connections, financialAccounts, syncRuns, type SyncTrigger } from "@/db/schema";
-import { isScheduled, type AccountWarning, type Connector, type FetchTransactionsInput, type NormalizedAccount, type SyncSession, type TransactionPage } from "@/lib/connectors/contract";
-import { AccountReadFailed, ConnectorError, isConnectorErrorCode, RestartPagination, type ConnectorErrorCode } from "@/lib/connectors/errors";
+import { isScheduled, type AccountWarning, type Connector, type Identity, type NormalizedAccount, type TransactionPage } from "@/lib/connectors/contract";
+import { ConnectorError, isConnectorErrorCode, type ConnectorErrorCode } from "@/lib/connectors/errors";
 import { getConnector } from "@/lib/connectors/registry";
 import { openSecret, sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { emitSyncEvents } from "@/lib/webhooks/sync-events";
-import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, warn, yieldToIo, type Diff } from "./apply";
+import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, warn, yieldToIo, type Diff, type PageContext } from "./apply";
 import { refreshGate, requestPlan, spacedIntervalMs } from "./budget";
-import { pacer } from "./pace";
-import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } from "./retry";
+import { realClock, type Clock, type RetryPolicy } from "./retry";
+import { openSource, type Source } from "./source";
 
 /**
  * The sync engine: ONE entry point for first import, "refresh now", webhooks and the
@@ -25,9 +25,11 @@ import { DEFAULT_RETRY, realClock, withRetry, type Clock, type RetryPolicy } fro
  * - Each page is applied and its cursor committed in the same DB transaction (fenced on
  *   the lease owner), so a crash anywhere resumes from the last committed page: no
  *   duplicate, no gap.
- * - Provider calls retry with backoff + jitter honouring Retry-After; reauth_required
- *   is never retried and flips the connection's status. A connector that declares
- *   `rateBudget.perMinute` has its calls spaced to that rate (lib/sync/pace.ts).
+ * - The provider is read through a source (lib/sync/source.ts: accounts and balances, then
+ *   transaction pages); this file only orchestrates. Provider calls retry with backoff +
+ *   jitter honouring Retry-After; reauth_required is never retried and flips the
+ *   connection's status. A connector that declares `rateBudget.perMinute` has its calls
+ *   spaced to that rate (lib/sync/pace.ts).
  * - After a run, only `schedule: "auto"` connections get a next_sync_at; manual and
  *   interactive ones wait for the user.
  * - Dry run: the same work inside one transaction that is rolled back.
@@ -76,7 +78,6 @@ export type SyncResult =
 
 export const DEFAULT_LEASE_MS = 2 * 60_000;
 export const DEFAULT_SYNC_INTERVAL_MS = 6 * 3600_000;
-const MAX_RESTARTS = 3;
 const ANALYZE_AFTER_ROWS = 2000;
 const INTERNAL_MESSAGE = "The sync failed on our side. It will be retried.";
 
@@ -95,10 +96,8 @@ async function freeRunId(db: Db, wanted: string | undefined): Promise<string> {
 /** Owner identity (names, emails, phones, addresses), fetched once per account, stored encrypted. */
 async function storeIdentityOnce(
   db: Db,
-  connector: Connector<unknown>,
-  credentials: unknown,
+  readIdentity: () => Promise<Identity>,
   accountIds: string[],
-  retry: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<void> {
   if (!accountIds.length) return;
   const missing = await db
@@ -106,7 +105,7 @@ async function storeIdentityOnce(
     .from(financialAccounts)
     .where(and(inArray(financialAccounts.id, accountIds), isNull(financialAccounts.identity)));
   if (!missing.length) return;
-  const identity = await retry(() => connector.getIdentity!(credentials));
+  const identity = await readIdentity();
   for (const a of missing) await db.update(financialAccounts).set({ identity: sealSecret(identity, a.id) }).where(eq(financialAccounts.id, a.id));
 }
 
@@ -148,6 +147,41 @@ async function preflight(
   return null;
 }
 
+/**
+ * Take the connection's lease for this run (`owner`), unless another run holds an unexpired
+ * one: then a skipped "already_syncing" run is recorded and the answer is false.
+ */
+async function takeLease(db: Db, connectionId: string, req: SyncRequest, owner: string, clock: Clock, leaseMs: number): Promise<boolean> {
+  const at = () => new Date(clock.now());
+  const leased = await db
+    .update(connections)
+    .set({ lockedUntil: new Date(clock.now() + leaseMs), lockOwner: owner, status: "syncing", lastAttemptAt: at() })
+    .where(
+      and(
+        eq(connections.id, connectionId),
+        eq(connections.userId, req.userId),
+        or(isNull(connections.lockedUntil), lt(connections.lockedUntil, at())),
+      ),
+    )
+    .returning({ id: connections.id });
+  if (leased.length) return true;
+  await db.insert(syncRuns).values({
+    userId: req.userId,
+    connectionId,
+    trigger: req.trigger,
+    status: "skipped",
+    errorCode: "already_syncing",
+    startedAt: at(),
+    finishedAt: at(),
+  });
+  return false;
+}
+
+/**
+ * The orchestrator: preflight, lease, run record, then the source's accounts, balances and
+ * pages (each page committed with its cursor, fenced on the lease), then the run's outcome,
+ * the connection's next sync and the webhook events.
+ */
 export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = {}): Promise<SyncResult> {
   const clock = deps.clock ?? realClock;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
@@ -169,31 +203,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     if (refused) return refused;
   }
 
-  if (!dryRun) {
-    const leased = await db
-      .update(connections)
-      .set({ lockedUntil: new Date(clock.now() + leaseMs), lockOwner: owner, status: "syncing", lastAttemptAt: at() })
-      .where(
-        and(
-          eq(connections.id, conn.id),
-          eq(connections.userId, req.userId),
-          or(isNull(connections.lockedUntil), lt(connections.lockedUntil, at())),
-        ),
-      )
-      .returning({ id: connections.id });
-    if (!leased.length) {
-      await db.insert(syncRuns).values({
-        userId: req.userId,
-        connectionId: conn.id,
-        trigger: req.trigger,
-        status: "skipped",
-        errorCode: "already_syncing",
-        startedAt: at(),
-        finishedAt: at(),
-      });
-      return { status: "already_syncing" };
-    }
-  }
+  if (!dryRun && !(await takeLease(db, conn.id, req, owner, clock, leaseMs))) return { status: "already_syncing" };
 
   const [run] = await db
     .insert(syncRuns)
@@ -211,24 +221,11 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
 
   const diff = emptyDiff();
   let pages = 0;
-  let attempts = 0;
   let accountCount = 0;
   const accountWarnings: AccountWarning[] = [];
   const abort = new AbortController();
   /** Credentials rotated during a dry run: written after its rollback (the provider already moved on). */
   let rotatedInDryRun: unknown = undefined;
-  // Every provider call (and every retry of one) goes through here: paced to rateBudget.perMinute.
-  const pace = pacer(connector.capabilities.rateBudget?.perMinute, clock);
-  const retry = <T>(fn: () => Promise<T>) =>
-    withRetry(
-      async () => {
-        await pace();
-        attempts++;
-        return fn();
-      },
-      clock,
-      deps.retry ?? DEFAULT_RETRY,
-    );
 
   /** Rotated credentials are the provider's truth now: stored whoever holds the lease. */
   const storeCredentials = async (next: unknown) => {
@@ -238,43 +235,33 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       .where(and(eq(connections.id, conn.id), eq(connections.userId, req.userId)));
   };
 
+  /** The provider, read through one source for this run (lib/sync/source.ts): retries, pacing, its session. */
+  let source: Source | undefined;
   const work = async (w: Db) => {
-    let credentials = connector.credentialsSchema.parse(openSecret(conn.credentials, conn.id));
-    let session: SyncSession | null = null;
+    source = openSource(connector, connector.credentialsSchema.parse(openSecret(conn.credentials, conn.id)), {
+      clock,
+      retry: deps.retry,
+      signal: abort.signal,
+      saveCredentials: async (next) => {
+        if (dryRun) rotatedInDryRun = next;
+        else await storeCredentials(next);
+      },
+      logContext: { connectionId: conn.id, runId },
+    });
     try {
-      if (connector.openSession) {
-        session = await retry(() =>
-          connector.openSession!(credentials, {
-            signal: abort.signal,
-            saveCredentials: async (next) => {
-              credentials = connector.credentialsSchema.parse(next);
-              if (dryRun) rotatedInDryRun = credentials;
-              else await storeCredentials(credentials);
-            },
-          }),
-        );
-      }
-      await read(w, () => credentials, session);
+      await read(w, source);
     } finally {
-      if (session) await session.close().catch((e: unknown) => log.warn("closing the provider session failed", { connectionId: conn.id, runId, error: e }));
+      await source.close();
     }
   };
 
-  const read = async (w: Db, creds: () => unknown, session: SyncSession | null) => {
-    let accounts: NormalizedAccount[];
-    let balances;
-    if (session?.snapshot) ({ accounts, balances } = await retry(() => session.snapshot!()));
-    else {
-      accounts = await retry(() => connector.listAccounts(creds()));
-      balances = await retry(() => connector.getBalances(creds()));
-    }
+  const read = async (w: Db, source: Source) => {
+    const { accounts, balances } = await source.snapshot();
     await yieldToIo();
-    const fetchPage = (input: FetchTransactionsInput): Promise<TransactionPage> =>
-      session?.fetchTransactions ? session.fetchTransactions(input) : connector.fetchTransactions(creds(), input);
     const ctx = { userId: req.userId, connectionId: conn.id, now: at() };
     const accountIdByProvider = await applyAccounts(w, ctx, accounts);
     await applyBalances(w, { ...ctx, accountIdByProvider, diff }, balances);
-    if (connector.getIdentity) await storeIdentityOnce(w, connector, creds(), [...accountIdByProvider.values()], retry);
+    if (source.identity) await storeIdentityOnce(w, source.identity, [...accountIdByProvider.values()]);
     accountCount = accounts.length;
     await yieldToIo();
 
@@ -283,30 +270,9 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       const wanted = new Set(req.accountIds);
       scope = new Map([...accountIdByProvider].filter(([, id]) => wanted.has(id)));
     }
-    // A partial run replays history filtered and never moves the cursor, so a later full run misses nothing.
-    const firstCursor = partial ? null : conn.syncCursor;
-    let cursor = firstCursor;
-    let restarts = 0;
-    for (;;) {
-      let page: TransactionPage;
-      try {
-        page = await retry(() => fetchPage({ cursor, accountIds: req.accountIds?.length ? [...scope.keys()] : undefined, dateRange: req.dateRange }));
-      } catch (e) {
-        if (e instanceof RestartPagination) {
-          if (++restarts > MAX_RESTARTS) throw new ConnectorError("provider_unavailable", "The provider's data kept changing during the sync. We'll retry later.");
-          cursor = firstCursor; // restart the whole update; re-applying pages is idempotent
-          continue;
-        }
-        // Retries spent on one account: skip it (the source's cursor does not count it as read).
-        if (!(e instanceof AccountReadFailed)) throw e;
-        page = e.skip;
-      }
-      await yieldToIo(); // between the provider's answer and its (long, on PGlite) page transaction
-      for (const aw of page.accountWarnings ?? []) {
-        accountWarnings.push(aw);
-        warn(diff, `${accountLabel(accounts, aw.providerAccountId)} was not synced this time: ${aw.message}`);
-      }
-      const pageCtx = { userId: req.userId, accountIdByProvider: scope, now: at(), dateRange: req.dateRange };
+
+    /** Apply one page and commit it with its cursor, in one transaction fenced on this run's lease. */
+    const commitPage = async (page: TransactionPage, pageCtx: PageContext) => {
       if (dryRun) {
         await applyTransactionPage(w, pageCtx, page, diff);
       } else {
@@ -332,12 +298,22 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
             .where(eq(syncRuns.id, runId));
         });
       }
+    };
+
+    // A partial run replays history filtered and never moves the cursor, so a later full run misses nothing.
+    const start = { cursor: partial ? null : conn.syncCursor, accountIds: req.accountIds?.length ? [...scope.keys()] : undefined, dateRange: req.dateRange };
+    for await (const page of source.pages(start)) {
+      await yieldToIo(); // between the provider's answer and its (long, on PGlite) page transaction
+      for (const aw of page.accountWarnings ?? []) {
+        accountWarnings.push(aw);
+        warn(diff, `${accountLabel(accounts, aw.providerAccountId)} was not synced this time: ${aw.message}`);
+      }
+      const pageCtx = { userId: req.userId, accountIdByProvider: scope, now: at(), dateRange: req.dateRange };
+      await commitPage(page, pageCtx);
       pages++;
       deps.onProgress?.({ pages, added: diff.added, modified: diff.modified, removed: diff.removed });
       // Let requests in between pages (see yieldToIo).
       await yieldToIo();
-      cursor = page.nextCursor;
-      if (!page.hasMore) break;
     }
     // Every account in scope failed: that is the provider failing, not a partial sync.
     const failed = new Set(accountWarnings.map((aw) => aw.providerAccountId));
@@ -351,7 +327,8 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     if (!dryRun && diff.added > ANALYZE_AFTER_ROWS) await refreshStatistics(w);
   };
 
-  try {
+  /** Read the source and commit its pages; a dry run does it all in one transaction that is rolled back. */
+  const readAndCommit = async () => {
     if (dryRun) {
       try {
         await db.transaction(async (tx) => {
@@ -364,12 +341,16 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     } else {
       await work(db);
     }
+  };
+
+  /** Record a run that got through all its pages (success, or partial when accounts were skipped), release the lease, emit its events. */
+  const finishSucceeded = async (): Promise<SyncResult> => {
     if (rotatedInDryRun !== undefined) await storeCredentials(rotatedInDryRun);
     await deps.beforeFinish?.();
     const finished = at();
     const partialRun = accountWarnings.length > 0;
     const outcome = partialRun ? { status: "partial" as const, errorCode: "account_unavailable", errorMessage: partialMessage(accountWarnings) } : { status: "success" as const };
-    const recorded = await finishRun(db, runId, { ...outcome, finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings });
+    const recorded = await finishRun(db, runId, { ...outcome, finishedAt: finished, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts: source?.attempts ?? 0, accounts: accountCount, warnings: diff.warnings });
     if (!recorded) return reaped(runId);
     if (!dryRun) {
       // A request-budget provider spreads what is left of today's budget (lib/sync/budget.ts).
@@ -396,9 +377,16 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
         })
         .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)));
     }
-    if (!dryRun) await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result: { status: "success", runId, diff }, now: finished });
+    if (!dryRun) {
+      // A partial run says so (webhook consumers can tell it from a clean success), with the accounts it missed.
+      const result = outcome.status === "partial" ? { status: "partial" as const, runId, diff, message: outcome.errorMessage, accountWarnings } : { status: "success" as const, runId, diff };
+      await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result, now: finished });
+    }
     return { status: "success", runId, dryRun, diff, accounts: accountCount, pages, ...(partialRun ? { accountWarnings } : {}) };
-  } catch (e) {
+  };
+
+  /** Record a failed run, put the connection in error (or reauth_required) with its next attempt, release the lease, emit sync.failed. */
+  const finishFailed = async (e: unknown): Promise<SyncResult> => {
     if (rotatedInDryRun !== undefined) await storeCredentials(rotatedInDryRun).catch(() => undefined);
     const known = e instanceof ConnectorError;
     const code: ConnectorErrorCode | "internal" = known ? e.code : "internal";
@@ -406,7 +394,7 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     const retryAt = known && e.retryAfterMs !== undefined ? new Date(clock.now() + e.retryAfterMs) : undefined;
     if (!known) log.error("sync failed", { connectionId: conn.id, runId, error: e });
     const finished = at();
-    const recorded = await finishRun(db, runId, { status: "error", finishedAt: finished, errorCode: code, errorMessage: message, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts, accounts: accountCount, warnings: diff.warnings });
+    const recorded = await finishRun(db, runId, { status: "error", finishedAt: finished, errorCode: code, errorMessage: message, added: diff.added, modified: diff.modified, removed: diff.removed, pages, attempts: source?.attempts ?? 0, accounts: accountCount, warnings: diff.warnings });
     // The reaper already ended this run (our lease expired): its verdict stands; the
     // connection and its events belong to whoever runs next.
     if (!recorded) return reaped(runId);
@@ -429,6 +417,13 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     }
     if (!dryRun) await emitSyncEvents(db, { userId: req.userId, connectionId: conn.id, result: { status: "error", runId, code, message, counts: { added: diff.added, modified: diff.modified, removed: diff.removed } }, now: finished });
     return { status: "error", runId, code, message, retryAt };
+  };
+
+  try {
+    await readAndCommit();
+    return await finishSucceeded();
+  } catch (e) {
+    return await finishFailed(e);
   }
 }
 

@@ -1,10 +1,15 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
-import { auditLog, connections, syncRuns, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
+import { auditLog, connections, financialAccounts, syncRuns, webhookAttempts, webhookDeliveries, webhookSubscriptions } from "@/db/schema";
+import type { Connector } from "@/lib/connectors/contract";
+import { AccountReadFailed, ConnectorError } from "@/lib/connectors/errors";
+import { getConnector } from "@/lib/connectors/registry";
+import { openSecret } from "@/lib/crypto";
+import { fakeClock } from "@/test/sync-harness";
 import { commitImport } from "@/lib/statements/import";
 import { emitConsentExpiring } from "./consent-events";
 import { linkConnection } from "@/lib/connections/service";
@@ -217,13 +222,52 @@ describe("outbound webhooks", () => {
     const bodies = received.map((x) => JSON.parse(x.body) as { type: string; data: Record<string, unknown> });
     const done = bodies.find((b) => b.type === "sync.completed")!;
     const added = bodies.find((b) => b.type === "transactions.added")!;
-    expect(done.data).toMatchObject({ connection_id: connectionId, added: (r as { diff: { added: number } }).diff.added, modified: 0, removed: 0 });
+    expect(done.data).toMatchObject({ connection_id: connectionId, status: "success", added: (r as { diff: { added: number } }).diff.added, modified: 0, removed: 0 });
+    expect(done.data).not.toHaveProperty("account_warnings");
     expect(added.data.count).toBe((r as { diff: { added: number } }).diff.added);
     expect((added.data.transaction_ids as string[]).length).toBe(Math.min(50, added.data.count as number));
     // A dry run emits nothing.
     const before = (await t.db.select().from(webhookDeliveries)).length;
     await syncConnection(t.db, { userId, connectionId, trigger: "manual", dryRun: true });
     expect((await t.db.select().from(webhookDeliveries)).length).toBe(before);
+  });
+});
+
+describe("a partial sync's events", () => {
+  it("sync.completed says status partial, with the account that could not be read (ours and the provider's id) and why", async () => {
+    const { userId } = await seedUser(t.db);
+    await createSubscription(t.db, { userId, url: "http://127.0.0.1:9/partial", events: ["sync.completed", "sync.failed"] }, LOCAL);
+    const demo = getConnector("demo") as Connector<unknown>;
+    const { connectionId } = await linkConnection(t.db, { userId, connectorId: "demo", payload: { institutionId: "demo_platypus", historyDays: 10, seed: 5 } });
+    const [conn] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+    const bad = (await demo.listAccounts(demo.credentialsSchema.parse(openSecret(conn!.credentials, conn!.id))))[0]!.providerAccountId;
+    // The demo bank, except that one account's transactions cannot be read this time (every retry fails).
+    const connector: Connector<unknown> = {
+      ...demo,
+      async fetchTransactions(c, input) {
+        const page = await demo.fetchTransactions(c, input);
+        if (input.cursor !== null) return page;
+        const warning = { providerAccountId: bad, code: "provider_unavailable", message: "The bank did not answer for this account." };
+        const skip = { ...page, added: page.added.filter((x) => x.providerAccountId !== bad), accountWarnings: [warning] };
+        throw new AccountReadFailed(bad, new ConnectorError("provider_unavailable", warning.message), skip);
+      },
+    };
+    const r = await syncConnection(t.db, { userId, connectionId, trigger: "manual" }, { connector, clock: fakeClock() });
+    expect(r).toMatchObject({ status: "success", accountWarnings: [{ providerAccountId: bad }] });
+    const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.connectionId, connectionId));
+    expect(run).toMatchObject({ status: "partial" });
+
+    const events = (await t.db.select().from(webhookDeliveries)).map((d) => d.payload as { type: string; data: Record<string, unknown> });
+    expect(events.map((e) => e.type)).toEqual(["sync.completed"]);
+    const [ours] = await t.db.select({ id: financialAccounts.id }).from(financialAccounts).where(and(eq(financialAccounts.connectionId, connectionId), eq(financialAccounts.providerAccountId, bad)));
+    expect(events[0]!.data).toMatchObject({
+      connection_id: connectionId,
+      run_id: run!.id,
+      status: "partial",
+      added: (r as { diff: { added: number } }).diff.added,
+      warning: run!.errorMessage,
+      account_warnings: [{ account_id: ours!.id, provider_account_id: bad, code: "provider_unavailable", message: "The bank did not answer for this account." }],
+    });
   });
 });
 
