@@ -25,7 +25,8 @@ import {
  * Faithful where it matters for a connector: statements (`GetCustBal`) refuse ranges over
  * 30 days, tokens and idle sessions expire, a per-minute request limit, the bank's HTML
  * error page for a wrong password and a lock after five, 500s from GetCustBal now and then
- * (fault switch). Error bodies of the JSON API follow Spring Security OAuth2
+ * (fault switch), and one account's statements failing while the others answer
+ * (`failAccount`: its 500 page, or a 404 with the bank's error body). Error bodies of the JSON API follow Spring Security OAuth2
  * (`{error, error_description}`); the statement-range error shape is [infer].
  */
 
@@ -66,6 +67,8 @@ export const EBANK_SANDBOX_USERS: EbankUser[] = [
 type Session = { id: string; csrf: string; user: string | null; stage: "anon" | "otp" | "auth"; lastSeen: number; otpFailures: number };
 type Token = { sid: string; user: string; exp: number };
 export type EbankFault = "server_error" | "maintenance" | "rate_limited" | "expire_session" | "require_otp";
+/** One account's statements: the bank's 500 page, or a 404 with its JSON error body. */
+export type EbankAccountFault = "server_error" | "not_found";
 
 const html = (body: string, status = 200, headers: Record<string, string> = {}) =>
   new Response(`<!doctype html><html lang="bg"><head><meta charset="utf-8"><title>Fibank – Моята банка</title></head>${body}</html>`, {
@@ -105,6 +108,7 @@ export class EbankEmulator {
   private readonly locked = new Set<string>();
   private readonly rate = new Map<string, { window: number; n: number }>();
   private faults: { fault: EbankFault; times: number; user?: string }[] = [];
+  private accountFaults: { iban: string; fault: EbankAccountFault; times: number }[] = [];
   private expireAfter: { user: string; requests: number } | null = null;
   private readonly cache = new Map<string, LedgerEntry[]>();
   private readonly reversedByHand = new Set<string>();
@@ -125,6 +129,13 @@ export class EbankEmulator {
   }
   failNext(fault: EbankFault, times = 1, user?: string) {
     this.faults.push({ fault, times, user });
+  }
+  /** The statements (GetCustBal) of this IBAN fail the next `times` requests (default: until cleared); other IBANs answer. */
+  failAccount(iban: string, fault: EbankAccountFault = "server_error", times = Infinity) {
+    this.accountFaults.push({ iban, fault, times });
+  }
+  clearAccountFaults() {
+    this.accountFaults = [];
   }
   /** Expire the user's sessions and tokens after this many more API requests (mid-backfill expiry). */
   expireAfterRequests(user: string, requests: number) {
@@ -404,6 +415,13 @@ ${error ? `<div class="alert alert-danger" id="loginError" role="alert">${esc(er
         const from = (q.get("FromDate") ?? "").replace(" ", "+");
         const to = (q.get("ToDate") ?? "").replace(" ", "+");
         const iban = q.get("Iban") ?? "";
+        const af = this.accountFaults.findIndex((x) => x.iban === iban);
+        if (af >= 0) {
+          const { fault } = this.accountFaults[af]!;
+          if (--this.accountFaults[af]!.times <= 0) this.accountFaults.splice(af, 1);
+          if (fault === "server_error") return this.errorPage(500, "Internal Server Error");
+          return json({ errCode: "EB-STM-404", errMsg: "Извлечението по сметката не е достъпно.", status: "E" }, 404);
+        }
         const dateRe = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$/;
         if (!dateRe.test(from) || !dateRe.test(to) || q.get("StmtType") !== "T") {
           return json({ errCode: "EB-VAL-001", errMsg: "Невалидни параметри на заявката.", status: "E" }, 400);

@@ -36,6 +36,8 @@ export class ConnectorError extends Error {
       status?: number;
       /** The provider refused this server's own configuration (API keys, environment, products): not the user's doing. */
       misconfigured?: boolean;
+      /** The error came from signing in (the whole login), not from reading one account: never skipped per account. */
+      loginWide?: boolean;
     } = {},
   ) {
     super(message);
@@ -76,7 +78,7 @@ export class AccountReadFailed extends ConnectorError {
  * against the same limit, so the run stops and retries when the provider says it may.
  */
 export const isAccountScoped = (e: unknown): e is ConnectorError =>
-  e instanceof ConnectorError && e.code !== "reauth_required" && e.code !== "invalid_credentials" && e.code !== "rate_limited";
+  e instanceof ConnectorError && e.code !== "reauth_required" && e.code !== "invalid_credentials" && e.code !== "rate_limited" && !e.opts.loginWide;
 
 /**
  * Thrown by a cursor connector when the provider says the data changed between pages

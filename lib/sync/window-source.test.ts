@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addDays } from "@/lib/dates";
 import type { FetchTransactionsInput, NormalizedTransaction, TransactionPage } from "@/lib/connectors/contract";
+import { AccountReadFailed, ConnectorError } from "@/lib/connectors/errors";
 import { newestFirstFetch, parseWindowCursor, type NewestFirstSource, type WindowReadRequest, type WindowReadResult } from "./window-source";
 
 const TODAY = "2026-11-21";
@@ -174,5 +175,149 @@ describe("newest-first window adapter", () => {
     const migrate = (o: unknown) => ((o as { since?: string }).since ? { v: 1 as const, accounts: { "*": { head: (o as { since: string }).since, back: null, done: true, empties: 0, cu: null } }, run: null } : null);
     expect(parseWindowCursor('{"since":"2026-11-01"}', migrate).accounts["*"]!.head).toBe("2026-11-01");
     expect(parseWindowCursor('{"other":1}', migrate)).toEqual({ v: 1, accounts: {}, run: null });
+  });
+
+  describe("one account failing (scope account)", () => {
+    /** Like the engine: a page that throws AccountReadFailed is replaced by its skip page (retries left out). */
+    async function drainSkipping(fetch: (i: FetchTransactionsInput) => Promise<TransactionPage>, input: FetchTransactionsInput) {
+      const pages: TransactionPage[] = [];
+      const failures: AccountReadFailed[] = [];
+      let cursor = input.cursor;
+      for (let n = 0; n < 1000; n++) {
+        let p: TransactionPage;
+        try {
+          p = await fetch({ ...input, cursor });
+        } catch (e) {
+          if (!(e instanceof AccountReadFailed)) throw e;
+          failures.push(e);
+          p = e.skip;
+        }
+        pages.push(p);
+        cursor = p.nextCursor;
+        if (!p.hasMore) return { pages, cursor, failures };
+      }
+      throw new Error("no end");
+    }
+    /** The bank with one account's reads failing (from its `after`-th read on) with `error`. */
+    const failing = (b: ReturnType<typeof bank>, lane: string, error: () => Error, after = 0) => {
+      let n = 0;
+      return async (req: WindowReadRequest) => {
+        if (req.lane === lane && n++ >= after) throw error();
+        return b.read(req);
+      };
+    };
+    const ids = (pages: TransactionPage[]) => pages.flatMap((p) => p.added.map((t) => t.providerTransactionId)).sort();
+    const all = (b: ReturnType<typeof bank>, lanes: string[]) => lanes.flatMap((l) => b.rows(l, "0001-01-01", TODAY)).map((t) => t.providerTransactionId).sort();
+
+    it("first sync: the failing account gets one skip page (no rows, no window, a warning); the others are read whole; the next run reads it whole", async () => {
+      const b = bank({ opened: { A: "2026-03-02", B: "2026-05-10", C: "2026-07-01" } });
+      const lanes = ["A", "B", "C"];
+      const down = () => new ConnectorError("provider_unavailable", "The bank is not answering for this account.");
+      const r1 = await drainSkipping(newestFirstFetch(decl(b, lanes, { read: failing(b, "B", down) })), { cursor: null });
+      expect(r1.failures).toHaveLength(1);
+      const f = r1.failures[0]!;
+      expect(f).toMatchObject({ providerAccountId: "B", code: "provider_unavailable" });
+      expect(f.skip).toMatchObject({ added: [], modified: [], removed: [], hasMore: true, accountWarnings: [{ providerAccountId: "B", code: "provider_unavailable", message: "The bank is not answering for this account." }] });
+      expect(f.skip.window).toBeUndefined();
+      // B's lane is exactly as the run began it; the run goes on without B.
+      const skipCursor = JSON.parse(f.skip.nextCursor!);
+      expect(skipCursor.accounts.B).toEqual({ head: null, back: null, done: false, empties: 0, cu: TODAY });
+      expect(skipCursor.run).toEqual({ to: TODAY, skip: ["B"] });
+      // A and C: every row; B: none. B was tried once in this run (never again after the skip).
+      expect(ids(r1.pages)).toEqual(all(b, ["A", "C"]));
+      expect(b.reads.filter((r) => r.lane === "B")).toHaveLength(0);
+      const end = JSON.parse(r1.cursor!);
+      expect(end).toMatchObject({ run: null, accounts: { A: { done: true, head: TODAY }, C: { done: true, head: TODAY }, B: { head: null, back: null, done: false } } });
+
+      // The next run (the bank answers again): B's whole history, A and C only their newest window.
+      b.reads.length = 0;
+      const r2 = await drainSkipping(newestFirstFetch(decl(b, lanes, { today: () => "2026-11-22" })), { cursor: r1.cursor });
+      expect(r2.failures).toHaveLength(0);
+      expect(ids([...r1.pages, ...r2.pages].filter((p) => p.added.some((t) => t.providerAccountId === "B")))).toEqual(all(b, ["B"]));
+      expect(b.reads.filter((r) => r.lane !== "B").map((r) => [r.lane, r.kind])).toEqual([["A", "catchup"], ["C", "catchup"]]);
+      expect(JSON.parse(r2.cursor!).accounts.B).toMatchObject({ done: true, head: "2026-11-22" });
+    });
+
+    it("mid-backfill: the lane keeps where its walk stood (its back, its empty count); the next run catches up and continues the walk from there, nothing missed", async () => {
+      const b = bank({ opened: { A: "2025-01-01", B: "2025-01-01" } });
+      const lanes = ["A", "B"];
+      // B answers its catch-up and two backfill windows, then fails with a 404-like refusal (not retried by the engine).
+      const refused = () => new ConnectorError("invalid_request", "The bank rejected a statement request.", { status: 404 });
+      const r1 = await drainSkipping(newestFirstFetch(decl(b, lanes, { read: failing(b, "B", refused, 3) })), { cursor: null });
+      expect(r1.failures.map((f) => [f.providerAccountId, f.code])).toEqual([["B", "invalid_request"]]);
+      const bReads = b.reads.filter((r) => r.lane === "B");
+      expect(bReads.map((r) => r.kind)).toEqual(["catchup", "backfill", "backfill"]);
+      const before = JSON.parse(r1.pages[r1.pages.indexOf(r1.failures[0]!.skip) - 1]!.nextCursor!).accounts.B;
+      const after = JSON.parse(r1.failures[0]!.skip.nextCursor!).accounts.B;
+      expect(after).toEqual(before);
+      expect(after).toMatchObject({ back: bReads.at(-1)!.from, done: false });
+      // A's walk went on to its end after B's failure.
+      expect(JSON.parse(r1.cursor!).accounts.A).toMatchObject({ done: true });
+
+      b.reads.length = 0;
+      const r2 = await drainSkipping(newestFirstFetch(decl(b, lanes, { today: () => "2026-11-22" })), { cursor: r1.cursor });
+      const b2 = b.reads.filter((r) => r.lane === "B");
+      expect(b2[0]).toMatchObject({ kind: "catchup", to: "2026-11-22" });
+      expect(b2[1]).toMatchObject({ kind: "backfill", to: addDays(bReads.at(-1)!.from, -1) });
+      // Every row of both accounts arrived over the two runs.
+      expect([...new Set(ids([...r1.pages, ...r2.pages]))]).toEqual(all(b, lanes));
+    });
+
+    it("the last account failing ends the run with its skip page (hasMore false, run closed); every account failing skips each once", async () => {
+      const b = bank({ opened: { A: "2026-09-01", B: "2026-09-01" } });
+      const down = () => new ConnectorError("provider_unavailable");
+      // B's catch-up answers; its backfill (the run's last read: A's walk comes first) fails.
+      const r1 = await drainSkipping(newestFirstFetch(decl(b, ["A", "B"], { read: failing(b, "B", down, 1) })), { cursor: null });
+      expect(b.reads.at(-1)).toMatchObject({ lane: "A", kind: "backfill" });
+      const last = r1.pages.at(-1)!;
+      expect(last).toBe(r1.failures[0]!.skip);
+      expect(last.hasMore).toBe(false);
+      expect(JSON.parse(last.nextCursor!).run).toBeNull();
+
+      const c = bank({ opened: { A: "2026-09-01", B: "2026-09-01" } });
+      const r2 = await drainSkipping(newestFirstFetch(decl(c, ["A", "B"], { read: async () => Promise.reject(down()) })), { cursor: null });
+      expect(r2.failures.map((f) => f.providerAccountId)).toEqual(["A", "B"]);
+      expect(r2.pages.every((p) => p.added.length === 0 && !p.window)).toBe(true);
+      expect(JSON.parse(r2.cursor!)).toEqual({ v: 1, run: null, accounts: { A: { head: null, back: null, done: false, empties: 0, cu: TODAY }, B: { head: null, back: null, done: false, empties: 0, cu: TODAY } } });
+    });
+
+    it("login-wide errors (reauth, credentials, a rate limit, a failed sign-in) and plain errors are thrown as they are, never skipped", async () => {
+      const b = bank({ opened: { A: "2026-09-01", B: "2026-09-01" } });
+      const cases: Error[] = [
+        new ConnectorError("reauth_required"),
+        new ConnectorError("invalid_credentials"),
+        new ConnectorError("rate_limited", undefined, { retryAfterMs: 30_000 }),
+        new ConnectorError("provider_unavailable", "The bank's login is not responding.", { loginWide: true }),
+        new Error("a bug"),
+      ];
+      for (const err of cases) {
+        const fetch = newestFirstFetch(decl(b, ["A", "B"], { read: failing(b, "A", () => err) }));
+        await expect(fetch({ cursor: null })).rejects.toBe(err);
+      }
+    });
+
+    it("scope all: a failed read answers for every account, so it ends the run (not skipped)", async () => {
+      const err = new ConnectorError("provider_unavailable");
+      const src: NewestFirstSource = { scope: "all", read: async () => Promise.reject(err), today: () => TODAY, windowDays: 90, overlapDays: 14, maxHistoryDays: 3650, emptyWindowsLimit: 1 };
+      await expect(newestFirstFetch(src)({ cursor: null })).rejects.toBe(err);
+      await expect(newestFirstFetch(src)({ cursor: null, dateRange: { from: "2026-10-01", to: TODAY } })).rejects.toBe(err);
+    });
+
+    it("a date range: the failing account's rest of the range is skipped, the next account's range is read whole", async () => {
+      const b = bank({ opened: { A: "2026-01-01", B: "2026-01-01", C: "2026-01-01" } });
+      const down = () => new ConnectorError("provider_unavailable");
+      const range = { from: "2026-08-01", to: "2026-09-15" };
+      const r = await drainSkipping(newestFirstFetch(decl(b, ["A", "B", "C"], { read: failing(b, "B", down, 1) })), { cursor: null, dateRange: range });
+      expect(r.failures.map((f) => f.providerAccountId)).toEqual(["B"]);
+      expect(b.reads.map((x) => [x.lane, x.from, x.to])).toEqual([
+        ["A", "2026-08-17", "2026-09-15"],
+        ["A", "2026-08-01", "2026-08-16"],
+        ["B", "2026-08-17", "2026-09-15"],
+        ["C", "2026-08-17", "2026-09-15"],
+        ["C", "2026-08-01", "2026-08-16"],
+      ]);
+      expect(r.cursor).toBeNull();
+      expect(ids(r.pages)).toEqual([...b.rows("A", range.from, range.to), ...b.rows("B", "2026-08-17", range.to), ...b.rows("C", range.from, range.to)].map((t) => t.providerTransactionId).sort());
+    });
   });
 });

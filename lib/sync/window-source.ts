@@ -1,5 +1,6 @@
 import { addDays } from "@/lib/dates";
 import type { FetchTransactionsInput, IsoDate, NormalizedTransaction, TransactionPage, TransactionWindow } from "@/lib/connectors/contract";
+import { AccountReadFailed, isAccountScoped, type ConnectorError } from "@/lib/connectors/errors";
 
 /**
  * The shared adapter for windowed provider APIs read NEWEST FIRST (a bank whose statements
@@ -26,6 +27,13 @@ import type { FetchTransactionsInput, IsoDate, NormalizedTransaction, Transactio
  * lacks), no window when it was not (nothing is removed). Rows dated outside the window
  * are not part of the page. The cursor is committed with every page, so a crash resumes
  * at the last committed page.
+ *
+ * One account failing (scope "account"; an account-scoped error, not a login-wide one such
+ * as reauth, bad credentials or a rate limit) throws `AccountReadFailed`: the engine retries
+ * the read, then commits its `skip` page — no rows, a warning for the account, and a cursor
+ * that leaves the account's lane exactly as it was (so the next sync re-reads everything it
+ * missed) and moves this run on to the other lanes. A partial run's range read skips the
+ * account the same way. Scope "all" reads every account at once: its errors end the run.
  */
 
 export type WindowReadKind = "catchup" | "backfill" | "range";
@@ -88,9 +96,10 @@ type Lane = {
 
 /**
  * The stored cursor (`v: 1`, the e-bank connector's original format, read unchanged).
- * `run`: a sync run under way (`to` its day; `i` the next account page of the current read).
+ * `run`: a sync run under way (`to` its day; `i` the next account page of the current read;
+ * `skip` the lanes whose read failed in this run: not read again until the next run).
  */
-export type WindowCursor = { v: 1; accounts: Record<string, Lane>; run: { to: IsoDate; i?: number } | null };
+export type WindowCursor = { v: 1; accounts: Record<string, Lane>; run: { to: IsoDate; i?: number; skip?: string[] } | null };
 /** A partial run's position: lane index, next window's end, next account page. */
 type RangeCursor = { r: { k: number; to: IsoDate; i: number } };
 
@@ -147,6 +156,8 @@ export function newestFirstFetch(src: NewestFirstSource) {
   function nextTask(cur: WindowCursor, order: string[]): Task | null {
     const runTo = cur.run!.to;
     const floor = addDays(runTo, -src.maxHistoryDays);
+    const skipped = new Set(cur.run!.skip ?? []);
+    order = order.filter((lane) => !skipped.has(lane));
     for (const lane of order) {
       const a = cur.accounts[lane]!;
       if (!a.cu) continue;
@@ -182,6 +193,19 @@ export function newestFirstFetch(src: NewestFirstSource) {
     }
   }
 
+  /** One account's read failed for a reason of that account only (scope "all" reads every account at once: never). */
+  const skippable = (e: unknown): e is ConnectorError => src.scope === "account" && isAccountScoped(e);
+  /** The engine retries the read, then commits this page instead: nothing read, a warning for the account. */
+  const skipFailed = (lane: string, e: ConnectorError, nextCursor: string | null, hasMore: boolean) =>
+    new AccountReadFailed(lane, e, {
+      added: [],
+      modified: [],
+      removed: [],
+      nextCursor,
+      hasMore,
+      accountWarnings: [{ providerAccountId: lane, code: e.code, message: e.message }],
+    });
+
   async function rangeRead(input: FetchTransactionsInput, range: { from?: IsoDate; to?: IsoDate }): Promise<TransactionPage> {
     const today = src.today();
     const to = range.to && range.to < today ? range.to : today;
@@ -192,7 +216,16 @@ export function newestFirstFetch(src: NewestFirstSource) {
     if (!lane || from > to) return empty(null);
     const start = max(addDays(at.to, -(src.windowDays - 1)), from);
     const req: WindowReadRequest = { lane, from: start, to: at.to, kind: "range", ...(input.accountIds ? { accountIds: input.accountIds } : {}) };
-    const pages = pagesOf(src, req, await read(req), wantedOf(input.accountIds));
+    let got: WindowReadResult;
+    try {
+      got = await read(req);
+    } catch (e) {
+      if (!skippable(e)) throw e;
+      // The rest of this account's range is not read in this run: on to the next account.
+      const next: RangeCursor["r"] | null = at.k + 1 < order.length ? { k: at.k + 1, to, i: 0 } : null;
+      throw skipFailed(lane, e, next ? JSON.stringify({ r: next }) : null, next !== null);
+    }
+    const pages = pagesOf(src, req, got, wantedOf(input.accountIds));
     const page = pages[at.i] ?? { added: [] };
     const next: RangeCursor["r"] | null =
       at.i + 1 < pages.length ? { ...at, i: at.i + 1 } : start > from ? { k: at.k, to: addDays(start, -1), i: 0 } : at.k + 1 < order.length ? { k: at.k + 1, to, i: 0 } : null;
@@ -218,7 +251,18 @@ export function newestFirstFetch(src: NewestFirstSource) {
     // The budget gate: only before a new optional read (not when resuming the pages of one).
     if (task.kind === "backfill" && i === 0 && src.mayBackfill && !(await src.mayBackfill())) return finish();
     const req: WindowReadRequest = { lane: task.lane, from: task.from, to: task.to, kind: task.kind, ...(input.accountIds ? { accountIds: input.accountIds } : {}) };
-    const got = await read(req);
+    let got: WindowReadResult;
+    try {
+      got = await read(req);
+    } catch (e) {
+      if (!skippable(e)) throw e;
+      // The lane stays exactly as it was (the next run re-reads what it missed); this run goes on without it.
+      cur.run.skip = [...(cur.run.skip ?? []), task.lane];
+      delete cur.run.i;
+      const more = nextTask(cur, order) !== null;
+      if (!more) cur.run = null;
+      throw skipFailed(task.lane, e, JSON.stringify(cur), more);
+    }
     const pages = pagesOf(src, req, got, wantedOf(input.accountIds));
     const page = pages[i] ?? { added: [] };
     if (i + 1 < pages.length) cur.run.i = i + 1;

@@ -1,10 +1,11 @@
 import { daysBetween, millisecondsInDay, millisecondsInHour, toIsoDate } from "@/lib/dates";
 import { z } from "zod";
 import type { Connector, FetchTransactionsInput, NormalizedAccount, TransactionPage } from "../contract";
-import { ConnectorError, probeAuth } from "../errors";
+import { ConnectorError, isAccountScoped, probeAuth } from "../errors";
 import { EbankClient, bankDate, bankDateEnd, sessionKey, type EbankSession, type EbankSettings, type PendingOtp, type StatementAccount, type WireAccount } from "./client";
 import { normalizeAccount, normalizeBalance, normalizeStatement } from "./normalize";
 import { newestFirstFetch, type WindowCursor } from "@/lib/sync/window-source";
+import { withRetry, type RetryPolicy } from "@/lib/sync/retry";
 
 /**
  * A reverse-engineered e-banking connector (Fibank-style, PROVIDERS.md §6).
@@ -18,6 +19,12 @@ import { newestFirstFetch, type WindowCursor } from "@/lib/sync/window-source";
  * 2. backfill: 30-day windows walking backwards until the bank says the account did not
  *    exist yet (`acc: []`), a long run of empty windows, or the configured history limit.
  * A crash or an expired session resumes from the last committed window.
+ *
+ * One IBAN the bank cannot answer for (its statements keep failing with a 5xx or are
+ * refused) is skipped by the adapter after the engine's retries: the run is partial with a
+ * warning for that IBAN, its cursor lane untouched, so the next sync reads what it missed.
+ * Login-wide failures (the session cannot be restored, a one-time code, a rate limit) end
+ * the run as before. A failing balance read leaves only that IBAN's balance out.
  */
 
 export const WINDOW_DAYS = 30;
@@ -25,6 +32,8 @@ export const OVERLAP_DAYS = 7;
 /** A year without a single entry ends the backfill even if the bank keeps answering. */
 export const MAX_EMPTY_WINDOWS = 13;
 export const DEFAULT_MAX_HISTORY_DAYS = 3660;
+/** One IBAN's balance read: retried here (the engine retries the whole snapshot), then left out. */
+export const BALANCE_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 20_000 };
 
 const credentialsSchema = z.object({
   username: z.string().min(1),
@@ -102,14 +111,23 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
     return out.session;
   }
 
+  /** A login's failure is the whole login's, never one account's (isAccountScoped): it ends the run. */
+  async function signedIn(c: EbankCredentials, fresh: boolean, run?: RunHooks): Promise<EbankSession> {
+    try {
+      return await session(c, fresh, run);
+    } catch (e) {
+      throw e instanceof ConnectorError ? new ConnectorError(e.code, e.message, { ...e.opts, loginWide: true }) : e;
+    }
+  }
+
   /** An API call; an ended session or token means one transparent re-login and a second try. */
   async function call<T>(c: EbankCredentials, endpoint: string, query?: Record<string, string>, run?: RunHooks): Promise<T> {
-    let s = await session(c, false, run);
+    let s = await signedIn(c, false, run);
     try {
       return await client.api<T>(s, endpoint, query);
     } catch (e) {
       if (!(e instanceof ConnectorError && e.code === "reauth_required" && e.opts.providerCode === "session_expired")) throw e;
-      s = await session(c, true, run);
+      s = await signedIn(c, true, run);
       try {
         return await client.api<T>(s, endpoint, query);
       } catch (e2) {
@@ -136,13 +154,29 @@ export function createEbankConnector(settings: EbankSettings & { maxHistoryDays?
     return r.acc[0]!;
   }
 
+  /**
+   * Today's balance of each IBAN (a one-day statement). One IBAN failing (after a few tries)
+   * leaves only its balance out; its transactions are then skipped with a warning by the
+   * adapter. Nothing read at all, or a login-wide error, fails as before.
+   */
   async function balances(c: EbankCredentials, list: WireAccount[], run?: RunHooks) {
     const today = sofiaToday(clock.now());
     const out = [];
+    let failed: unknown = null;
+    let answered = 0;
     for (const a of list) {
-      const st = await statement(c, a.ibanAcNo, today, today, run);
+      let st: StatementAccount | null;
+      try {
+        st = await withRetry(() => statement(c, a.ibanAcNo, today, today, run), { ...clock, random: Math.random }, BALANCE_RETRY);
+      } catch (e) {
+        if (!isAccountScoped(e)) throw e;
+        failed ??= e;
+        continue;
+      }
+      answered++;
       if (st) out.push(normalizeBalance({ ...st, iban: a.ibanAcNo, ccy: st.ccy || a.ccy }, today));
     }
+    if (failed && !answered) throw failed;
     return out;
   }
 

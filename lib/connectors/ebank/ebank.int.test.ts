@@ -1,23 +1,26 @@
 import { and, count, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { connections, financialAccounts, transactions, users } from "@/db/schema";
+import { connections, financialAccounts, syncRuns, transactions, users } from "@/db/schema";
 import { linkConnection } from "@/lib/connections/service";
 import { openSecret } from "@/lib/crypto";
 import { addDays } from "@/lib/dates";
 import { syncConnection, type SyncDeps, type SyncRequest } from "@/lib/sync/engine";
+import { DEFAULT_RETRY } from "@/lib/sync/retry";
 import { createTestDatabase, truncateAll, type TestDatabase } from "@/test/db";
 import { ebankHarness, ebankUser } from "@/test/ebank-harness";
 import { centsToString, daysBetween, sofiaDay } from "@/emulators/ebank/ledger";
 import type { EbankEmulator } from "@/emulators/ebank/server";
 import { describeConformance, stored, type Truth } from "../conformance";
 import type { Connector } from "../contract";
-import { createEbankConnector, type EbankCredentials } from "./connector";
+import { BALANCE_RETRY, createEbankConnector, type EbankCredentials } from "./connector";
 
 const PASSWORD = "correct horse";
 
-function truth(emulator: EbankEmulator, username: string): Truth {
+/** What the bank shows now: every IBAN's entries, or only those of `only`. */
+function truth(emulator: EbankEmulator, username: string, only?: string): Truth {
   const out: Truth = new Map();
-  emulator.ibans(username).forEach((_, i) => {
+  emulator.ibans(username).forEach((iban, i) => {
+    if (only && iban !== only) return;
     for (const e of emulator.visibleEntries(username, i)) out.set(String(e.srNo), { amount: centsToString(e.cents), pending: false, date: sofiaDay(e.at) });
   });
   return out;
@@ -292,5 +295,148 @@ describe("ebank backfill and incremental sync against the local e-bank", () => {
     const third = (await stored()).deviceToken;
     expect(third).not.toBe(second);
     expect((await createEbankConnector(settings).client.login("anna", PASSWORD, third)).kind).toBe("session");
+  });
+
+  describe("one IBAN the bank cannot answer for", () => {
+    const ibanRows = async (connectionId: string, iban: string) => {
+      const rows = await t.db
+        .select({ id: transactions.providerTransactionId, date: transactions.date, amount: transactions.amount })
+        .from(transactions)
+        .innerJoin(financialAccounts, eq(financialAccounts.id, transactions.accountId))
+        .where(and(eq(financialAccounts.connectionId, connectionId), eq(financialAccounts.providerAccountId, iban), isNull(transactions.deletedAt)));
+      return rows.sort((a, b) => a.id!.localeCompare(b.id!));
+    };
+    const runOf = async (r: { runId?: string }) => (await t.db.select().from(syncRuns).where(eq(syncRuns.id, r.runId!)))[0]!;
+
+    it("its statements keep answering 500: the run is partial with a warning naming it, the other IBAN is imported whole; the next sync imports the missing IBAN whole — the ledger equals the bank, no duplicates", async () => {
+      const { h, connectionId, sync, statements, liveCount } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+      const [good, bad] = [...h.emulator.ibans("anna")].sort();
+      h.emulator.failAccount(bad!, "server_error");
+      const r = await sync();
+      expect(r).toMatchObject({ status: "success", accountWarnings: [{ providerAccountId: bad, code: "provider_unavailable" }] });
+      const run = await runOf(r as { runId: string });
+      expect(run).toMatchObject({ status: "partial", errorCode: "account_unavailable", errorMessage: expect.stringContaining("1 account could not be read") });
+      expect(run.warnings).toEqual([expect.stringMatching(new RegExp(`\\(…${bad!.slice(-4)}\\) was not synced this time: The bank's web banking is not responding`))]);
+      // Its balance read was tried a few times and left out; its statement read retried by the engine, then skipped: never read again in this run.
+      const badReads = statements().filter((s) => new URLSearchParams(s.query).get("Iban") === bad);
+      expect(badReads.map((s) => s.status)).toEqual(Array(BALANCE_RETRY.maxAttempts + DEFAULT_RETRY.maxAttempts).fill(500));
+      // The other IBAN: its whole year, and its balance; the failed one: nothing.
+      const got = await stored(t.db, connectionId);
+      expect(got).toEqual(truth(h.emulator, "anna", good));
+      expect(await ibanRows(connectionId, bad!)).toEqual([]);
+      const accts = await t.db.select().from(financialAccounts).where(eq(financialAccounts.connectionId, connectionId));
+      expect(accts.find((a) => a.providerAccountId === good)!.currentBalance).not.toBeNull();
+      expect(accts.find((a) => a.providerAccountId === bad)!.currentBalance).toBeNull();
+      const [conn] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+      expect(conn).toMatchObject({ status: "active", lastErrorCode: "account_unavailable" });
+
+      // The bank answers again the next day: the skipped IBAN's whole history arrives, nothing twice.
+      h.emulator.clearAccountFaults();
+      h.clock.advance(86_400_000);
+      const next = await sync();
+      expect(next).toMatchObject({ status: "success" });
+      expect(next).not.toHaveProperty("accountWarnings");
+      expect((await runOf(next as { runId: string })).status).toBe("success");
+      const want = truth(h.emulator, "anna");
+      expect(await stored(t.db, connectionId)).toEqual(want);
+      expect(await liveCount()).toBe(want.size);
+      const [healed] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+      expect(healed).toMatchObject({ status: "active", lastErrorCode: null });
+    });
+
+    it("refused mid-history (a 404 with the bank's error body, not retried): the IBAN keeps what it had, the other one catches up; the next sync reads the whole gap", async () => {
+      const { h, connectionId, sync, statements, liveCount } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+      expect((await sync()).status).toBe("success");
+      const [bad, good] = [...h.emulator.ibans("anna")].sort();
+      h.clock.advance(40 * 86_400_000); // two catch-up windows per IBAN
+      const had = await ibanRows(connectionId, bad!);
+      expect(had.length).toBeGreaterThan(100);
+      h.emulator.failAccount(bad!, "not_found");
+      const before = statements().length;
+      const r = await sync();
+      expect(r).toMatchObject({ status: "success", accountWarnings: [{ providerAccountId: bad, code: "invalid_request" }] });
+      expect((await runOf(r as { runId: string })).status).toBe("partial");
+      // A refusal is not retried: one balance read, one statement read of the failed IBAN.
+      expect(statements().slice(before).filter((s) => new URLSearchParams(s.query).get("Iban") === bad).map((s) => s.status)).toEqual([404, 404]);
+      expect(await ibanRows(connectionId, bad!)).toEqual(had);
+      const goodRows = new Set((await ibanRows(connectionId, good!)).map((x) => x.id));
+      expect([...truth(h.emulator, "anna", good).keys()].filter((k) => !goodRows.has(k))).toEqual([]);
+      const [c] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+      expect(JSON.parse(c!.syncCursor!)).toMatchObject({ run: null });
+
+      h.emulator.clearAccountFaults();
+      const next = await sync();
+      expect(next).toMatchObject({ status: "success" });
+      expect(next).not.toHaveProperty("accountWarnings");
+      const want = truth(h.emulator, "anna");
+      expect(want.size).toBeGreaterThan(goodRows.size + had.length); // the 40 days the failed IBAN missed
+      expect(await stored(t.db, connectionId)).toEqual(want);
+      expect(await liveCount()).toBe(want.size);
+    });
+
+    it("every IBAN failing is the bank failing: the run is an error, nothing imported", async () => {
+      const { h, connectionId, sync } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+      for (const iban of h.emulator.ibans("anna")) h.emulator.failAccount(iban, "server_error");
+      const r = await sync();
+      expect(r).toMatchObject({ status: "error", code: "provider_unavailable" });
+      expect(r).not.toHaveProperty("accountWarnings");
+      expect((await runOf(r as { runId: string })).status).toBe("error");
+      expect((await stored(t.db, connectionId)).size).toBe(0);
+      const [conn] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+      expect(conn).toMatchObject({ status: "error", lastErrorCode: "provider_unavailable" });
+    });
+
+    it("every IBAN's statements failing while the balances answer: each is skipped once, then the run is an error (no account could be read)", async () => {
+      const { h, connectionId, sync, statements } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+      const ibans = [...h.emulator.ibans("anna")].sort();
+      // The balance reads (one-day statements, one per IBAN) come first and answer; every statement after them is refused.
+      let seen = 0;
+      const handle = h.emulator.handle.bind(h.emulator);
+      h.emulator.handle = async (req) => {
+        if (new URL(req.url).pathname.endsWith("/GetCustBal") && ++seen === ibans.length) {
+          const res = await handle(req);
+          for (const iban of ibans) h.emulator.failAccount(iban, "not_found");
+          return res;
+        }
+        return handle(req);
+      };
+      const r = await sync();
+      expect(r).toMatchObject({ status: "error", code: "invalid_request", message: expect.stringContaining("No account could be read") });
+      expect(statements().filter((s) => s.status === 404).map((s) => new URLSearchParams(s.query).get("Iban"))).toEqual(ibans);
+      expect((await stored(t.db, connectionId)).size).toBe(0);
+    });
+
+    it("a login-wide failure during a statement read (the session ends and the bank wants a one-time code) still ends the run: reauth_required, not partial", async () => {
+      const { h, connectionId, sync } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+      h.emulator.expireAfterRequests("anna", 5); // the account list, two balances, then during the statements
+      h.emulator.failNext("require_otp", 1, "anna");
+      const r = await sync();
+      expect(r).toMatchObject({ status: "error", code: "reauth_required" });
+      expect(r).not.toHaveProperty("accountWarnings");
+      expect((await stored(t.db, connectionId)).size).toBeGreaterThan(0); // the first statement windows were committed
+      const [conn] = await t.db.select().from(connections).where(eq(connections.id, connectionId));
+      expect(conn).toMatchObject({ status: "reauth_required" });
+    });
+
+    it("a failed re-login during a statement read (the bank's login page answering 503) is the login's failure: retried, then the run is an error, not a skipped IBAN", async () => {
+      const { h, sync, statements } = await setup({ users: [ebankUser("anna", { years: 1 })] });
+      h.emulator.expireAfterRequests("anna", 4); // the account list, two balances, the first IBAN's catch-up: the second's fails
+      const handle = h.emulator.handle.bind(h.emulator);
+      let expired = false;
+      h.emulator.handle = async (req) => {
+        const path = new URL(req.url).pathname;
+        if (path === "/oauth2-server/login" && expired) return new Response("<html><body>Service Unavailable</body></html>", { status: 503, headers: { "content-type": "text/html" } });
+        const res = await handle(req);
+        if (res.status === 401) expired = true;
+        return res;
+      };
+      const before = statements().length;
+      const r = await sync();
+      expect(r).toMatchObject({ status: "error", code: "provider_unavailable", message: "The bank's web banking is not responding right now. We'll retry automatically." });
+      expect(r).not.toHaveProperty("accountWarnings");
+      // The run stopped at the first IBAN the re-login was needed for: no other IBAN was tried after it.
+      const asked = statements().slice(before).map((s) => new URLSearchParams(s.query).get("Iban"));
+      expect(asked.at(-1)).toBe([...h.emulator.ibans("anna")].sort()[1]);
+    });
   });
 });
