@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Connector, FetchTransactionsInput, SyncSession, TransactionPage } from "@/lib/connectors/contract";
 import { AccountReadFailed, ConnectorError, RestartPagination } from "@/lib/connectors/errors";
 import type { Clock } from "./retry";
-import { MAX_RESTARTS, openSource, type SourceContext } from "./source";
+import { MAX_RESTARTS, openSource, withinDeclaredWindow, type SourceContext } from "./source";
 
 type Creds = { token: string; generation: number };
 
@@ -255,5 +255,28 @@ describe("openSource pagination", () => {
     expect(source.attempts).toBe(5);
     expect(clock.slept).toEqual([60_000, 60_000]);
     await source.close();
+  });
+});
+
+describe("a window page is held to the connector's declared maxWindowDays", () => {
+  const win = (from: string, to: string) => page(0, 1, { window: { providerAccountId: "acc-1", from, to } });
+  it("a window within the limit passes as it is; a longer one keeps its rows but loses its window (nothing removed)", () => {
+    const ok = win("2026-01-01", "2026-01-30"); // 30 days, both ends included
+    expect(withinDeclaredWindow(ok, 30)).toBe(ok);
+    const long = win("2026-01-01", "2026-01-31"); // 31 days
+    const out = withinDeclaredWindow(long, 30);
+    expect(out.window).toBeUndefined();
+    expect(out.added).toEqual(long.added);
+    expect(out.nextCursor).toBe(long.nextCursor);
+    // no declared limit: any window
+    expect(withinDeclaredWindow(long, null)).toBe(long);
+  });
+
+  it("pages read through a source are checked against the connector's capability", async () => {
+    const { connector } = fakeConnector({ last: 1 });
+    const tooLong = { ...connector, capabilities: { ...connector.capabilities, maxWindowDays: 30 }, fetchTransactions: async () => win("2025-12-01", "2026-01-15") } as Connector<Creds>;
+    const [p] = await drain(openSource(tooLong, START, context().ctx).pages({ cursor: null }));
+    expect(p!.window).toBeUndefined();
+    expect(p!.added).toHaveLength(1);
   });
 });

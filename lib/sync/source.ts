@@ -1,5 +1,6 @@
 import type { Connector, FetchTransactionsInput, Identity, Snapshot, SyncSession, TransactionPage } from "@/lib/connectors/contract";
 import { AccountReadFailed, ConnectorError, RestartPagination } from "@/lib/connectors/errors";
+import { daysBetween } from "@/lib/dates";
 import { log } from "@/lib/log";
 import { pacer } from "./pace";
 import { DEFAULT_RETRY, withRetry, type Clock, type RetryPolicy } from "./retry";
@@ -120,7 +121,7 @@ export function openSource<C>(connector: Connector<C>, credentials: C, ctx: Sour
         if (!(e instanceof AccountReadFailed)) throw e;
         page = e.skip;
       }
-      yield page;
+      yield withinDeclaredWindow(page, connector.capabilities.maxWindowDays, ctx.logContext);
       cursor = page.nextCursor;
       if (!page.hasMore) return;
     }
@@ -147,4 +148,22 @@ export function openSource<C>(connector: Connector<C>, credentials: C, ctx: Sour
       if (s) await s.close().catch((e: unknown) => log.warn("closing the provider session failed", { ...ctx.logContext, error: e }));
     },
   };
+}
+
+/**
+ * A window page says "these are ALL the account's rows in [from, to]": the engine removes
+ * what it lacks. A window longer than the connector's declared `maxWindowDays` cannot be
+ * that (the provider never answers for so long a range), so such a page is a connector bug
+ * that would delete real rows: its rows are applied, its window is dropped (nothing
+ * removed), and the bug is logged.
+ */
+export function withinDeclaredWindow(page: TransactionPage, maxWindowDays: number | null | undefined, logContext?: Record<string, unknown>): TransactionPage {
+  const w = page.window;
+  if (!w || !maxWindowDays) return page;
+  const days = daysBetween(w.from, w.to) + 1;
+  if (days <= maxWindowDays) return page;
+  log.warn("a window page is longer than the connector's maxWindowDays: applied without removals", { ...logContext, from: w.from, to: w.to, days, maxWindowDays });
+  const { window: _dropped, ...rest } = page;
+  void _dropped;
+  return rest;
 }
