@@ -38,6 +38,11 @@ export type DetectOptions = {
   /** Only outflows dated in this range (widened by `days` on both sides). */
   from?: string;
   to?: string;
+  /**
+   * Leave out the unlinking of pairs whose counterpart is gone (default: done first). For a
+   * caller that already did it since the last deletion (a sync page committed in steps).
+   */
+  skipOrphans?: boolean;
 };
 
 /** Rows that may still be paired (same conditions for both sides). */
@@ -59,7 +64,7 @@ export async function detectTransfers(db: Db, opts: DetectOptions): Promise<{ pa
   if (!/^\d{1,2}(\.\d{1,4})?$/.test(tol)) throw new Error("tolerancePct must be a decimal percentage");
   const { userId } = opts;
 
-  const unlinked = await unlinkOrphans(db, userId);
+  const unlinked = opts.skipOrphans ? 0 : await unlinkOrphans(db, userId);
 
   const lastDay = sql`(select max(day) from fx_daily where currency = 'EUR')`;
   // -o.amount in i's currency at o's day: amount × to ÷ from, rounded once to i's currency's minor units (lib/fx/sql.ts).
