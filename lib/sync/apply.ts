@@ -123,6 +123,7 @@ export async function applyBalances(
         target: [balanceSnapshots.accountId, balanceSnapshots.date],
         set: { current: sql`excluded.current`, available: sql`excluded.available`, currency: sql`excluded.currency`, derived: false },
       });
+    await yieldToIo();
   }
 }
 
@@ -225,11 +226,78 @@ function toRow(t: NormalizedTransaction, userId: string, accountId: string, now:
 const daysBetween = (a: string, b: string) => Math.abs(signedDaysBetween(a, b));
 
 /**
- * Apply one page. Order: pending→posted replacements, then upserts (added + modified,
- * in chunks), then removals (tombstones). Rows the user deleted stay deleted; fields the
- * user edited keep the user's value.
+ * Apply one page in one go (the caller's transaction, or a dry run's). Order: pending→posted
+ * replacements, then upserts (added + modified, in chunks), then removals (tombstones). Rows
+ * the user deleted stay deleted; fields the user edited keep the user's value.
  */
 export async function applyTransactionPage(db: Db, ctx: PageContext, page: TransactionPage, diff: Diff): Promise<void> {
+  const plan = await planPage(db, ctx, page, diff);
+  await writeRows(db, ctx, plan.rows, plan.replacedDates, diff);
+  await applyRemovals(db, ctx, plan.removedKeys, diff);
+}
+
+/** Rows a page is committed in per transaction on the embedded database (see commitTransactionPage). */
+export const EMBEDDED_STEP_ROWS = 125;
+
+export type PageCommit = {
+  /**
+   * Runs in every step's transaction after its writes; `last` in the page's last one, which
+   * carries the cursor (and the run's counters). A throw rolls that step back.
+   */
+  finish: (tx: Db, last: boolean) => Promise<void>;
+  /** Rows per transaction; without it the page is one transaction. */
+  stepRows?: number;
+  /** Fault injection: after step `step` (1-based, not the last) is committed. */
+  afterStep?: (step: number) => void | Promise<void>;
+};
+
+/**
+ * Commit one page, as one transaction or, with `stepRows`, as several short ones with a
+ * yield between them: on embedded PGlite one transaction holds the only connection and the
+ * event loop, and a 500-row page would keep every request waiting for it.
+ *
+ * Steps give the same ledger and the same diff as one transaction: the window's removals
+ * are worked out from ALL of the page's ids, and the pending→posted replacements for all
+ * of its posted rows, in the first step, before any row is written (as one transaction
+ * does); each step then upserts its rows, applies the rules to the new ones and pairs
+ * transfers among what is written; the removals and the cursor come with the last step.
+ * A crash after a step leaves the cursor on the previous page, so the next run applies this
+ * page again: what the steps wrote is there and unchanged (not written nor counted again),
+ * the rest is written then. Only the order in which transfers are paired follows the steps
+ * (as it follows the provider's pages), which matters only for an outflow with two equally
+ * good inflows in different steps.
+ */
+export async function commitTransactionPage(db: Db, ctx: PageContext, page: TransactionPage, diff: Diff, commit: PageCommit): Promise<void> {
+  const size = commit.stepRows ?? Infinity;
+  let plan: PagePlan | undefined;
+  for (let step = 1, done = 0; ; step++) {
+    let last = false;
+    await db.transaction(async (tx) => {
+      let replacedDates: string[] = [];
+      if (!plan) {
+        plan = await planPage(tx, ctx, page, diff);
+        replacedDates = plan.replacedDates;
+      }
+      const rows = plan.rows.slice(done, done + size);
+      last = done + rows.length >= plan.rows.length;
+      await writeRows(tx, ctx, rows, replacedDates, diff, step > 1);
+      if (last) await applyRemovals(tx, ctx, plan.removedKeys, diff);
+      await commit.finish(tx, last);
+      done += rows.length;
+    });
+    if (last) return;
+    await commit.afterStep?.(step);
+    await yieldToIo();
+  }
+}
+
+type PagePlan = { rows: Row[]; removedKeys: Set<string>; replacedDates: string[] };
+
+/**
+ * Which rows a page writes and which it removes, and its pending→posted replacements
+ * (written here, before any row: a replaced pending row becomes its posted row in place).
+ */
+async function planPage(db: Db, ctx: PageContext, page: TransactionPage, diff: Diff): Promise<PagePlan> {
   if (page.window) page = { ...page, removed: [...page.removed, ...(await windowRemovals(db, ctx, page))] };
   const inRange = (d: string) => (!ctx.dateRange?.from || d >= ctx.dateRange.from) && (!ctx.dateRange?.to || d <= ctx.dateRange.to);
 
@@ -257,26 +325,39 @@ export async function applyTransactionPage(db: Db, ctx: PageContext, page: Trans
   // An id both added and removed in one page is gone: providers never revive a removed id.
   for (const key of removedKeys) incoming.delete(key);
 
-  const touchedDates = [...incoming.values()].map((r) => r.date).sort();
+  const before = new Map(incoming);
   await replacePending(db, ctx, incoming, removedKeys, diff);
+  // The replaced rows were written in place: transfer pairing looks at their dates too.
+  const replacedDates = [...before].filter(([key]) => !incoming.has(key)).map(([, r]) => r.date);
+  return { rows: [...incoming.values()], removedKeys, replacedDates };
+}
 
-  const rows = [...incoming.values()];
+/** Upsert rows (added + modified), shape the new ones by the user's rules, pair transfers among what was written. */
+async function writeRows(db: Db, ctx: PageContext, rows: Row[], replacedDates: string[], diff: Diff, orphansDone = false): Promise<void> {
+  const touchedDates = [...rows.map((r) => r.date), ...replacedDates].sort();
   const insertedIds: string[] = [];
+  let modified = 0;
   for (let i = 0; i < rows.length; i += CHUNK_SIZE) {
     const result = rowsOf<{ id: string; provider_transaction_id: string; inserted: boolean }>(await db.execute(upsertSql(rows.slice(i, i + CHUNK_SIZE))));
     for (const r of result) {
       note(diff, r.inserted ? "added" : "modified", r.provider_transaction_id);
       if (r.inserted) insertedIds.push(r.id);
+      else modified++;
     }
   }
   // The user's rules shape new rows as they arrive (same transaction as the insert).
   for (let i = 0; i < insertedIds.length; i += CHUNK_SIZE) await applyRulesToNew(db, ctx.userId, insertedIds.slice(i, i + CHUNK_SIZE), ctx.now);
   // Transfers between the user's own accounts among the rows this page wrote (same transaction).
   if (touchedDates.length) {
-    await detectTransfers(db, { userId: ctx.userId, touchedSince: ctx.now, from: touchedDates[0], to: touchedDates[touchedDates.length - 1] });
+    // Orphaned pairs come from deleted rows (and a paired row the provider had removed coming
+    // back): a later step of a page that only inserted has none the first step left behind.
+    const skipOrphans = orphansDone && modified === 0;
+    await detectTransfers(db, { userId: ctx.userId, touchedSince: ctx.now, from: touchedDates[0], to: touchedDates[touchedDates.length - 1], skipOrphans });
   }
+}
 
-  // Removals → tombstones (grouped per account; ids are unique per account).
+/** Removals → tombstones (grouped per account; ids are unique per account). */
+async function applyRemovals(db: Db, ctx: PageContext, removedKeys: Set<string>, diff: Diff): Promise<void> {
   const byAccount = new Map<string, string[]>();
   for (const key of removedKeys) {
     const [a, id] = key.split("|", 2) as [string, string];

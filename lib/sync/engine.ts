@@ -10,7 +10,7 @@ import { openSecret, sealSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { emitSyncEvents } from "@/lib/webhooks/sync-events";
-import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, emptyDiff, warn, yieldToIo, type Diff, type PageContext } from "./apply";
+import { applyAccounts, applyBalances, applyTransactionPage, backfillSnapshots, commitTransactionPage, EMBEDDED_STEP_ROWS, emptyDiff, warn, yieldToIo, type Diff, type PageContext } from "./apply";
 import { refreshGate, requestPlan, spacedIntervalMs } from "./budget";
 import { realClock, type Clock, type RetryPolicy } from "./retry";
 import { openSource, type Source } from "./source";
@@ -66,6 +66,10 @@ export type SyncDeps = {
   onProgress?: (p: SyncProgress) => void;
   /** Fault injection for crash tests: runs inside a page's transaction, before its cursor is committed. */
   beforeCommit?: (pageNumber: number, tx: Db) => void | Promise<void>;
+  /** Rows a page is committed in per transaction (default: EMBEDDED_STEP_ROWS on PGlite, the whole page on PostgreSQL). */
+  pageStepRows?: number;
+  /** Fault injection: runs after step `step` of a page committed in steps, before the next step. */
+  afterStep?: (pageNumber: number, step: number) => void | Promise<void>;
   /** Fault injection: runs after the last page is committed, before the run is recorded as finished. */
   beforeFinish?: () => void | Promise<void>;
 };
@@ -276,26 +280,32 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       if (dryRun) {
         await applyTransactionPage(w, pageCtx, page, diff);
       } else {
-        await w.transaction(async (tx) => {
-          await applyTransactionPage(tx, pageCtx, page, diff);
-          await deps.beforeCommit?.(pages + 1, tx);
-          const fenced = await tx
-            .update(connections)
-            .set({
-              ...(partial ? {} : { syncCursor: page.nextCursor }),
-              lockedUntil: new Date(clock.now() + leaseMs),
-              updatedAt: at(),
-            })
-            .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)))
-            .returning({ id: connections.id });
-          if (!fenced.length) {
-            abort.abort();
-            throw new LeaseLost("another sync took over this connection");
-          }
-          await tx
-            .update(syncRuns)
-            .set({ added: diff.added, modified: diff.modified, removed: diff.removed, pages: pages + 1, warnings: diff.warnings })
-            .where(eq(syncRuns.id, runId));
+        // One transaction a page; on the embedded database short steps of it (lib/sync/apply.ts), the cursor with the last.
+        const stepRows = deps.pageStepRows ?? (isEmbedded(w) ? EMBEDDED_STEP_ROWS : undefined);
+        await commitTransactionPage(w, pageCtx, page, diff, {
+          stepRows,
+          afterStep: (step) => deps.afterStep?.(pages + 1, step),
+          finish: async (tx, last) => {
+            if (last) await deps.beforeCommit?.(pages + 1, tx);
+            const fenced = await tx
+              .update(connections)
+              .set({
+                ...(partial || !last ? {} : { syncCursor: page.nextCursor }),
+                lockedUntil: new Date(clock.now() + leaseMs),
+                updatedAt: at(),
+              })
+              .where(and(eq(connections.id, conn.id), eq(connections.lockOwner, owner)))
+              .returning({ id: connections.id });
+            if (!fenced.length) {
+              abort.abort();
+              throw new LeaseLost("another sync took over this connection");
+            }
+            if (!last) return;
+            await tx
+              .update(syncRuns)
+              .set({ added: diff.added, modified: diff.modified, removed: diff.removed, pages: pages + 1, warnings: diff.warnings })
+              .where(eq(syncRuns.id, runId));
+          },
         });
       }
     };

@@ -2,6 +2,7 @@ import type { Connector, FetchTransactionsInput, Identity, Snapshot, SyncSession
 import { AccountReadFailed, ConnectorError, RestartPagination } from "@/lib/connectors/errors";
 import { daysBetween } from "@/lib/dates";
 import { log } from "@/lib/log";
+import { yieldToIo } from "./apply";
 import { pacer } from "./pace";
 import { DEFAULT_RETRY, withRetry, type Clock, type RetryPolicy } from "./retry";
 
@@ -132,6 +133,7 @@ export function openSource<C>(connector: Connector<C>, credentials: C, ctx: Sour
       const s = await session();
       if (s?.snapshot) return call(() => s.snapshot!());
       const accounts = await call(() => connector.listAccounts(creds));
+      await yieldToIo(); // an in-process provider (the demo bank) answers without I/O: one call at a time
       const balances = await call(() => connector.getBalances(creds));
       return { accounts, balances };
     },
