@@ -109,10 +109,17 @@ export type Capabilities = {
   syncModel: "cursor" | "window";
   schedule: SchedulePolicy;
   maxHistoryDays: number | null;
-  /** Longest date window one read may cover (a bank's 30/60/90-day limit); the window adapter splits longer ranges. */
+  /**
+   * Longest date window one read may cover (a bank's 30/60/90-day limit); the window adapters
+   * split longer ranges, and the engine drops (removes nothing for) a window page longer than this.
+   */
   maxWindowDays?: number | null;
   supportsPending: boolean;
-  /** Do transaction ids survive across refreshes? If not, dedupe needs a content hash. */
+  /**
+   * Do transaction ids survive across refreshes? If not (false), the engine gives each row a
+   * content-hash id plus its occurrence within the page (lib/sync/source.ts withContentIds);
+   * such a provider must send window pages.
+   */
   stableIds: boolean;
   consentLifetimeDays: number | null;
   /**

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { connections } from "@/db/schema";
-import type { Connector } from "@/lib/connectors/contract";
+import { connections, financialAccounts, transactions } from "@/db/schema";
+import type { Connector, NormalizedTransaction } from "@/lib/connectors/contract";
 import { getConnector } from "@/lib/connectors/registry";
 import { sealSecret } from "@/lib/crypto";
 import { claimDueConnections } from "@/lib/jobs/sync-jobs";
@@ -11,7 +11,7 @@ import { demoHarness, type DemoHarness } from "@/test/sync-harness";
 import { syncConnection } from "./engine";
 import { runDueSyncs } from "./scheduler";
 
-/** The capabilities the engine reads: `schedule` and `rateBudget.perMinute`. */
+/** The capabilities the engine reads: `schedule`, `rateBudget.perMinute` and `stableIds` (maxWindowDays: lib/sync/source.test.ts). */
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -156,5 +156,46 @@ describe("requests per minute (rateBudget.perMinute), paced by the engine on its
     expect((await h2.sync(id2, { trigger: "initial" }, { connector: paced.connector })).status).toBe("success");
     expect(busiestMinute(paced.starts)).toBeLessThanOrEqual(2);
     expect(h2.clock.slept.filter((ms) => ms < 60_000).length).toBeGreaterThan(0); // the retry backoff, also on the clock
+  });
+});
+
+describe("id strategy", () => {
+  it("a provider whose ids change on every read (stableIds: false): re-syncs find the stored rows, identical rows both stay, a vanished one is removed", async () => {
+    const h = await demoHarness(t.db);
+    const id = await h.link();
+    // The bank's January, read afresh (new ids) on every refresh: the same coffee twice, rent.
+    let rows: Omit<NormalizedTransaction, "providerTransactionId">[] = [
+      { providerAccountId: "u-1", pending: false, date: "2026-01-05", amount: "-3.50", currency: "EUR", description: "Coffee Corner", raw: {} },
+      { providerAccountId: "u-1", pending: false, date: "2026-01-05", amount: "-3.5", currency: "EUR", description: "COFFEE  CORNER", raw: {} },
+      { providerAccountId: "u-1", pending: false, date: "2026-01-06", amount: "-900.00", currency: "EUR", description: "Rent", raw: {} },
+    ];
+    const unstable: Connector<unknown> = {
+      ...h.connector,
+      capabilities: { ...h.connector.capabilities, syncModel: "window", stableIds: false },
+      openSession: undefined,
+      listAccounts: async () => [{ providerAccountId: "u-1", name: "Unstable checking", type: "depository", currency: "EUR" }],
+      getBalances: async () => [],
+      fetchTransactions: async () => ({
+        added: rows.map((r) => ({ ...r, providerTransactionId: randomUUID() })),
+        modified: [],
+        removed: [],
+        nextCursor: null,
+        hasMore: false,
+        window: { providerAccountId: "u-1", from: "2026-01-01", to: "2026-01-31" },
+      }),
+    };
+    const live = async () => {
+      const [acct] = await t.db.select({ id: financialAccounts.id }).from(financialAccounts).where(and(eq(financialAccounts.connectionId, id), eq(financialAccounts.providerAccountId, "u-1")));
+      return (await t.db.select({ amount: transactions.amount }).from(transactions).where(and(eq(transactions.accountId, acct!.id), isNull(transactions.deletedAt)))).map((r) => r.amount).sort();
+    };
+    const diff = (r: Awaited<ReturnType<typeof h.sync>>) => (r.status === "success" ? [r.diff.added, r.diff.modified, r.diff.removed] : r);
+
+    expect(diff(await h.sync(id, { trigger: "initial" }, { connector: unstable }))).toEqual([3, 0, 0]);
+    expect(await live()).toEqual(["-3.5000", "-3.5000", "-900.0000"]);
+    expect(diff(await h.sync(id, { trigger: "manual" }, { connector: unstable }))).toEqual([0, 0, 0]);
+    expect(await live()).toEqual(["-3.5000", "-3.5000", "-900.0000"]);
+    rows = rows.slice(1); // one coffee was a duplicate the bank took back
+    expect(diff(await h.sync(id, { trigger: "manual" }, { connector: unstable }))).toEqual([0, 0, 1]);
+    expect(await live()).toEqual(["-3.5000", "-900.0000"]);
   });
 });

@@ -280,3 +280,40 @@ describe("a window page is held to the connector's declared maxWindowDays", () =
     expect(p!.added).toHaveLength(1);
   });
 });
+
+describe("id strategy: a provider without stable ids (stableIds: false) gets content-hash ids", () => {
+  const row = (id: string, amount: string, description: string, account = "acc-1") => ({ providerTransactionId: id, providerAccountId: account, pending: false, date: "2026-01-05", amount, currency: "EUR", description, raw: {} });
+  const windowPage = (rows: ReturnType<typeof row>[]): TransactionPage => ({ added: rows, modified: [], removed: [{ providerTransactionId: "gone-1" }], nextCursor: null, hasMore: false, window: { providerAccountId: "acc-1", from: "2026-01-01", to: "2026-01-31" } });
+
+  it("the same rows read twice with new provider ids get the same ids; identical rows are told apart by occurrence; the provider's removals are dropped", async () => {
+    let reads = 0;
+    const { connector } = fakeConnector({ last: 1 });
+    const unstable = {
+      ...connector,
+      capabilities: { ...connector.capabilities, stableIds: false },
+      // every read numbers the rows afresh, as such a provider does
+      fetchTransactions: async () => {
+        reads++;
+        return windowPage([row(`r${reads}-a`, "-4.20", "Bakery  Main St"), row(`r${reads}-b`, "-4.2", "bakery main st"), row(`r${reads}-c`, "-4.20", "Bakery Main St", "acc-2"), row(`r${reads}-d`, "100", "Salary")]);
+      },
+    } as Connector<Creds>;
+    const [first] = await drain(openSource(unstable, START, context().ctx).pages({ cursor: null }));
+    const [second] = await drain(openSource(unstable, START, context().ctx).pages({ cursor: null }));
+    const ids = (p: TransactionPage) => p.added.map((t) => t.providerTransactionId);
+    expect(ids(first!)).toEqual(ids(second!));
+    const [a, b, c, d] = ids(first!);
+    expect(a).toMatch(/^h:[0-9a-f]{24}#0$/);
+    expect(b).toBe(a!.replace("#0", "#1")); // the same purchase twice (amount and spacing written differently)
+    expect(c).toMatch(/#0$/);
+    expect(c).not.toBe(a); // another account
+    expect(d).not.toBe(a);
+    expect(first!.removed).toEqual([]);
+    expect(first!.window).toEqual({ providerAccountId: "acc-1", from: "2026-01-01", to: "2026-01-31" });
+  });
+
+  it("a provider with stable ids keeps its own", async () => {
+    const { connector } = fakeConnector({ last: 1 });
+    const [p] = await drain(openSource(connector, START, context().ctx).pages({ cursor: null }));
+    expect(p!.added.map((t) => t.providerTransactionId)).toEqual(["t0"]);
+  });
+});

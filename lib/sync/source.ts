@@ -1,7 +1,9 @@
-import type { Connector, FetchTransactionsInput, Identity, Snapshot, SyncSession, TransactionPage } from "@/lib/connectors/contract";
+import { createHash } from "node:crypto";
+import type { Connector, FetchTransactionsInput, Identity, NormalizedTransaction, Snapshot, SyncSession, TransactionPage } from "@/lib/connectors/contract";
 import { AccountReadFailed, ConnectorError, RestartPagination } from "@/lib/connectors/errors";
 import { daysBetween } from "@/lib/dates";
 import { log } from "@/lib/log";
+import { canonical } from "@/lib/money/decimal";
 import { yieldToIo } from "./apply";
 import { pacer } from "./pace";
 import { DEFAULT_RETRY, withRetry, type Clock, type RetryPolicy } from "./retry";
@@ -122,7 +124,8 @@ export function openSource<C>(connector: Connector<C>, credentials: C, ctx: Sour
         if (!(e instanceof AccountReadFailed)) throw e;
         page = e.skip;
       }
-      yield withinDeclaredWindow(page, connector.capabilities.maxWindowDays, ctx.logContext);
+      const bounded = withinDeclaredWindow(page, connector.capabilities.maxWindowDays, ctx.logContext);
+      yield connector.capabilities.stableIds ? bounded : withContentIds(bounded);
       cursor = page.nextCursor;
       if (!page.hasMore) return;
     }
@@ -168,4 +171,25 @@ export function withinDeclaredWindow(page: TransactionPage, maxWindowDays: numbe
   const { window: _dropped, ...rest } = page;
   void _dropped;
   return rest;
+}
+
+/**
+ * The id strategy of a provider whose transaction ids do not survive a refresh
+ * (`capabilities.stableIds: false`): each row's id becomes a content hash of (account,
+ * date, amount, currency, normalised description) plus its occurrence among identical rows
+ * of the page, so a re-read finds the stored row instead of adding it again and two genuinely
+ * identical rows both stay. Such a provider is read in window pages (one account × one
+ * window: occurrences are counted within it); its own removal list and pending links name
+ * ids we never stored, so they are dropped (the window's diff removes what vanished).
+ */
+export function withContentIds(page: TransactionPage): TransactionPage {
+  const seen = new Map<string, number>();
+  const rekey = (t: NormalizedTransaction): NormalizedTransaction => {
+    const description = t.description.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+    const key = createHash("sha256").update(JSON.stringify([t.providerAccountId, t.date, canonical(t.amount), t.currency.toUpperCase(), description])).digest("hex").slice(0, 24);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    return { ...t, providerTransactionId: `h:${key}#${n}`, pendingTransactionId: null };
+  };
+  return { ...page, added: page.added.map(rekey), modified: page.modified.map(rekey), removed: [] };
 }
