@@ -371,12 +371,7 @@ export function normText(s: string): string {
   return (/[^\S ]| {2}/.test(l) ? l.replace(/\s+/g, " ") : l).trim();
 }
 
-/**
- * `hashAccount`: the account the row itself names (a CSV account column), hashed instead of
- * the statement's. A row of another account that is rejected later then cannot change the
- * ids of the good rows (the statement's account is decided before any row is read).
- */
-export type Draft = Omit<StatementTxn, "id"> & { fileId?: string | null; hashAccount?: string | null };
+export type Draft = Omit<StatementTxn, "id"> & { fileId?: string | null };
 
 export function emptyStats(): StatementStats {
   return { count: 0, pending: 0, total: 0n, booked: 0n, from: null, to: null };
@@ -414,7 +409,7 @@ export function idAssigner(st: Statement, emit: (st: Statement, t: StatementTxn)
       seenFile.set(a, b, d.line + 1);
       id = `f:${key}`;
     } else {
-      const [a, b, c] = hash96(`${d.hashAccount ?? st.account ?? ""}\u0000${d.date}\u0000${amount}\u0000${normText(d.description)}`);
+      const [a, b, c] = hash96(`${st.account ?? ""}\u0000${d.date}\u0000${amount}\u0000${normText(d.description)}`);
       const n = occ.get(a, b);
       occ.set(a, b, n + 1);
       id = `h:${hex8(a)}${hex8(b)}${hex8(c)}#${n}`;

@@ -188,16 +188,6 @@ describe("CSV quirks", () => {
     const dinars = "Date,Description,Amount,Currency\n2024-05-02,Rent,-1.234,BHD\n";
     expect(parseCsv(dinars).statements[0]!.transactions.map((t) => t.amount)).toEqual(["-1.234"]);
   });
-  it("a rejected row naming another account does not change the good rows' ids", () => {
-    const good = "Date,Account,Description,Amount\n2024-05-02,NL01INGB0000000001,Bakery,-4.20\n2024-05-03,NL01INGB0000000001,Salary,2500.00\n";
-    const junk = good + "2024-02-31,NL99RABO0000000002,Broken export line,-1.00\n";
-    const ids = (text: string) => parseCsv(text).statements[0]!.transactions.map((t) => t.id);
-    const withJunk = parseCsv(junk).statements[0]!;
-    expect(withJunk.rejected).toEqual([expect.objectContaining({ line: 4 })]);
-    expect(withJunk.account).toBe("NL01INGB0000000001");
-    expect(ids(junk)).toEqual(ids(good));
-    expect(ids(good)).toHaveLength(2);
-  });
   it("ambiguous day/month is flagged and can be answered", () => {
     const text = "Date,Description,Amount\n02/01/2024,A,-1\n03/01/2024,B,-2\n";
     expect(parseCsv(text).dateOrderAmbiguous).toBe(true);

@@ -566,10 +566,9 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
       amount = add2(amount, neg(abs(fee)));
     }
     const balRaw = cols.balance ? at(r, col("balance")) : "";
-    let rowAccount: string | null = null;
     if (cAccount >= 0) {
       const acct = at(r, cAccount).replace(/\s+/g, "");
-      if (acct) accounts.add((rowAccount = acct));
+      if (acct) accounts.add(acct);
     }
     if (cols.currency) {
       const cur = at(r, col("currency")).toUpperCase();
@@ -588,7 +587,6 @@ export function* streamCsv(chunks: () => Iterable<string>, opts: CsvOptions = {}
     release();
     held = {
       fileId: null,
-      hashAccount: rowAccount,
       line: r.line,
       date: date ?? "",
       pendingNoDate: datePending,
