@@ -29,7 +29,7 @@ export const SF_MAX_WINDOW_DAYS = 90;
 export const SF_HISTORY_DAYS = 400;
 const TICK_MS = 60_000;
 
-type Access = { user: string; pass: string; historyDays: number; disabled: boolean; ticks: number; perDay: Map<string, number>; log: { at: number; query: string }[] };
+type Access = { user: string; pass: string; historyDays: number; disabled: boolean; ticks: number; perDay: Map<string, number>; log: { at: number; query: string }[]; servesDays?: number };
 
 export type SfTransaction = { id: string; posted: number; amount: string; description: string; payee?: string; memo?: string; transacted_at?: number; pending?: boolean };
 export type SfHolding = { id: string; created: number; currency: string; cost_basis: string; description: string; market_value: string; purchase_price: string; shares: string; symbol: string };
@@ -97,6 +97,10 @@ export class SimplefinEmulator {
     if (message) m.set(accountId, message);
     else m.delete(accountId);
     this.accountErrors.set(user, m);
+  }
+  /** The bridge serves only the last `days` days from now on (a bank feed with a short memory), or everything (null). */
+  serveOnlyLast(user: string, days: number | null) {
+    this.get(user).servesDays = days ?? undefined;
   }
   advance(user: string, ticks = 1) {
     this.get(user).ticks += ticks;
@@ -267,6 +271,8 @@ export class SimplefinEmulator {
     const connErrors = this.connErrors.get(user!) ?? [];
     const quotaWarning = n > SF_DAILY_QUOTA ? [`You have made ${n} requests today. More than ${SF_DAILY_QUOTA} a day will disable this access token.`] : [];
     const all = this.ledger(user!);
+    const served = this.access.get(user!)?.servesDays;
+    const horizonS = served === undefined ? -Infinity : Math.floor(this.now() / 1000) - served * 86_400;
     const accounts = all
       .filter((x) => !only.length || only.includes(x.id))
       .map((x) => {
@@ -275,7 +281,7 @@ export class SimplefinEmulator {
           : x.transactions.filter((t) => {
               if (t.pending && !pending) return false;
               const at = t.posted || t.transacted_at || 0;
-              return at >= startS && at < endS;
+              return at >= startS && at < endS && at >= horizonS;
             });
         const base = { id: x.id, name: x.name, currency: x.currency, balance: x.balance, "available-balance": x["available-balance"], "balance-date": x["balance-date"], ...(txs ? { transactions: txs } : {}), holdings: x.holdings };
         return v2

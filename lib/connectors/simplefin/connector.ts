@@ -125,7 +125,8 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
   /**
    * Transaction pages, declared on the shared newest-first adapter: one request answers for
    * every account (scope "all"); catch-up reads include pending rows and are complete (window
-   * pages), backfill reads are posted-only (no window: a still-pending row there is kept).
+   * pages), backfill reads are posted-only (no window: a still-pending row there is kept), and
+   * a partial run's range reads are window pages only inside the recent window.
    */
   const transactions = (c: SimplefinCredentials, read: Reads) =>
     newestFirstFetch({
@@ -136,8 +137,10 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
         return {
           transactions: backfill ? p.transactions.filter((t) => !t.pending) : p.transactions,
           accounts: p.accounts.map((a) => a.providerAccountId),
-          // An account the bridge sent no list for (failed) is left untouched.
-          incomplete: backfill ? true : [...p.withoutTransactions],
+          // An account the bridge sent no list for (failed) is left untouched. A bridge serves a
+          // limited past (often 60–90 days): an answer about an older period is not proof that
+          // a stored row there is gone, so a range read before the recent window removes nothing.
+          incomplete: backfill || (kind === "range" && from < recentFrom()) ? true : [...p.withoutTransactions],
         };
       },
       today,

@@ -282,6 +282,22 @@ describe("SimpleFIN: link, budget, windows, bridge errors", () => {
     expect(await stored(t.db, id)).toEqual(after);
   });
 
+  it("a range read older than the recent window removes nothing: a bridge that no longer serves that past does not erase the stored history", async () => {
+    const id = await link();
+    expect((await sync(id)).status).toBe("success");
+    const user = SimplefinEmulator.userOf(await accessOf(id));
+    const before = await stored(t.db, id);
+    const today = utcDay(h.clock.now());
+    const range = { from: addDays(today, -200), to: addDays(today, -100) };
+    const inRange = (m: Truth) => new Map([...m].filter(([, v]) => v.date >= range.from && v.date <= range.to));
+    expect(inRange(before).size).toBeGreaterThan(0);
+    h.emulator.serveOnlyLast(user, 60);
+    const r = await syncConnection(t.db, { userId, connectionId: id, trigger: "manual", dateRange: range }, { connector: h.connector as Connector<unknown>, clock: h.clock });
+    expect(r.status === "success" && [r.diff.added, r.diff.modified, r.diff.removed]).toEqual([0, 0, 0]);
+    expect(await stored(t.db, id)).toEqual(before);
+    h.emulator.serveOnlyLast(user, null);
+  });
+
   it("a re-sync of unchanged data read again in 90-day chunks changes nothing: 0 added, 0 modified, 0 removed", async () => {
     const id = await link();
     expect((await sync(id)).status).toBe("success");
