@@ -268,7 +268,7 @@ export type PageCommit = {
  * good inflows in different steps.
  */
 export async function commitTransactionPage(db: Db, ctx: PageContext, page: TransactionPage, diff: Diff, commit: PageCommit): Promise<void> {
-  const size = commit.stepRows ?? Infinity;
+  const size = commit.stepRows && commit.stepRows > 0 ? commit.stepRows : Infinity;
   let plan: PagePlan | undefined;
   for (let step = 1, done = 0; ; step++) {
     let last = false;

@@ -78,6 +78,8 @@ describe("newest-first window adapter", () => {
     for (const p of pages.filter((x) => x.window)) {
       const w = p.window!;
       expect(addDays(w.from, 29) >= w.to).toBe(true);
+      // "Not opened yet" is no statement: its read removes nothing (no window before the opening day).
+      expect(w.to >= { A: "2026-03-02", B: "2026-08-15" }[w.providerAccountId]!).toBe(true);
       expect(p.added.every((t) => t.providerAccountId === w.providerAccountId && t.date >= w.from && t.date <= w.to)).toBe(true);
     }
     const got = pages.flatMap((p) => p.added.map((t) => t.providerTransactionId)).sort();

@@ -122,7 +122,8 @@ export function parseWindowCursor(raw: string | null, migrate?: (old: unknown) =
 /** The pages of one read: one per account, each with its window when the read was complete for it. */
 function pagesOf(src: NewestFirstSource, req: WindowReadRequest, got: WindowReadResult, wanted: (id: string) => boolean) {
   const ids = (src.scope === "all" ? (got.accounts ?? []) : [req.lane]).filter(wanted).sort();
-  const incomplete = (id: string) => got.incomplete === true || (Array.isArray(got.incomplete) && got.incomplete.includes(id));
+  // "The account did not exist yet" is no statement of the window: it removes nothing.
+  const incomplete = (id: string) => got.beforeHistory === true || got.incomplete === true || (Array.isArray(got.incomplete) && got.incomplete.includes(id));
   const inside = (t: NormalizedTransaction) => t.date >= req.from && t.date <= req.to;
   const rows = got.transactions.filter(inside);
   // No account gets a window: one page with every row (fewer page transactions, nothing removed).
