@@ -228,6 +228,12 @@ export type FetchTransactionsInput = {
    * whole history and filtering afterwards.
    */
   dateRange?: { from?: IsoDate; to?: IsoDate };
+  /**
+   * At most this many rows a page (engine option: the embedded database keeps its page
+   * transactions short). A connector whose provider API takes a page size (Plaid's `count`)
+   * asks for min(this, its own page size); others ignore it.
+   */
+  pageSize?: number;
 };
 
 /** One refresh's accounts and balances from one provider call (a PSD2 accounts/get carries both). */

@@ -280,8 +280,13 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
       if (dryRun) {
         await applyTransactionPage(w, pageCtx, page, diff);
       } else {
-        // One transaction a page; on the embedded database short steps of it (lib/sync/apply.ts), the cursor with the last.
-        const stepRows = deps.pageStepRows ?? (isEmbedded(w) ? EMBEDDED_STEP_ROWS : undefined);
+        // One transaction a page. On the embedded database (one connection, a blocked event loop
+        // while it writes) pages are kept short: a cursor page is asked for small (pageSize
+        // below); a window page, whose length the provider decides, is committed in short steps
+        // (lib/sync/apply.ts), the cursor with the last. Only a window page may be stepped: after a
+        // crash between steps its re-read removes a row that vanished meanwhile, while a change
+        // log re-read from the old cursor would never mention that row again.
+        const stepRows = deps.pageStepRows ?? (isEmbedded(w) && page.window ? EMBEDDED_STEP_ROWS : undefined);
         await commitTransactionPage(w, pageCtx, page, diff, {
           stepRows,
           afterStep: (step) => deps.afterStep?.(pages + 1, step),
@@ -311,7 +316,12 @@ export async function syncConnection(db: Db, req: SyncRequest, deps: SyncDeps = 
     };
 
     // A partial run replays history filtered and never moves the cursor, so a later full run misses nothing.
-    const start = { cursor: partial ? null : conn.syncCursor, accountIds: req.accountIds?.length ? [...scope.keys()] : undefined, dateRange: req.dateRange };
+    const start = {
+      cursor: partial ? null : conn.syncCursor,
+      accountIds: req.accountIds?.length ? [...scope.keys()] : undefined,
+      dateRange: req.dateRange,
+      ...(isEmbedded(w) ? { pageSize: EMBEDDED_STEP_ROWS } : {}),
+    };
     for await (const page of source.pages(start)) {
       await yieldToIo(); // between the provider's answer and its (long, on PGlite) page transaction
       for (const aw of page.accountWarnings ?? []) {

@@ -49,6 +49,8 @@ export type PagesStart = {
   accountIds?: string[];
   /** Only transactions dated in this range. */
   dateRange?: FetchTransactionsInput["dateRange"];
+  /** At most this many rows a page, where the provider takes a page size (FetchTransactionsInput.pageSize). */
+  pageSize?: number;
 };
 
 export type SourceContext<C> = {
@@ -113,7 +115,7 @@ export function openSource<C>(connector: Connector<C>, credentials: C, ctx: Sour
     for (;;) {
       let page: TransactionPage;
       try {
-        page = await fetchPage({ cursor, accountIds: start.accountIds, dateRange: start.dateRange });
+        page = await fetchPage({ cursor, accountIds: start.accountIds, dateRange: start.dateRange, ...(start.pageSize ? { pageSize: start.pageSize } : {}) });
       } catch (e) {
         if (e instanceof RestartPagination) {
           if (++restarts > MAX_RESTARTS) throw new ConnectorError("provider_unavailable", "The provider's data kept changing during the sync. We'll retry later.");

@@ -204,3 +204,24 @@ describe("the engine, a page in steps", () => {
     expect(await h.compare(id)).toMatchObject({ missing: [], unexpected: [], different: [] });
   });
 });
+
+describe("the engine's page shape by database", () => {
+  it("a change-log (cursor) page is never stepped; on the embedded database it is asked for at most 125 rows instead", async () => {
+    const h = await demoHarness(t.db);
+    const id = await h.link({ seed: 5, historyDays: 120 });
+    const asked: (number | undefined)[] = [];
+    const steps: string[] = [];
+    const counting = { ...h.connector, fetchTransactions: (c: unknown, input: Parameters<typeof h.connector.fetchTransactions>[1]) => (asked.push(input.pageSize), h.connector.fetchTransactions(c, input)) };
+    const r = await h.sync(id, {}, { connector: counting, afterStep: (page, step) => void steps.push(`${page}.${step}`) });
+    expect(r.status).toBe("success");
+    if (r.status !== "success") return;
+    const embedded = t.kind === "pglite";
+    expect(new Set(asked)).toEqual(new Set([embedded ? 125 : undefined]));
+    // one transaction a page: no page had a step before its last
+    expect(steps).toEqual([]);
+    const rows = (await t.db.select({ id: transactions.id }).from(transactions)).length;
+    expect(rows).toBeGreaterThan(125);
+    if (embedded) expect(r.pages).toBeGreaterThanOrEqual(Math.ceil(rows / 125));
+    expect(await h.compare(id)).toMatchObject({ missing: [], unexpected: [], different: [] });
+  });
+});

@@ -115,8 +115,8 @@ export function createDemoConnector(opts: DemoClientOptions & { pageSize?: numbe
       return res.accounts.map((a) => normalizeBalance(a, res.as_of));
     },
 
-    async fetchTransactions(c, { cursor, accountIds }) {
-      const res = await client.sync(c.accessToken, cursor, pageSize);
+    async fetchTransactions(c, { cursor, accountIds, pageSize: wanted }) {
+      const res = await client.sync(c.accessToken, cursor, wanted ? Math.min(wanted, pageSize) : pageSize);
       const keep = accountIds ? new Set(accountIds) : null;
       const inScope = (a: string) => !keep || keep.has(a);
       return {

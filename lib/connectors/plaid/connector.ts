@@ -146,9 +146,9 @@ export function createPlaidConnector(
       return res.accounts.map((a) => normalizeBalance(a, today()));
     },
 
-    async fetchTransactions(c, { cursor, accountIds, dateRange }) {
+    async fetchTransactions(c, { cursor, accountIds, dateRange, pageSize: wanted }) {
       if (dateRange) return windowRead(c, cursor, dateRange, accountIds);
-      const res = await plaidCall(() => api.transactionsSync({ access_token: c.accessToken, cursor: cursor ?? undefined, count: opts.pageSize ?? PLAID_PAGE_SIZE }));
+      const res = await plaidCall(() => api.transactionsSync({ access_token: c.accessToken, cursor: cursor ?? undefined, count: wanted ? Math.min(wanted, pageSize) : pageSize }));
       // An empty cursor: Plaid has not finished the Item's first pull. Not "nothing new": wait and ask again.
       if (res.next_cursor === "" || res.transactions_update_status === "NOT_READY") throw notReady();
       const keep = accountIds ? new Set(accountIds) : null;
