@@ -2,25 +2,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { Connector, FetchTransactionsInput, SyncSession, TransactionPage } from "@/lib/connectors/contract";
 import { AccountReadFailed, ConnectorError, RestartPagination } from "@/lib/connectors/errors";
-import type { Clock } from "./retry";
+import { fakeClock as testClock } from "@/test/sync-harness";
 import { MAX_RESTARTS, openSource, withinDeclaredWindow, type SourceContext } from "./source";
 
 type Creds = { token: string; generation: number };
-
-/** A clock whose sleeps pass at once and are recorded. */
-function testClock(): Clock & { slept: number[] } {
-  let t = Date.UTC(2026, 0, 15, 12);
-  const slept: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms) => {
-      slept.push(ms);
-      t += ms;
-    },
-    random: () => 0.5,
-    slept,
-  };
-}
 
 const page = (n: number, last: number, extra: Partial<TransactionPage> = {}): TransactionPage => ({
   added: [{ providerTransactionId: `t${n}`, providerAccountId: "acc-1", pending: false, date: "2026-01-01", amount: "-1.00", currency: "EUR", description: `row ${n}`, raw: {} }],
