@@ -296,7 +296,7 @@ export interface Connector<C = unknown> {
   openSession?(credentials: C, ctx: SyncRunContext<C>): Promise<SyncSession>;
   getIdentity?(credentials: C): Promise<Identity>;
   /** Request-budget providers: what the next run from `cursor` (or a partial run of `dateRange`) would spend (see RequestPlan). Never calls the provider. */
-  planRequests?(credentials: C, input: { cursor: string | null; dateRange?: { from?: IsoDate; to?: IsoDate } }): Promise<RequestPlan>;
+  planRequests?(credentials: C, input: { cursor: string | null; dateRange?: FetchTransactionsInput["dateRange"] }): Promise<RequestPlan>;
   /** Revoke access at the provider. Must succeed if already revoked. */
   disconnect(credentials: C): Promise<void>;
   verifyWebhook?(req: { headers: Headers; rawBody: string }): Promise<WebhookEvent>;

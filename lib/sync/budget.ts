@@ -2,7 +2,7 @@ import { millisecondsInDay, startOfUtcDayMs } from "@/lib/dates";
 import { and, eq, gt, gte, inArray, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { connections as connectionsTable, syncRuns, type connections, type SyncTrigger } from "@/db/schema";
-import type { Connector, RequestPlan } from "@/lib/connectors/contract";
+import type { Connector, FetchTransactionsInput, RequestPlan } from "@/lib/connectors/contract";
 import { openSecret } from "@/lib/crypto";
 
 /**
@@ -39,7 +39,7 @@ export async function requestPlan(conn: Conn, connector: Connector<unknown>, dat
   const credentials = connector.credentialsSchema.parse(openSecret(conn.credentials, conn.id));
   return connector.planRequests(credentials, { cursor: conn.syncCursor, ...(dateRange ? { dateRange } : {}) });
 }
-type DateRangeInput = { from?: string; to?: string };
+type DateRangeInput = NonNullable<FetchTransactionsInput["dateRange"]>;
 
 /** May a run of this connection start now? Reads the database only. */
 export async function refreshGate(db: Db, conn: Conn, connector: Connector<unknown>, opts: { now: Date; trigger: SyncTrigger; dateRange?: DateRangeInput }): Promise<RefreshGate> {

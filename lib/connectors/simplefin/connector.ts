@@ -213,8 +213,8 @@ export function createSimplefinConnector(settings: SimplefinSettings & { store: 
         const from = dateRange.from ?? addDays(today(), -SF_MAX_HISTORY_DAYS);
         let required = 1;
         for (let end = to; end >= from; end = addDays(end, -SF_WINDOW_DAYS)) {
-          const start = addDays(end, -(SF_WINDOW_DAYS - 1)) > from ? addDays(end, -(SF_WINDOW_DAYS - 1)) : from;
-          if (start < recentFrom()) required++;
+          const windowStart = addDays(end, -(SF_WINDOW_DAYS - 1));
+          if ((windowStart > from ? windowStart : from) < recentFrom()) required++;
         }
         return { perDay: budget, used, reserve, required, optional: 0, resetsAt: nextUtcMidnight(now()) };
       }
